@@ -1,0 +1,94 @@
+package catalog
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Parameter is what a playbook asks the analyst for.
+type Parameter string
+
+// The parameters playbooks take.
+const (
+	ParameterUser    Parameter = "user"    // an Okta user id (actor.id / target.id)
+	ParameterIP      Parameter = "ip"      // an IP address (client.ipAddress)
+	ParameterSession Parameter = "session" // an external session id
+)
+
+// Playbook is one of the article's System Log queries, with the article's
+// placeholder standing for the value the analyst supplies.
+type Playbook struct {
+	// Name is the playbook's name: user-signin, ip-signin, session,
+	// session-signin, user-logout, user-mfa-changes, user-sspr, user-ssu.
+	Name string
+	// Title is the article's heading above the query.
+	Title string
+	// Description is the article's sentence introducing the query.
+	Description string
+	// Parameter says what value the playbook needs.
+	Parameter Parameter
+	// Placeholder is the article's placeholder text, e.g. "<enter user id>".
+	Placeholder string
+	// Template is the article's query text, byte for byte, placeholders included.
+	Template string
+	// EventTypes are the event types the query selects, in the query's order;
+	// empty when it selects every event type (the "session" playbook).
+	EventTypes []string
+}
+
+// Filter returns the playbook's query with every placeholder replaced by value.
+// The placeholders sit inside double-quoted strings, and value is escaped as a
+// JSON string body (`"` → `\"`, `\` → `\\`, control characters → `\uXXXX`,
+// invalid UTF-8 → `\ufffd`), so whatever it holds it stays one string literal and
+// cannot change the query's structure. Filter(p.Placeholder) == p.Template.
+func (p Playbook) Filter(value string) string {
+	return strings.ReplaceAll(p.Template, p.Placeholder, escapeStringBody(value))
+}
+
+// escapeStringBody escapes s for use between the double quotes of a filter
+// string literal, which takes JSON escapes.
+func escapeStringBody(s string) string {
+	var escaped strings.Builder
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		switch {
+		case r == utf8.RuneError && size == 1:
+			escaped.WriteString(`\ufffd`)
+		case r == '"' || r == '\\':
+			escaped.WriteByte('\\')
+			escaped.WriteRune(r)
+		case unicode.IsControl(r):
+			fmt.Fprintf(&escaped, `\u%04x`, r)
+		default:
+			escaped.WriteRune(r)
+		}
+	}
+	return escaped.String()
+}
+
+// eventTypeClause is how the article's queries name an event type.
+const eventTypeClause = `eventType eq "`
+
+// eventTypesIn reads the event types a filter selects from its
+// `eventType eq "..."` clauses, in order, without repeats.
+func eventTypesIn(filter string) []string {
+	var eventTypes []string
+	for rest := filter; ; {
+		_, after, found := strings.Cut(rest, eventTypeClause)
+		if !found {
+			return eventTypes
+		}
+		eventType, remainder, closed := strings.Cut(after, `"`)
+		if !closed {
+			return eventTypes
+		}
+		if !slices.Contains(eventTypes, eventType) {
+			eventTypes = append(eventTypes, eventType)
+		}
+		rest = remainder
+	}
+}
