@@ -61,10 +61,10 @@ type EventType struct {
 
 // catalog is the parsed content of the embedded data files.
 type catalog struct {
-	definitions []EventType       // every definition, sorted by ID
-	byID        map[string]int    // index into definitions
-	sequences   []Sequence        // in data file order
-	playbooks   []Playbook        // in data file order
+	definitions []EventType    // every definition, sorted by ID
+	byID        map[string]int // index into definitions
+	sequences   []Sequence     // in data file order
+	playbooks   []Playbook     // in data file order
 	stepsOf     map[string][]StepRef
 }
 

@@ -15,7 +15,10 @@ func unquoteJSON(s string) (string, error) {
 		return "", errors.New("not a quoted string")
 	}
 	s = s[1 : len(s)-1]
-	if !strings.ContainsAny(s, `\"`) && utf8.ValidString(s) {
+	if !utf8.ValidString(s) {
+		return "", errors.New("not valid UTF-8")
+	}
+	if !strings.ContainsAny(s, `\"`) {
 		return s, nil
 	}
 	var b strings.Builder
