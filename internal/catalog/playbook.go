@@ -1,11 +1,10 @@
 package catalog
 
 import (
-	"fmt"
 	"slices"
 	"strings"
-	"unicode"
-	"unicode/utf8"
+
+	"github.com/oktascope/oktascope/internal/filter"
 )
 
 // Parameter is what a playbook asks the analyst for.
@@ -49,25 +48,10 @@ func (p Playbook) Filter(value string) string {
 }
 
 // escapeStringBody escapes s for use between the double quotes of a filter
-// string literal, which takes JSON escapes.
+// string literal, exactly as filter.Quote does.
 func escapeStringBody(s string) string {
-	var escaped strings.Builder
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-		switch {
-		case r == utf8.RuneError && size == 1:
-			escaped.WriteString(`\ufffd`)
-		case r == '"' || r == '\\':
-			escaped.WriteByte('\\')
-			escaped.WriteRune(r)
-		case unicode.IsControl(r):
-			fmt.Fprintf(&escaped, `\u%04x`, r)
-		default:
-			escaped.WriteRune(r)
-		}
-	}
-	return escaped.String()
+	quoted := filter.Quote(s)
+	return quoted[1 : len(quoted)-1]
 }
 
 // eventTypeClause is how the article's queries name an event type.

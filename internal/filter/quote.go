@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -100,7 +101,7 @@ func Quote(s string) string {
 			b.WriteString(`\t`)
 		case r == '\r':
 			b.WriteString(`\r`)
-		case r < 0x20 || r == 0x7f || r == utf8.RuneError || r == '\u2028' || r == '\u2029':
+		case unicode.IsControl(r) || r == utf8.RuneError || r == '\u2028' || r == '\u2029':
 			b.WriteString(`\u`)
 			b.WriteString(strconv.FormatInt(int64(r)|0x10000, 16)[1:])
 		default:

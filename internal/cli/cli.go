@@ -1,0 +1,143 @@
+// Package cli holds oktascope's commands: flags, wiring and output. The
+// logic lives in the domain and storage packages; each command here parses
+// its flags, calls them and writes the result.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/oktascope/oktascope/internal/filter"
+)
+
+// Exit statuses (SPEC §4).
+const (
+	ExitOK      = 0
+	ExitFailure = 1
+	ExitUsage   = 2
+	ExitPartial = 3
+)
+
+// IO is where a command reads and writes, injected so that tests can
+// capture output and pretend to be a terminal or a pipe.
+type IO struct {
+	In       io.Reader
+	Out, Err io.Writer
+	// Terminal reports whether Out is a terminal (tables, colours, progress).
+	Terminal bool
+	// Width is the terminal width in columns, 0 when unknown.
+	Width int
+	// Env looks up environment variables (os.LookupEnv by default).
+	Env func(string) (string, bool)
+}
+
+// SystemIO is the process's own standard streams.
+func SystemIO() IO {
+	io := IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr, Env: os.LookupEnv}
+	if fd := int(os.Stdout.Fd()); term.IsTerminal(fd) {
+		io.Terminal = true
+		io.Width, _, _ = term.GetSize(fd)
+	}
+	return io
+}
+
+// ExitError carries the exit status a command wants.
+type ExitError struct {
+	Code int
+	Err  error
+}
+
+func (e *ExitError) Error() string { return e.Err.Error() }
+func (e *ExitError) Unwrap() error { return e.Err }
+
+// usageError marks bad flags or arguments (exit 2).
+func usageError(format string, args ...any) error {
+	return &ExitError{Code: ExitUsage, Err: fmt.Errorf(format, args...)}
+}
+
+// Main runs oktascope with args (without the program name) and returns the
+// process exit status.
+func Main(ctx context.Context, args []string, streams IO) int {
+	root := newRoot(streams)
+	root.SetArgs(args)
+	root.SetOut(streams.Out)
+	root.SetErr(streams.Err)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	fmt.Fprintln(streams.Err, "oktascope:", err)
+	return exitCode(err)
+}
+
+func exitCode(err error) int {
+	var exit *ExitError
+	var syntax *filter.SyntaxError
+	switch {
+	case errors.As(err, &exit):
+		return exit.Code
+	case errors.As(err, &syntax):
+		return ExitUsage
+	case isFlagError(err):
+		return ExitUsage
+	}
+	return ExitFailure
+}
+
+// isFlagError recognises cobra's errors for unknown commands and flags.
+func isFlagError(err error) bool {
+	var flagErr *flagError
+	return errors.As(err, &flagErr)
+}
+
+type flagError struct{ err error }
+
+func (f *flagError) Error() string { return f.err.Error() }
+
+// app is the state the commands share: the streams and the store path.
+type app struct {
+	io     IO
+	dbPath string
+}
+
+func newRoot(streams IO) *cobra.Command {
+	a := &app{io: streams}
+	root := &cobra.Command{
+		Use:   "oktascope",
+		Short: "Answer what a user, an IP address or a session did, from the Okta System Log",
+		Long: `oktascope imports Okta System Log exports (or collects from /api/v1/logs) into an
+embedded store and answers the incident questions of Okta's own cheat sheet: every
+sign-in, MFA, password reset, unlock and logout tied to a user, an IP or a session,
+in Okta's own filter language.`,
+		Example: `  oktascope demo
+  oktascope import export.json.gz
+  oktascope search 'eventType eq "user.session.start" and outcome.result eq "FAILURE"'
+  oktascope hunt user-signin --user alice@example.com`,
+		SilenceUsage:      true,
+		SilenceErrors:     true,
+		PersistentPreRunE: a.resolveDB,
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &flagError{err} })
+	root.PersistentFlags().StringVar(&a.dbPath, "db", "", "store file (default $OKTASCOPE_DB or ./oktascope.db)")
+	root.AddCommand(a.searchCommand(), a.importCommand(), a.huntCommand(), a.explainCommand(), a.demoCommand())
+	return root
+}
+
+// resolveDB applies the store path's precedence: --db, $OKTASCOPE_DB, default.
+func (a *app) resolveDB(*cobra.Command, []string) error {
+	if a.dbPath != "" {
+		return nil
+	}
+	if env, ok := a.io.Env("OKTASCOPE_DB"); ok && env != "" {
+		a.dbPath = env
+		return nil
+	}
+	a.dbPath = "oktascope.db"
+	return nil
+}

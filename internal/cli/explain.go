@@ -1,0 +1,150 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/oktascope/oktascope/internal/catalog"
+	"github.com/oktascope/oktascope/internal/filter"
+	"github.com/oktascope/oktascope/internal/store"
+)
+
+func (a *app) explainCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "explain [EVENTTYPE...]",
+		Short: "Define event types: the article's definition, sequence steps, playbooks, and counts",
+		Long: `explain prints, for each event type, the definition from Okta's article (or Okta's
+Event Types reference for the types the article uses without defining), where it sits in
+the article's sequences, which hunt playbooks return it, and how many events of it the
+store holds. With no argument it lists every event type it knows.`,
+		Example: `  oktascope explain user.session.start
+  oktascope explain system.push.send_factor_verify_push user.authentication.auth_via_mfa
+  oktascope explain`,
+		ValidArgsFunction: completeEventTypes,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			counts := a.eventTypeCounts(cmd.Context())
+			if len(args) == 0 {
+				return a.listEventTypes(counts)
+			}
+			var unknown []string
+			for _, id := range args {
+				if !a.explainOne(id, counts) {
+					unknown = append(unknown, id)
+				}
+			}
+			if len(unknown) > 0 {
+				return &ExitError{Code: ExitFailure, Err: fmt.Errorf("unknown event type: %s", strings.Join(unknown, ", "))}
+			}
+			return nil
+		},
+	}
+}
+
+func completeEventTypes(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+	var ids []string
+	for _, et := range catalog.EventTypes() {
+		ids = append(ids, et.ID)
+	}
+	return ids, cobra.ShellCompDirectiveNoFileComp
+}
+
+// eventTypeCounts counts events by type in the store; nil when there is no
+// store (explain works without one).
+func (a *app) eventTypeCounts(ctx context.Context) map[string]int {
+	if _, err := os.Stat(a.dbPath); err != nil {
+		return nil
+	}
+	st, err := store.Open(a.dbPath)
+	if err != nil {
+		return nil
+	}
+	defer st.Close()
+	typeCounts, err := st.EventTypeCounts(ctx)
+	if err != nil {
+		return nil
+	}
+	counts := make(map[string]int, len(typeCounts))
+	for _, tc := range typeCounts {
+		counts[tc.EventType] = tc.Count
+	}
+	return counts
+}
+
+func (a *app) listEventTypes(counts map[string]int) error {
+	for _, et := range catalog.EventTypes() {
+		fmt.Fprintf(a.io.Out, "%-45s %s%s\n", et.ID, countText(counts, et.ID), et.Description)
+	}
+	return nil
+}
+
+func countText(counts map[string]int, id string) string {
+	if counts == nil {
+		return ""
+	}
+	return fmt.Sprintf("[%d in store] ", counts[id])
+}
+
+// explainOne prints one event type; it reports false when it is unknown.
+func (a *app) explainOne(id string, counts map[string]int) bool {
+	w := a.io.Out
+	et, ok := catalog.Lookup(id)
+	if !ok {
+		fmt.Fprintf(w, "%s: not an event type the article names.", id)
+		if near := catalog.Closest(id, 3); len(near) > 0 {
+			fmt.Fprintf(w, " Did you mean: %s?", strings.Join(near, ", "))
+		}
+		fmt.Fprintln(w)
+		return false
+	}
+	fmt.Fprintf(w, "%s\n  %s\n  (source: %s)\n", et.ID, et.Description, et.Source)
+	if et.ScenarioDescription != "" {
+		fmt.Fprintf(w, "  In the article's sequence: %s\n", et.ScenarioDescription)
+	}
+	if et.Note != "" {
+		fmt.Fprintf(w, "  Note: %s\n", et.Note)
+	}
+	printSteps(w, et.ID)
+	printPlaybooks(w, et.ID)
+	if counts != nil {
+		fmt.Fprintf(w, "  In the store: %d events\n", counts[et.ID])
+	}
+	fmt.Fprintln(w)
+	return true
+}
+
+func printSteps(w io.Writer, id string) {
+	for _, ref := range catalog.StepsOf(id) {
+		seq, _ := catalog.SequenceByName(ref.Sequence)
+		fmt.Fprintf(w, "  Step %d of %q (%s): %s\n", ref.Step, seq.Title, ref.Sequence, ref.Label)
+	}
+}
+
+func printPlaybooks(w io.Writer, id string) {
+	var names []string
+	for _, p := range catalog.Playbooks() {
+		if slices.Contains(p.EventTypes, id) {
+			names = append(names, p.Name)
+		}
+	}
+	if len(names) > 0 {
+		fmt.Fprintf(w, "  Returned by: oktascope hunt %s\n", strings.Join(names, ", hunt "))
+	}
+	fmt.Fprintf(w, "  Search: oktascope search %s\n", shellQuote(`eventType eq `+filter.Quote(id)))
+}
+
+// shellQuote quotes s for a POSIX shell, when it needs quoting.
+func shellQuote(s string) string {
+	safe := s != "" && !strings.ContainsFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("@%_-+=:,./", r))
+	})
+	if safe {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

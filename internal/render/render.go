@@ -1,0 +1,111 @@
+// Package render writes events for people and programs: a table that fits
+// a terminal, a JSON array, NDJSON of the original bytes, and CSV. Every
+// event field is attacker-controlled, so text bound for a terminal has its
+// control characters escaped and CSV cells that a spreadsheet would run as
+// formulas are defused.
+package render
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/oktascope/oktascope/internal/logevent"
+)
+
+// Format is an output format.
+type Format string
+
+// The output formats every listing command takes.
+const (
+	Table  Format = "table"
+	JSON   Format = "json"
+	NDJSON Format = "ndjson"
+	CSV    Format = "csv"
+)
+
+// ParseFormat checks a --format value.
+func ParseFormat(s string) (Format, error) {
+	switch f := Format(strings.ToLower(s)); f {
+	case Table, JSON, NDJSON, CSV:
+		return f, nil
+	}
+	return "", fmt.Errorf("unknown format %q: use table, json, ndjson or csv", s)
+}
+
+// EventWriter writes a stream of events in one format. Call Close after the
+// last event to finish the output (the closing bracket of a JSON array, the
+// flush of a table).
+type EventWriter interface {
+	Write(e *logevent.Event) error
+	Close() error
+}
+
+// Options shape an EventWriter.
+type Options struct {
+	Columns []Column // for table and csv; nil means DefaultColumns
+	Width   int      // terminal width for table; 0 means no limit
+	// Annotate, if set, adds a column computed per event (e.g. the step of
+	// the event in the article's sequences).
+	Annotate *Column
+}
+
+// NewEventWriter returns a writer of events in format f.
+func NewEventWriter(w io.Writer, f Format, opts Options) EventWriter {
+	cols := opts.Columns
+	if cols == nil {
+		cols = DefaultColumns()
+	}
+	if opts.Annotate != nil {
+		cols = append(append([]Column(nil), cols...), *opts.Annotate)
+	}
+	switch f {
+	case JSON:
+		return &jsonWriter{w: w}
+	case NDJSON:
+		return &ndjsonWriter{w: w}
+	case CSV:
+		return newCSVWriter(w, cols)
+	}
+	return newTableWriter(w, cols, opts.Width)
+}
+
+type ndjsonWriter struct{ w io.Writer }
+
+func (n *ndjsonWriter) Write(e *logevent.Event) error {
+	if _, err := n.w.Write(e.Raw); err != nil {
+		return err
+	}
+	_, err := io.WriteString(n.w, "\n")
+	return err
+}
+
+func (n *ndjsonWriter) Close() error { return nil }
+
+// jsonWriter writes one JSON array of the original events, streaming.
+type jsonWriter struct {
+	w     io.Writer
+	count int
+}
+
+func (j *jsonWriter) Write(e *logevent.Event) error {
+	sep := ",\n"
+	if j.count == 0 {
+		sep = "[\n"
+	}
+	j.count++
+	if _, err := io.WriteString(j.w, sep); err != nil {
+		return err
+	}
+	_, err := j.w.Write(e.Raw)
+	return err
+}
+
+func (j *jsonWriter) Close() error {
+	end := "\n]\n"
+	if j.count == 0 {
+		end = "[]\n"
+	}
+	_, err := io.WriteString(j.w, end)
+	return err
+}

@@ -1,0 +1,243 @@
+package synth
+
+import (
+	"slices"
+	"time"
+)
+
+// IncidentKind names a planted attack.
+type IncidentKind string
+
+// The planted attacks.
+const (
+	// MFAPushFatigue: with the victim's password, an attacker signs in and
+	// sends Okta Verify pushes until the victim approves one: 12 denied
+	// pushes within 8 minutes, then an approved one, then app sign-ins, all
+	// in one session from the attacker's client.
+	MFAPushFatigue IncidentKind = "mfa_push_fatigue"
+	// PasswordResetTakeover: an attacker with access to the victim's
+	// mailbox resets the password by e-mail (SSPR), signs in with the e-mail
+	// factor, enrols an Okta Verify of their own and signs in to apps.
+	PasswordResetTakeover IncidentKind = "password_reset_takeover"
+	// SessionHijack: the victim signs in normally; later the same
+	// externalSessionId is used from the attacker's address, network,
+	// country and user agent (a stolen session cookie) to sign in to apps,
+	// with no new sign-in, while the victim keeps using the session.
+	SessionHijack IncidentKind = "session_hijack"
+)
+
+// Incident is the ground truth of a planted attack, for tests and demos.
+type Incident struct {
+	Kind              IncidentKind
+	UserID            string   // the victim's Okta user id
+	UserLogin         string   // the victim's login (actor.alternateId)
+	SessionIDs        []string // externalSessionIds the attacker used
+	UserIP            string   // the victim's usual client address
+	UserCountry       string   // the victim's home country
+	AttackerIP        string
+	AttackerASN       int
+	AttackerISP       string
+	AttackerCountry   string
+	AttackerUserAgent string
+	Start, End        time.Time // published time of the first and last planted event
+	// EventUUIDs lists every event the incident added, in published order
+	// (for SessionHijack this includes the victim's own sign-in).
+	EventUUIDs []string
+	// AttackerEventUUIDs lists the events made from the attacker's client.
+	AttackerEventUUIDs []string
+}
+
+func (inc Incident) clone() Incident {
+	inc.SessionIDs = slices.Clone(inc.SessionIDs)
+	inc.EventUUIDs = slices.Clone(inc.EventUUIDs)
+	inc.AttackerEventUUIDs = slices.Clone(inc.AttackerEventUUIDs)
+	return inc
+}
+
+// incidentPlan places an incident in the log.
+type incidentPlan struct {
+	kind     IncidentKind
+	position float64 // fraction of the log before the incident
+	spanMs   int64   // the incident ends within this time of its start
+	plant    func(st *story, victim *user, attacker *endpoint, at int64)
+}
+
+var incidentPlans = []incidentPlan{
+	{MFAPushFatigue, 0.35, 25 * 60 * 1000, (*story).plantPushFatigue},
+	{PasswordResetTakeover, 0.6, 30 * 60 * 1000, (*story).plantPasswordResetTakeover},
+	{SessionHijack, 0.8, 60 * 60 * 1000, (*story).plantSessionHijack},
+}
+
+// plantIncidents plans the incidents from their own random stream; they
+// change no user state, so the benign events are the same with or without
+// them.
+func (g *Generator) plantIncidents() {
+	r := newRNG(g.opts.Seed, streamIncidents)
+	victims := g.pickVictims(&r)
+	sites := slices.Clone(attackerSites)
+	for i := len(sites) - 1; i > 0; i-- {
+		j := r.intn(i + 1)
+		sites[i], sites[j] = sites[j], sites[i]
+	}
+	for i, plan := range incidentPlans {
+		victim, site := victims[i], &sites[i]
+		ep := newEndpoint(addressIn(&r, &site.network), &attackerAgents[i%len(attackerAgents)], &site.place, &site.network)
+		ep.attacker = true
+		inc := &Incident{
+			Kind: plan.kind, UserID: victim.id, UserLogin: victim.login,
+			UserIP: victim.usualEndpoint().ip, UserCountry: victim.country,
+			AttackerIP: ep.ip, AttackerASN: site.network.asn, AttackerISP: site.network.isp,
+			AttackerCountry: site.place.country, AttackerUserAgent: ep.agent.raw,
+		}
+		at := g.startMs + int64(plan.position*float64(max(g.endMs-g.startMs-plan.spanMs, 0)))
+		st := &story{g: g, r: &r, incident: inc, optionalEnd: g.endMs}
+		plan.plant(st, victim, ep, at)
+		st.finishIncident()
+		g.incidents = append(g.incidents, *inc)
+	}
+}
+
+// pickVictims chooses three different users: one with Okta Verify for the
+// push fatigue, and people who are not administrators where possible.
+func (g *Generator) pickVictims(r *rng) []*user {
+	users := g.org.users
+	var victims []*user
+	taken := func(u *user) bool { return slices.Contains(victims, u) }
+	wants := []func(*user) bool{
+		func(u *user) bool { return u.has(factorPush) && !u.admin },
+		func(u *user) bool { return !u.admin },
+		func(u *user) bool { return u.engineer && !u.admin },
+	}
+	for _, want := range wants {
+		var pick *user
+		for try := 0; try < 200 && pick == nil; try++ {
+			if u := users[r.intn(len(users))]; want(u) && !taken(u) {
+				pick = u
+			}
+		}
+		for i := 0; pick == nil; i++ {
+			if u := users[i%len(users)]; !taken(u) || i >= len(users) {
+				pick = u
+			}
+		}
+		victims = append(victims, pick)
+	}
+	return victims
+}
+
+// attackerSession opens a session on the attacker's client in the victim's name.
+func (st *story) attackerSession(victim *user, ep *endpoint) *sessionCtx {
+	s := st.sessionless(victim, ep, st.attackerBrowser())
+	s.identityEngine = st.r.chance(0.5)
+	s.sessionID = st.r.sessionID(s.identityEngine)
+	s.behaviors, s.risk = behaviorsAnomal, riskHigh
+	return s
+}
+
+func (st *story) attackerBrowser() *browserID {
+	return &browserID{fingerprint: string(st.r.appendHex(nil, 32)), dtHash: string(st.r.appendHex(nil, 64))}
+}
+
+// plantPushFatigue plans the MFAPushFatigue incident.
+func (st *story) plantPushFatigue(victim *user, ep *endpoint, at int64) {
+	s := st.attackerSession(victim, ep)
+	st.incident.SessionIDs = []string{s.sessionID}
+	f := &flow{st: st, s: s, t: at}
+	f.emit(event{kind: kSessionStart, newRequest: true})
+	f.wait(15, 90)
+	f.emit(event{kind: kPolicyEvaluateSignOn, result: resultChallenge, reason: reasonPolicyChallenge})
+	for i := 0; i < 12; i++ {
+		if i > 0 {
+			f.wait(20000, 32000)
+		}
+		f.sendPush(false)
+		f.wait(4000, 12000)
+		f.mfaFailure(factorPush, false)
+	}
+	f.wait(20000, 40000)
+	f.sendPush(false)
+	f.wait(5000, 15000)
+	f.emit(event{kind: kAuthViaMFA, factor: factorPush, newRequest: true})
+	f.wait(80, 900)
+	f.emit(event{kind: kAuthVerify, factor: factorPush, newRequest: true})
+	st.attackerAppSignIns(f, "Salesforce", "Google Workspace")
+}
+
+// plantPasswordResetTakeover plans the PasswordResetTakeover incident.
+func (st *story) plantPasswordResetTakeover(victim *user, ep *endpoint, at int64) {
+	browser := st.attackerBrowser()
+	f := &flow{st: st, s: st.sessionless(victim, ep, browser), t: at}
+	f.emit(event{kind: kEmailPasswordResetSent, actor: actorSystem, newRequest: true})
+	st.emailDelivery(victim, f.t, kEmailPasswordResetSent)
+	f.wait(90000, 200000)
+	f.emit(event{kind: kResetPassword, newRequest: true})
+	f.wait(25000, 70000)
+	f.emit(event{kind: kUpdatePassword, newRequest: true})
+
+	s := st.attackerSession(victim, ep)
+	s.browser = browser
+	s.mfaFailures = 1 // the attacker reads the code from the mailbox: no typo
+	s.device = deviceJSON(st.r.oktaID("guo", st.g.org.suffix), phoneModels[2])
+	s.enrollmentIDs = st.attackerEnrollments(victim)
+	st.incident.SessionIDs = []string{s.sessionID}
+	session := &flow{st: st, s: s, t: f.t + st.r.between(5000, 20000)}
+	session.signIn(signInPlan{policy: resultChallenge, reason: reasonPolicyChallenge, factor: factorEmail})
+	session.wait(40000, 120000)
+	session.enrollFactor(factorPush)
+	st.attackerAppSignIns(session, "Google Workspace", "Salesforce")
+}
+
+// attackerEnrollments gives the attacker's session the victim's enrollment
+// ids except a new Okta Verify enrolment on the attacker's phone.
+func (st *story) attackerEnrollments(victim *user) *[numFactors]string {
+	ids := victim.factorIDs
+	ids[factorPush] = st.r.oktaID(factorSpecs[factorPush].idPrefix, st.g.org.suffix)
+	return &ids
+}
+
+// plantSessionHijack plans the SessionHijack incident.
+func (st *story) plantSessionHijack(victim *user, attackerEP *endpoint, at int64) {
+	c := client{slotDesktop, netAtHome}
+	if victim.office != nil {
+		c.net = netAtOffice
+	}
+	s := st.newSession(victim, c)
+	st.incident.SessionIDs = []string{s.sessionID}
+	f := &flow{st: st, s: s, t: at}
+	plan := signInPlan{policy: resultChallenge, reason: reasonPolicyChallenge, factor: victim.primary}
+	if victim.enrolled == 0 || victim.primary == factorNone {
+		plan = signInPlan{policy: resultAllow, reason: reasonPolicyAllow}
+	}
+	f.signIn(plan)
+	f.wait(30000, 180000)
+	f.signOnToApp(st.appNamed("Slack"))
+	f.wait(300000, 600000)
+	f.signOnToApp(st.appNamed("Google Workspace"))
+
+	stolen := &sessionCtx{
+		user: victim, ep: attackerEP, browser: st.attackerBrowser(), sessionID: s.sessionID,
+		identityEngine: s.identityEngine, behaviors: behaviorsAnomal, risk: riskHigh, render: st.r.fork(),
+	}
+	attacker := &flow{st: st, s: stolen, t: f.t + st.r.between(15*60000, 25*60000)}
+	st.attackerAppSignIns(attacker, "Salesforce", "GitHub Enterprise Cloud", "AWS IAM Identity Center")
+	f.t = attacker.t - st.r.between(60000, 120000)
+	f.signOnToApp(st.appNamed("Zoom"))
+}
+
+// attackerAppSignIns plans user.authentication.sso to the named apps, a
+// few minutes apart, with no MFA: the session already satisfies it.
+func (st *story) attackerAppSignIns(f *flow, labels ...string) {
+	for _, label := range labels {
+		f.wait(45000, 180000)
+		f.signOnToApp(st.appNamed(label))
+	}
+}
+
+func (st *story) appNamed(label string) *app {
+	for _, a := range st.g.org.apps {
+		if a.spec.label == label {
+			return a
+		}
+	}
+	panic("synth: no app " + label)
+}
