@@ -191,4 +191,3 @@ func (a *app) dbFlag() string {
 	}
 	return " --db " + shellQuote(a.dbPath)
 }
-
