@@ -1,0 +1,305 @@
+package scope
+
+import (
+	"cmp"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/oktascope/oktascope/internal/logevent"
+)
+
+// actingUser returns the event's actor when it is a person (type User).
+func actingUser(e *logevent.Event) (logevent.Actor, bool) {
+	a := e.Actor
+	if !strings.EqualFold(a.Type, "User") || (a.ID == "" && a.AlternateID == "") {
+		return logevent.Actor{}, false
+	}
+	return a, true
+}
+
+// clientIP returns the client's address, or "" ("null" counts as none).
+func clientIP(e *logevent.Event) string {
+	if ip := e.Client.IPAddress; ip != "null" {
+		return ip
+	}
+	return ""
+}
+
+// sessionID returns the external session id, or "" for none ("unknown").
+func sessionID(e *logevent.Event) string {
+	s := e.AuthenticationContext.ExternalSessionID
+	if s == "" || strings.EqualFold(s, "unknown") || s == "null" {
+		return ""
+	}
+	return s
+}
+
+// userName is a login, else an id.
+func userName(login, id string) string {
+	if login != "" {
+		return login
+	}
+	return id
+}
+
+// summarizeUsers fills Users and Related.
+func (r *run) summarizeUsers(rep *Report) {
+	for _, key := range r.order {
+		p := r.users[key]
+		u := p.UserSummary
+		if p.principal {
+			u.Events = countUser(r.events, p.ID, p.AlternateID)
+		} else {
+			u.Events = len(p.seen)
+		}
+		for l := range p.via {
+			u.Via = append(u.Via, l)
+		}
+		slices.SortFunc(u.Via, func(a, b Link) int {
+			return cmp.Or(cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Value, b.Value))
+		})
+		if u.Depth == 0 {
+			rep.Users = append(rep.Users, u)
+		} else {
+			rep.Related = append(rep.Related, u)
+		}
+	}
+	sort.SliceStable(rep.Related, func(i, j int) bool {
+		a, b := rep.Related[i], rep.Related[j]
+		if a.Depth != b.Depth {
+			return a.Depth < b.Depth
+		}
+		if len(a.Via) != len(b.Via) {
+			return len(a.Via) > len(b.Via)
+		}
+		return a.Events > b.Events
+	})
+}
+
+// countUser counts the events whose actor or a target is the user.
+func countUser(events []*logevent.Event, id, login string) int {
+	n := 0
+	is := func(i, l string) bool { return (id != "" && i == id) || (id == "" && l == login) }
+	for _, e := range events {
+		if is(e.Actor.ID, e.Actor.AlternateID) || slices.ContainsFunc(e.Target, func(t logevent.Target) bool { return is(t.ID, t.AlternateID) }) {
+			n++
+		}
+	}
+	return n
+}
+
+// summarize fills the per-attribute sections of the report.
+func summarize(rep *Report, events []*logevent.Event) {
+	s := newSummaries()
+	for _, e := range events {
+		s.add(e)
+	}
+	rep.Sessions = s.sessionList()
+	rep.IPs = s.ipList()
+	rep.UserAgents = sortedValues(s.agents, func(a, b *UserAgentSummary) int {
+		return cmp.Or(cmp.Compare(b.Events, a.Events), cmp.Compare(a.Raw, b.Raw))
+	})
+	rep.Devices = sortedValues(s.devices, func(a, b *DeviceSummary) int {
+		return cmp.Or(cmp.Compare(b.Events, a.Events), cmp.Compare(a.ID+a.Name, b.ID+b.Name))
+	})
+	rep.Apps = sortedValues(s.apps, func(a, b *AppSummary) int {
+		return cmp.Or(cmp.Compare(b.Events, a.Events), cmp.Compare(a.Name, b.Name))
+	})
+	rep.EventTypes = counts(s.types)
+	rep.Outcomes = counts(s.outcomes)
+}
+
+// summaries accumulates the sections of a report.
+type summaries struct {
+	sessions map[string]*sessionAcc
+	ips      map[string]*ipAcc
+	agents   map[string]*UserAgentSummary
+	devices  map[string]*DeviceSummary
+	apps     map[string]*AppSummary
+	types    map[string]int
+	outcomes map[string]int
+}
+
+type sessionAcc struct {
+	SessionSummary
+	users, ips, agents set
+}
+
+type ipAcc struct {
+	IPSummary
+	users set
+}
+
+// set is a set of strings that remembers their order of insertion.
+type set struct {
+	in    map[string]bool
+	order []string
+}
+
+func (s *set) add(v string) {
+	if v == "" || s.in[v] {
+		return
+	}
+	if s.in == nil {
+		s.in = map[string]bool{}
+	}
+	s.in[v] = true
+	s.order = append(s.order, v)
+}
+
+func newSummaries() *summaries {
+	return &summaries{
+		sessions: map[string]*sessionAcc{}, ips: map[string]*ipAcc{},
+		agents: map[string]*UserAgentSummary{}, devices: map[string]*DeviceSummary{},
+		apps: map[string]*AppSummary{}, types: map[string]int{}, outcomes: map[string]int{},
+	}
+}
+
+func (s *summaries) add(e *logevent.Event) {
+	s.types[e.EventType]++
+	s.outcomes[cmp.Or(e.Outcome.Result, "(none)")]++
+	user := ""
+	if a, ok := actingUser(e); ok {
+		user = userName(a.AlternateID, a.ID)
+	}
+	s.addSession(e, user)
+	s.addIP(e, user)
+	s.addAgent(e)
+	s.addDevice(e)
+	s.addApps(e)
+}
+
+func (s *summaries) addSession(e *logevent.Event, user string) {
+	id := sessionID(e)
+	if id == "" {
+		return
+	}
+	acc := s.sessions[id]
+	if acc == nil {
+		acc = &sessionAcc{SessionSummary: SessionSummary{ID: id, First: e.Time}}
+		s.sessions[id] = acc
+	}
+	acc.Events++
+	acc.Last = e.Time
+	acc.users.add(user)
+	if user != "" {
+		acc.ips.add(clientIP(e))
+		acc.agents.add(e.Client.UserAgent.RawUserAgent)
+	}
+}
+
+func (s *summaries) addIP(e *logevent.Event, user string) {
+	ip := clientIP(e)
+	if ip == "" {
+		return
+	}
+	acc := s.ips[ip]
+	if acc == nil {
+		g, sc := e.Client.GeographicalContext, e.SecurityContext
+		acc = &ipAcc{IPSummary: IPSummary{
+			Address: ip, City: g.City, State: g.State, Country: g.Country,
+			ASN: int(sc.AsNumber.Value), ASOrg: sc.AsOrg, ISP: sc.ISP, Domain: sc.Domain,
+			IsProxy: sc.IsProxy.Value, Zone: e.Client.Zone, First: e.Time,
+		}}
+		s.ips[ip] = acc
+	}
+	acc.Events++
+	acc.Last = e.Time
+	acc.users.add(user)
+}
+
+func (s *summaries) addAgent(e *logevent.Event) {
+	ua := e.Client.UserAgent
+	if ua.RawUserAgent == "" {
+		return
+	}
+	acc := s.agents[ua.RawUserAgent]
+	if acc == nil {
+		acc = &UserAgentSummary{Raw: ua.RawUserAgent, OS: ua.OS, Browser: ua.Browser, Device: e.Client.Device}
+		s.agents[ua.RawUserAgent] = acc
+	}
+	acc.Events++
+}
+
+func (s *summaries) addDevice(e *logevent.Event) {
+	d := e.Device
+	if d == nil || (d.ID == "" && d.Name == "") {
+		return
+	}
+	key := d.ID + "\x00" + d.Name
+	acc := s.devices[key]
+	if acc == nil {
+		acc = &DeviceSummary{ID: d.ID, Name: d.Name, Platform: d.OSPlatform, OSVersion: d.OSVersion,
+			Managed: d.Managed.Value, Registered: d.Registered.Value}
+		s.devices[key] = acc
+	}
+	acc.Events++
+}
+
+func (s *summaries) addApps(e *logevent.Event) {
+	for _, t := range e.Target {
+		if !strings.EqualFold(t.Type, "AppInstance") {
+			continue
+		}
+		key := cmp.Or(t.ID, t.AlternateID, t.DisplayName)
+		acc := s.apps[key]
+		if acc == nil {
+			acc = &AppSummary{ID: t.ID, Name: t.DisplayName, AlternateID: t.AlternateID}
+			s.apps[key] = acc
+		}
+		acc.Events++
+		switch e.EventType {
+		case "user.authentication.sso":
+			acc.Granted++
+		case "application.policy.sign_on.deny_access":
+			acc.Denied++
+		}
+	}
+}
+
+func (s *summaries) sessionList() []SessionSummary {
+	var out []SessionSummary
+	for _, acc := range s.sessions {
+		acc.Users, acc.IPs, acc.UserAgents = acc.users.order, acc.ips.order, acc.agents.order
+		out = append(out, acc.SessionSummary)
+	}
+	slices.SortFunc(out, func(a, b SessionSummary) int { return cmp.Or(a.First.Compare(b.First), cmp.Compare(a.ID, b.ID)) })
+	return out
+}
+
+func (s *summaries) ipList() []IPSummary {
+	var out []IPSummary
+	for _, acc := range s.ips {
+		acc.Users = acc.users.order
+		out = append(out, acc.IPSummary)
+	}
+	slices.SortFunc(out, func(a, b IPSummary) int {
+		return cmp.Or(cmp.Compare(b.Events, a.Events), cmp.Compare(a.Address, b.Address))
+	})
+	return out
+}
+
+// sortedValues returns the values of m sorted by compare.
+func sortedValues[T any](m map[string]*T, compare func(a, b *T) int) []T {
+	ptrs := make([]*T, 0, len(m))
+	for _, v := range m {
+		ptrs = append(ptrs, v)
+	}
+	slices.SortFunc(ptrs, compare)
+	out := make([]T, len(ptrs))
+	for i, p := range ptrs {
+		out[i] = *p
+	}
+	return out
+}
+
+// counts returns the counts most frequent first, ties by value.
+func counts(m map[string]int) []Count {
+	out := make([]Count, 0, len(m))
+	for v, n := range m {
+		out = append(out, Count{Value: v, Count: n})
+	}
+	slices.SortFunc(out, func(a, b Count) int { return cmp.Or(cmp.Compare(b.Count, a.Count), cmp.Compare(a.Value, b.Value)) })
+	return out
+}

@@ -1,0 +1,55 @@
+package scope
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/oktascope/oktascope/internal/logevent"
+	"github.com/oktascope/oktascope/internal/synth"
+	"github.com/oktascope/oktascope/internal/timeline"
+)
+
+// TestSynthIncidents scopes each planted incident of a generated log from
+// its victim, its session and its attacker's address: the deviation of the
+// incident is in the report, and the attacker's address leads to the
+// victim.
+func TestSynthIncidents(t *testing.T) {
+	g := synth.New(synth.Options{Seed: 11, Events: 8000, Incidents: true})
+	var events []*logevent.Event
+	for {
+		line, ok := g.Next()
+		if !ok {
+			break
+		}
+		e, err := logevent.Decode(append([]byte(nil), line...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		events = append(events, e)
+	}
+	want := map[synth.IncidentKind]timeline.DeviationKind{
+		synth.MFAPushFatigue:        timeline.MFAFatigue,
+		synth.PasswordResetTakeover: timeline.RecoveryTakeover,
+		synth.SessionHijack:         timeline.SessionHijack,
+	}
+	s := &memSearcher{events: events}
+	for _, inc := range g.Incidents() {
+		for _, ind := range []Indicator{{User, inc.UserID}, {Session, inc.SessionIDs[0]}, {IP, inc.AttackerIP}} {
+			r, err := Run(context.Background(), s, ind, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.ContainsFunc(r.Deviations, func(d Deviation) bool { return d.Kind == want[inc.Kind] }) {
+				t.Errorf("%s, scope of %v: no %s deviation in %+v", inc.Kind, ind, want[inc.Kind], r.Deviations)
+			}
+			all := append(slices.Clone(r.Users), r.Related...)
+			if !slices.ContainsFunc(all, func(u UserSummary) bool { return u.ID == inc.UserID }) {
+				t.Errorf("%s, scope of %v: victim %s not among the users", inc.Kind, ind, inc.UserLogin)
+			}
+			if len(r.Queries) > 4 {
+				t.Errorf("%s, scope of %v: %d searches", inc.Kind, ind, len(r.Queries))
+			}
+		}
+	}
+}

@@ -1,0 +1,42 @@
+package timeline
+
+import (
+	"testing"
+
+	"github.com/oktascope/oktascope/internal/logevent"
+	"github.com/oktascope/oktascope/internal/synth"
+)
+
+// synthEvents generates and decodes n events (with the planted incidents
+// when incidents is set).
+func synthEvents(tb testing.TB, seed int64, n int, incidents bool) ([]*logevent.Event, []synth.Incident) {
+	tb.Helper()
+	g := synth.New(synth.Options{Seed: seed, Events: n, Incidents: incidents})
+	var events []*logevent.Event
+	for {
+		line, ok := g.Next()
+		if !ok {
+			break
+		}
+		e, err := logevent.Decode(append([]byte(nil), line...))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		events = append(events, e)
+	}
+	return events, g.Incidents()
+}
+
+// BenchmarkBuild measures the Builder over generated traffic.
+func BenchmarkBuild(b *testing.B) {
+	events, _ := synthEvents(b, 3, 20000, true)
+	b.ResetTimer()
+	for range b.N {
+		nb := NewBuilder(Options{})
+		for _, e := range events {
+			nb.Add(e)
+		}
+		nb.Finish()
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(events)), "ns/event")
+}

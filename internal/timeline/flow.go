@@ -1,0 +1,103 @@
+package timeline
+
+import (
+	"time"
+
+	"github.com/oktascope/oktascope/internal/logevent"
+)
+
+// flowState is a flow under construction.
+type flowState struct {
+	kind    Kind
+	pending bool // MFA or policy events waiting for an app outcome
+	final   bool // reached its last step: no further step joins
+	started bool // a successful user.session.start
+	denied  bool // application.policy.sign_on.deny_access seen
+	hasMFA  bool
+	watched bool // a recovery watch follows this flow
+	actor   Actor
+	session string
+	track   *sessionState // nil for recoveries and factor changes
+	events  []*logevent.Event
+	places  []placement
+	reached map[int]bool // recovery steps reached without failure
+	start   time.Time
+	last    time.Time
+	devs    []*Deviation
+}
+
+// add appends an event to the flow; own is the event's own session, if any.
+func (fs *flowState) add(e *logevent.Event, p placement, own *sessionState) {
+	if len(fs.events) == 0 {
+		fs.start = e.Time
+	}
+	fs.events = append(fs.events, e)
+	fs.places = append(fs.places, p)
+	if e.Time.After(fs.last) {
+		fs.last = e.Time
+	}
+	if fs.session == "" && fs.track == nil && own != nil {
+		fs.session = own.id
+	}
+	switch {
+	case p.role == roleMFA:
+		fs.hasMFA = true
+	case e.EventType == typeSessionInit && !failed(e):
+		fs.started = true
+	case e.EventType == typeVerify && fs.kind == KindSignin:
+		fs.final = true
+	case p.role == roleAppGranted || p.role == roleAppDenied:
+		fs.kind, fs.pending, fs.final = KindAppSignin, false, true
+		fs.denied = fs.denied || p.role == roleAppDenied
+	case p.role == roleSSPR || p.role == roleSSU:
+		fs.reachRecovery(e, p)
+	}
+}
+
+// reachRecovery records a recovery step reached; the last step ends the flow.
+func (fs *flowState) reachRecovery(e *logevent.Event, p placement) {
+	if failed(e) {
+		return
+	}
+	if fs.reached == nil {
+		fs.reached = map[int]bool{}
+	}
+	fs.reached[p.number] = true
+	if p.number == len(loadCatalog().sequences[p.seq].Steps) {
+		fs.final = true
+	}
+}
+
+// acceptsRecovery reports whether recovery step n may join the flow: a
+// first step (a resent message) while nothing followed it; a later step
+// not reached yet.
+func (fs *flowState) acceptsRecovery(n int) bool {
+	if n == 1 {
+		return !fs.reached[2] && !fs.reached[3]
+	}
+	return !fs.reached[n]
+}
+
+// acceptsMFA reports whether an MFA event may join: a sign-in not yet
+// verified, or a pending flow.
+func (fs *flowState) acceptsMFA() bool {
+	return fs.pending || (fs.kind == KindSignin && !fs.final)
+}
+
+// is reports whether fs is a flow of kind k (false for nil).
+func (fs *flowState) is(k Kind) bool { return fs != nil && fs.kind == k && !fs.pending }
+
+// isPending reports whether fs waits for an app outcome (false for nil).
+func (fs *flowState) isPending() bool { return fs != nil && fs.pending }
+
+// fresh returns the track's current flow if its last event is within the
+// join window of t, else nil.
+func (tr *sessionState) fresh(t time.Time, b *Builder) *flowState {
+	if cur := tr.current; cur != nil && b.near(t, cur.last) {
+		return cur
+	}
+	return nil
+}
+
+// attach adds a deviation to the flow.
+func (fs *flowState) attach(d *Deviation) { fs.devs = append(fs.devs, d) }
