@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/oktascope/oktascope/internal/logevent"
+	"github.com/oktascope/oktascope/internal/render"
 	"github.com/oktascope/oktascope/internal/store"
 	"github.com/oktascope/oktascope/internal/synth"
 )
@@ -98,7 +100,7 @@ func insertGenerated(ctx context.Context, st *store.Store, gen *synth.Generator)
 		return err
 	}
 	for raw, ok := gen.Next(); ok; raw, ok = gen.Next() {
-		e, err := logevent.Decode(raw)
+		e, err := logevent.Decode(bytes.Clone(raw)) // Next reuses its buffer
 		if err != nil {
 			return total, fmt.Errorf("generated event: %w", err)
 		}
@@ -136,7 +138,7 @@ type demoStep struct {
 
 func (s demoStep) command() string {
 	return fmt.Sprintf("oktascope%s hunt %s --%s %s --since %s --until %s", s.dbFlagText, s.playbook, s.param,
-		shellQuote(s.value), s.since.Format(time.RFC3339), s.until.Format(time.RFC3339))
+		render.ShellQuote(s.value), s.since.Format(time.RFC3339), s.until.Format(time.RFC3339))
 }
 
 func (s demoStep) flags() *huntFlags {
@@ -189,5 +191,5 @@ func (a *app) dbFlag() string {
 	if a.dbPath == "oktascope.db" {
 		return ""
 	}
-	return " --db " + shellQuote(a.dbPath)
+	return " --db " + render.ShellQuote(a.dbPath)
 }

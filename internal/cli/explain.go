@@ -12,6 +12,7 @@ import (
 
 	"github.com/oktascope/oktascope/internal/catalog"
 	"github.com/oktascope/oktascope/internal/filter"
+	"github.com/oktascope/oktascope/internal/render"
 	"github.com/oktascope/oktascope/internal/store"
 )
 
@@ -135,16 +136,5 @@ func printPlaybooks(w io.Writer, id string) {
 	if len(names) > 0 {
 		fmt.Fprintf(w, "  Returned by: oktascope hunt %s\n", strings.Join(names, ", hunt "))
 	}
-	fmt.Fprintf(w, "  Search: oktascope search %s\n", shellQuote(`eventType eq `+filter.Quote(id)))
-}
-
-// shellQuote quotes s for a POSIX shell, when it needs quoting.
-func shellQuote(s string) string {
-	safe := s != "" && !strings.ContainsFunc(s, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("@%_-+=:,./", r))
-	})
-	if safe {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	fmt.Fprintf(w, "  Search: oktascope search %s\n", render.ShellQuote(`eventType eq `+filter.Quote(id)))
 }

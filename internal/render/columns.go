@@ -109,3 +109,14 @@ func locationText(e *logevent.Event) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// ShellQuote quotes s for a POSIX shell, when it needs quoting.
+func ShellQuote(s string) string {
+	safe := s != "" && !strings.ContainsFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("@%_-+=:,./", r))
+	})
+	if safe {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}

@@ -3,6 +3,7 @@ package scope
 import (
 	"bufio"
 	"fmt"
+	"github.com/oktascope/oktascope/internal/render"
 	"io"
 	"strings"
 )
@@ -45,36 +46,7 @@ func writeMarkdownSection(w io.Writer, s section) {
 	}
 }
 
-// md escapes text for Markdown (CommonMark and GitHub's tables): control
-// characters as render.Terminal shows them, the punctuation of inline
-// Markdown (emphasis, code, links, images, tables, strikethrough) with a
-// backslash, and HTML metacharacters as entities. The text never starts a
-// line (it follows a table's "| ", a list's "- " or a heading's "# "), so
-// the punctuation of block structure needs no escape.
-func md(s string) string {
-	s = esc(s)
-	var b strings.Builder
-	for _, r := range s {
-		switch r {
-		case '\\', '`', '*', '_', '{', '}', '[', ']', '(', ')', '#', '!', '|', '~':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case '&':
-			b.WriteString("&amp;")
-		case '<':
-			b.WriteString("&lt;")
-		case '>':
-			b.WriteString("&gt;")
-		case '"':
-			b.WriteString("&quot;")
-		case '\'':
-			b.WriteString("&#39;")
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
+func md(s string) string { return render.Markdown(s) }
 
 func mdAll(s []string) []string {
 	out := make([]string, len(s))

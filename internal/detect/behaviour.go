@@ -1,0 +1,92 @@
+package detect
+
+import (
+	"strings"
+	"time"
+
+	"github.com/oktascope/oktascope/internal/logevent"
+	"github.com/oktascope/oktascope/internal/timeline"
+)
+
+// timelineFindings turns the timeline's attack-pattern deviations into
+// findings.
+func timelineFindings(t timeline.Timeline) []Finding {
+	rules := map[timeline.DeviationKind]Finding{
+		timeline.MFAFatigue:       {Rule: "oktascope-mfa-fatigue", Title: "MFA push fatigue", Severity: "high"},
+		timeline.SessionHijack:    {Rule: "oktascope-session-hijack", Title: "Session used from a second client", Severity: "critical"},
+		timeline.RecoveryTakeover: {Rule: "oktascope-recovery-takeover", Title: "Account recovery followed by access from a new network", Severity: "critical"},
+	}
+	var out []Finding
+	for _, d := range t.Deviations() {
+		f, ok := rules[d.Kind]
+		if !ok {
+			continue
+		}
+		f.Source, f.Message, f.UUIDs, f.Count = "builtin", d.Message, d.UUIDs, len(d.UUIDs)
+		f.Start, f.End = spanOf(d.Flow, d.UUIDs)
+		f.Indicator = Indicator{Kind: "user", Value: firstNonEmpty(d.Flow.Actor.AlternateID, d.Flow.Actor.ID)}
+		if d.Kind == timeline.SessionHijack && d.Flow.Session != "" {
+			f.Indicator = Indicator{Kind: "session", Value: d.Flow.Session}
+		}
+		out = append(out, withFollowUp(f))
+	}
+	return out
+}
+
+// spanOf is the time span of the cited events within a flow.
+func spanOf(flow *timeline.Flow, uuids []string) (start, end time.Time) {
+	cited := map[string]bool{}
+	for _, u := range uuids {
+		cited[u] = true
+	}
+	for _, s := range flow.Steps {
+		if !cited[s.Event.UUID] {
+			continue
+		}
+		if start.IsZero() || s.Event.Time.Before(start) {
+			start = s.Event.Time
+		}
+		if s.Event.Time.After(end) {
+			end = s.Event.Time
+		}
+	}
+	if start.IsZero() {
+		return flow.Start, flow.End
+	}
+	return start, end
+}
+
+// newAdminIP finds access to the Okta Admin Console from an IP address the
+// admin was never seen using before, once the admin has a history.
+type newAdminIP struct {
+	seen map[string]map[string]bool // user id → IP addresses
+}
+
+func newNewAdminIP() *newAdminIP { return &newAdminIP{seen: map[string]map[string]bool{}} }
+
+func (n *newAdminIP) add(ev *logevent.Event) (Finding, bool) {
+	user, ip := ev.Actor.ID, ev.Client.IPAddress
+	if user == "" || ip == "" || ev.Actor.Type != "User" {
+		return Finding{}, false
+	}
+	ips := n.seen[user]
+	if ips == nil {
+		ips = map[string]bool{}
+		n.seen[user] = ips
+	}
+	known, hasHistory := ips[ip], len(ips) > 0
+	ips[ip] = true
+	if ev.EventType != "user.session.access_admin_app" || known || !hasHistory {
+		return Finding{}, false
+	}
+	f := Finding{
+		Rule: "oktascope-admin-console-new-ip", Title: "Admin Console accessed from a new IP address",
+		Severity: "high", Source: "builtin", Start: ev.Time, End: ev.Time, Count: 1,
+		Indicator: Indicator{Kind: "user", Value: firstNonEmpty(ev.Actor.AlternateID, user)},
+		Message:   "first event of this admin from " + ip,
+		UUIDs:     []string{ev.UUID},
+	}
+	return withFollowUp(f), true
+}
+
+func lower(s string) string { return strings.ToLower(s) }

@@ -1,0 +1,246 @@
+// Package detect runs detections over a stream of events: oktascope's
+// built-in detections (embedded Sigma rules for spraying, brute force,
+// proxies and scripted user agents; the timeline's MFA fatigue, session
+// hijack and recovery takeover; admin console access from a new IP), Sigma
+// rules for Okta and Okta's own customer-detections filters. Every finding
+// names its rule, severity, indicator and time span, and cites its events.
+package detect
+
+import (
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/oktascope/oktascope/internal/catalog"
+	"github.com/oktascope/oktascope/internal/filter"
+	"github.com/oktascope/oktascope/internal/logevent"
+	"github.com/oktascope/oktascope/internal/oktarules"
+	"github.com/oktascope/oktascope/internal/render"
+	"github.com/oktascope/oktascope/internal/sigma"
+	"github.com/oktascope/oktascope/internal/timeline"
+)
+
+// Indicator is what a finding is about: a user, an IP address or a session.
+type Indicator struct {
+	Kind  string `json:"kind"` // user, ip or session
+	Value string `json:"value"`
+}
+
+// Finding is one detection: a rule fired for an indicator over a time span,
+// citing the events that made it fire.
+type Finding struct {
+	Rule      string    `json:"rule"`
+	Title     string    `json:"title"`
+	Severity  string    `json:"severity"`
+	Source    string    `json:"source"` // builtin, sigma, okta
+	Indicator Indicator `json:"indicator"`
+	Start     time.Time `json:"start"`
+	End       time.Time `json:"end"`
+	Count     int       `json:"count"`
+	Message   string    `json:"message,omitempty"`
+	UUIDs     []string  `json:"uuids"`
+	FollowUp  string    `json:"followUp"`
+}
+
+// Options choose the rules an Engine runs.
+type Options struct {
+	// Builtin enables oktascope's own detections, with Thresholds.
+	Builtin    bool
+	Thresholds Thresholds
+	// Sigma and Okta are rules loaded from files (--rules).
+	Sigma []*sigma.Rule
+	Okta  []*oktarules.Rule
+}
+
+// Engine evaluates rules over events fed in ascending published order.
+type Engine struct {
+	aggregators []*sigmaRun
+	okta        []oktaRun
+	grouped     map[groupKey]*Finding
+	findings    []Finding
+	timeline    *timeline.Builder
+	adminIP     *newAdminIP
+}
+
+type oktaRun struct {
+	rule    *oktarules.Rule
+	matcher *filter.Matcher
+}
+
+type sigmaRun struct {
+	agg    *sigma.Aggregator
+	source string
+}
+
+// groupKey merges the per-event matches of a rule for one indicator into
+// one finding.
+type groupKey struct {
+	rule      string
+	indicator Indicator
+}
+
+// New returns an engine for the rules opts chooses.
+func New(opts Options) (*Engine, error) {
+	e := &Engine{grouped: map[groupKey]*Finding{}}
+	for _, r := range opts.Okta {
+		e.okta = append(e.okta, oktaRun{rule: r, matcher: filter.Compile(r.Filter)})
+	}
+	for _, r := range opts.Sigma {
+		e.aggregators = append(e.aggregators, &sigmaRun{agg: sigma.NewAggregator(r), source: "sigma"})
+	}
+	if !opts.Builtin {
+		return e, nil
+	}
+	builtin, err := BuiltinRules(opts.Thresholds)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range builtin {
+		e.aggregators = append(e.aggregators, &sigmaRun{agg: sigma.NewAggregator(r), source: "builtin"})
+	}
+	e.timeline = timeline.NewBuilder(opts.Thresholds.Timeline)
+	e.adminIP = newNewAdminIP()
+	return e, nil
+}
+
+// Add evaluates every rule on one event.
+func (e *Engine) Add(ev *logevent.Event) {
+	for _, run := range e.aggregators {
+		for _, f := range run.agg.Add(ev) {
+			e.addSigma(run.source, f, ev)
+		}
+	}
+	for _, run := range e.okta {
+		if run.matcher.Match(ev) {
+			r := run.rule
+			e.merge(Finding{Rule: r.ID, Title: r.Title, Severity: severityOr(r.Severity, "medium"), Source: "okta"}, ev)
+		}
+	}
+	if e.timeline != nil && inArticleFlows(ev) {
+		e.timeline.Add(ev)
+	}
+	if e.adminIP != nil {
+		if f, ok := e.adminIP.add(ev); ok {
+			e.findings = append(e.findings, f)
+		}
+	}
+}
+
+// addSigma records a Sigma finding: a count finding stands alone (its group
+// is the indicator); a per-event match merges with the rule's others for
+// the same indicator.
+func (e *Engine) addSigma(source string, f sigma.Finding, ev *logevent.Event) {
+	base := Finding{Rule: f.Rule.ID, Title: f.Rule.Title, Severity: severityOr(f.Rule.Level, "medium"), Source: source}
+	if f.Rule.Aggregation == nil {
+		e.merge(base, ev)
+		return
+	}
+	base.Indicator = groupIndicator(f.Group)
+	base.Start, base.End, base.Count, base.UUIDs = f.Start, f.End, f.Count, f.UUIDs
+	base.Message = f.Rule.Aggregation.String()
+	e.findings = append(e.findings, withFollowUp(base))
+}
+
+// merge adds one matching event to its rule's finding for the event's user.
+func (e *Engine) merge(base Finding, ev *logevent.Event) {
+	base.Indicator = userIndicator(ev)
+	key := groupKey{rule: base.Rule, indicator: base.Indicator}
+	f, ok := e.grouped[key]
+	if !ok {
+		base.Start = ev.Time
+		f = &base
+		e.grouped[key] = f
+	}
+	f.End = ev.Time
+	f.Count++
+	f.UUIDs = append(f.UUIDs, ev.UUID)
+}
+
+// Finish flushes the windows and the timeline and returns every finding,
+// ordered by start time, then rule.
+func (e *Engine) Finish() []Finding {
+	for _, run := range e.aggregators {
+		for _, f := range run.agg.Flush() {
+			e.addSigma(run.source, f, nil)
+		}
+	}
+	out := slices.Clone(e.findings)
+	for _, f := range e.grouped {
+		out = append(out, withFollowUp(*f))
+	}
+	if e.timeline != nil {
+		out = append(out, timelineFindings(e.timeline.Finish())...)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].Start.Equal(out[j].Start) {
+			return out[i].Start.Before(out[j].Start)
+		}
+		if out[i].Rule != out[j].Rule {
+			return out[i].Rule < out[j].Rule
+		}
+		return out[i].Indicator.Value < out[j].Indicator.Value
+	})
+	return out
+}
+
+// inArticleFlows reports whether an event is of a type the article's flows
+// hold: only those go to the timeline, which keeps the events it is given.
+func inArticleFlows(ev *logevent.Event) bool {
+	_, ok := catalog.Lookup(ev.EventType)
+	return ok
+}
+
+func severityOr(s, fallback string) string {
+	if s == "" {
+		return fallback
+	}
+	return s
+}
+
+// userIndicator names the user an event is about: its actor when that is a
+// user, else the first user it targets, else the actor whatever it is.
+func userIndicator(ev *logevent.Event) Indicator {
+	if ev.Actor.Type != "User" {
+		for _, t := range ev.Target {
+			if t.Type == "User" {
+				return Indicator{Kind: "user", Value: firstNonEmpty(t.AlternateID, t.ID)}
+			}
+		}
+	}
+	return Indicator{Kind: "user", Value: firstNonEmpty(ev.Actor.AlternateID, ev.Actor.ID)}
+}
+
+// groupIndicator reads the indicator from a count rule's group-by values.
+func groupIndicator(group map[string]string) Indicator {
+	kinds := map[string]string{
+		"client.ipaddress": "ip", "authenticationcontext.externalsessionid": "session",
+		"actor.alternateid": "user", "actor.id": "user",
+	}
+	for path, value := range group {
+		if kind, ok := kinds[lower(path)]; ok {
+			return Indicator{Kind: kind, Value: value}
+		}
+	}
+	for path, value := range group {
+		return Indicator{Kind: path, Value: value}
+	}
+	return Indicator{}
+}
+
+// withFollowUp adds the command that investigates the finding further.
+func withFollowUp(f Finding) Finding {
+	switch f.Indicator.Kind {
+	case "user", "ip", "session":
+		f.FollowUp = "oktascope timeline --" + f.Indicator.Kind + " " + render.ShellQuote(f.Indicator.Value)
+	}
+	return f
+}
+
+func firstNonEmpty(values ...string) string {
+	for _, v := range values {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
