@@ -21,7 +21,7 @@ func TestRejects(t *testing.T) {
 			[]string{"uuid: missing", "not a JSON object", `published: not a time: "redacted"`}},
 		{"testdata/ndjson-with-rejects.ndjson", []string{"n1", "n4", "n5"},
 			[]int{3, 4, 5, 7, 8, 9},
-			[]string{"actor.id: JSON number", "not a JSON object", "invalid JSON", "not a JSON object", "uuid: missing", "severity: JSON number"}},
+			[]string{"published: not a time: \"yesterday\"", "not a JSON object", "invalid JSON", "not a JSON object", "uuid: missing", "published: not a time: \"1 May\""}},
 		{"testdata/admin-console-export.csv", []string{"3db79a8d-603a-11ee-96af-b3cd3e15c958", "4eeef121-60c5-11ee-96af-b3cd3e15c958", "6b2c3d4e-60c7-11ee-96af-b3cd3e15c958"},
 			[]int{5, 6},
 			[]string{`published: not a time: "redacted"`, "CSV row has 6 cells where the header has 48"}},

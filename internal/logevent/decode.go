@@ -40,7 +40,9 @@ func DecodeInto(e *Event, raw []byte) error {
 		return errors.New("not a JSON object")
 	}
 	if err := json.Unmarshal(trimmed, &e.LogEvent); err != nil {
-		return describeJSONError(err)
+		if err := decodeCoerced(e, trimmed, err); err != nil {
+			return err
+		}
 	}
 	return e.validate()
 }
@@ -59,6 +61,25 @@ func (e *Event) validate() error {
 		return &FieldError{Field: "published", Reason: fmt.Sprintf("not a time: %q", e.Published)}
 	}
 	e.Time = t
+	return nil
+}
+
+// decodeCoerced retries a decoding that failed on a value of the wrong type
+// (a number where a string belongs, as SIEM exports write), after coercing
+// the values to their fields' types. Raw keeps the original bytes.
+func decodeCoerced(e *Event, raw []byte, firstErr error) error {
+	var typeErr *json.UnmarshalTypeError
+	if !errors.As(firstErr, &typeErr) {
+		return describeJSONError(firstErr)
+	}
+	fixed, ok := coerce(raw)
+	if !ok {
+		return describeJSONError(firstErr)
+	}
+	e.LogEvent = LogEvent{}
+	if err := json.Unmarshal(fixed, &e.LogEvent); err != nil {
+		return describeJSONError(err)
+	}
 	return nil
 }
 
