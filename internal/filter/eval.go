@@ -10,7 +10,9 @@ import (
 )
 
 // Matcher is a compiled filter, ready to test events. A nil Expr compiles to
-// a Matcher that matches everything. A Matcher is safe for concurrent use.
+// a Matcher that matches everything. A Matcher is safe for concurrent use,
+// but one Event must not be matched from several goroutines at once (paths
+// LogEvent does not declare decode its raw JSON lazily).
 type Matcher struct {
 	root matchFunc
 }
