@@ -1,0 +1,210 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"unicode"
+
+	"github.com/oktascope/oktascope/internal/catalog"
+	"github.com/oktascope/oktascope/internal/logevent"
+	"github.com/oktascope/oktascope/internal/render"
+)
+
+// show makes attacker-controlled text safe to look at: control and
+// bidirectional characters are shown as escapes (render.Terminal).
+// html/template then escapes it for HTML.
+func show(s string) string { return render.Terminal(s) }
+
+// Time formats of the views, all in UTC.
+const (
+	rowTime  = "2006-01-02 15:04:05.000"
+	fullTime = "2006-01-02T15:04:05.000Z07:00"
+)
+
+// eventRow is one row of a results table.
+type eventRow struct {
+	UUID       string
+	Time       string // rowTime
+	Published  string // fullTime
+	Actor      actorCell
+	EventType  string
+	Definition string // the event type's definition, for the title attribute
+	TypeURL    string // search of this event type
+	Outcome    string
+	Reason     string
+	Failed     bool
+	IP         string
+	IPURL      string // hunt ip-signin
+	Location   string
+	Session    string
+	SessionURL string // session timeline
+	Message    string
+	Open       bool
+	ToggleURL  string       // the view with this row expanded or collapsed
+	DetailURL  string       // the fragment of the expanded row
+	Detail     *eventDetail // when Open
+}
+
+// actorCell is the actor of an event and its pivots.
+type actorCell struct {
+	Name, Login, ID, Type string
+	HuntURL, SearchURL    string
+}
+
+// newRow builds the row of an event.
+func newRow(e *logevent.Event, pv pivots) eventRow {
+	r := eventRow{
+		UUID: show(e.UUID), Time: e.Time.UTC().Format(rowTime), Published: e.Time.UTC().Format(fullTime),
+		Actor:     newActorCell(e.Actor, pv),
+		EventType: show(e.EventType), Definition: definitionOf(e.EventType), TypeURL: pv.Equals("eventType", e.EventType),
+		Outcome: show(e.Outcome.Result), Reason: show(e.Outcome.Reason), Failed: isFailure(e.Outcome.Result),
+		IP: show(e.Client.IPAddress), Location: show(location(e)),
+		Session: show(e.AuthenticationContext.ExternalSessionID), Message: show(e.DisplayMessage),
+		DetailURL: detailURL(e.UUID, pv),
+	}
+	if e.Client.IPAddress != "" {
+		r.IPURL = pv.Hunt("ip-signin", e.Client.IPAddress)
+	}
+	if r.Session != "" {
+		r.SessionURL = pv.Timeline("session", e.AuthenticationContext.ExternalSessionID)
+	}
+	return r
+}
+
+func newActorCell(a logevent.Actor, pv pivots) actorCell {
+	c := actorCell{Name: show(a.DisplayName), Login: show(a.AlternateID), ID: show(a.ID), Type: show(a.Type)}
+	if a.ID == "" {
+		return c
+	}
+	c.SearchURL = pv.Equals("actor.id", a.ID)
+	if a.Type == "" || strings.EqualFold(a.Type, "User") {
+		c.HuntURL = pv.Hunt("user-signin", a.ID)
+	}
+	return c
+}
+
+// isFailure reports whether an outcome is a failure or a denial.
+func isFailure(result string) bool {
+	switch strings.ToUpper(result) {
+	case "FAILURE", "DENY", "REJECTED", "ABANDONED":
+		return true
+	}
+	return false
+}
+
+// location is the client's city, state and country.
+func location(e *logevent.Event) string {
+	g := e.Client.GeographicalContext
+	var parts []string
+	for _, s := range []string{g.City, g.State, g.Country} {
+		if s != "" {
+			parts = append(parts, s)
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// definitionOf is the article's (or Okta's) definition of an event type,
+// and where it sits in the article's flows; empty when unknown.
+func definitionOf(eventType string) string {
+	def, ok := catalog.Lookup(eventType)
+	var b strings.Builder
+	if ok {
+		b.WriteString(def.Description)
+	}
+	for _, step := range catalog.StepsOf(eventType) {
+		if b.Len() > 0 {
+			b.WriteString("\n")
+		}
+		fmt.Fprintf(&b, "Step %d of the flow %q.", step.Step, step.Sequence)
+	}
+	return b.String()
+}
+
+// eventDetail is an event's full JSON and its pivots.
+type eventDetail struct {
+	UUID       string
+	EventType  string
+	Definition string
+	JSON       string // indented, with unsafe characters escaped
+	Groups     []pivotGroup
+	PageURL    string // the event's own page
+}
+
+// newDetail builds the expanded view of an event.
+func newDetail(e *logevent.Event, pv pivots) *eventDetail {
+	d := &eventDetail{
+		UUID: show(e.UUID), EventType: show(e.EventType), Definition: definitionOf(e.EventType),
+		JSON: prettyJSON(e.Raw), PageURL: pv.Event(e.UUID),
+	}
+	d.Groups = eventPivots(e, pv)
+	return d
+}
+
+// eventPivots lists the pivots an event offers: its actor, its user
+// targets, its IP address, its session and its event type.
+func eventPivots(e *logevent.Event, pv pivots) []pivotGroup {
+	var groups []pivotGroup
+	if e.Actor.ID != "" {
+		groups = append(groups, pivotGroup{Name: "actor", Value: show(e.Actor.ID),
+			Note: show(joinNonEmpty(" ", e.Actor.DisplayName, e.Actor.AlternateID)), Links: pv.userPivots(e.Actor.ID)})
+	}
+	for _, t := range e.Target {
+		if t.ID != "" && strings.EqualFold(t.Type, "User") && t.ID != e.Actor.ID {
+			groups = append(groups, pivotGroup{Name: "target user", Value: show(t.ID),
+				Note: show(joinNonEmpty(" ", t.DisplayName, t.AlternateID)), Links: pv.userPivots(t.ID)})
+		}
+	}
+	if ip := e.Client.IPAddress; ip != "" {
+		groups = append(groups, pivotGroup{Name: "IP address", Value: show(ip), Note: show(location(e)), Links: pv.ipPivots(ip)})
+	}
+	if id := e.AuthenticationContext.ExternalSessionID; id != "" {
+		groups = append(groups, pivotGroup{Name: "session", Value: show(id), Links: pv.sessionPivots(id)})
+	}
+	groups = append(groups, pivotGroup{Name: "event type", Value: show(e.EventType), Note: definitionOf(e.EventType),
+		Links: []link{{"all events of this type", pv.Equals("eventType", e.EventType), "Every event of this type"}}})
+	return groups
+}
+
+func joinNonEmpty(sep string, parts ...string) string {
+	var kept []string
+	for _, p := range parts {
+		if p != "" {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, sep)
+}
+
+// prettyJSON indents an event's original JSON, keeping its keys in order,
+// and writes the characters a reader could be fooled by (bidirectional
+// overrides, C1 controls, line separators) as JSON \u escapes, which
+// leaves the JSON's meaning unchanged.
+func prettyJSON(raw []byte) string {
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, bytes.TrimSpace(raw), "", "  "); err != nil {
+		return show(string(raw))
+	}
+	s := buf.String()
+	if !strings.ContainsFunc(s, unsafeInJSON) {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if unsafeInJSON(r) {
+			fmt.Fprintf(&b, `\u%04x`, r)
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// unsafeInJSON reports the characters prettyJSON escapes; in valid JSON
+// they can only occur inside strings (the newline is the indentation's).
+func unsafeInJSON(r rune) bool {
+	return r != '\n' && (r == unicode.ReplacementChar || unicode.IsControl(r) ||
+		unicode.Is(unicode.Bidi_Control, r) || r == '\u2028' || r == '\u2029')
+}

@@ -1,0 +1,65 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/oktascope/oktascope/internal/scope"
+)
+
+// scopeView is what the scope page shows.
+type scopeView struct {
+	Layout   layout
+	Form     indicatorForm
+	Error    *inputError
+	Report   *scope.Report // nil until an indicator is given
+	Resolved string        // the user id a login resolved to, when it differs
+	Pivots   pivots        // builds the report's links
+	Links    []link        // the indicator's pivots
+}
+
+// scopePage serves /scope.
+func (s *server) scopePage(w http.ResponseWriter, r *http.Request) error {
+	st := readIndicatorState(r.URL.Query())
+	st.Depth = min(max(st.Depth, 1), scope.MaxDepth)
+	v := &scopeView{Layout: s.layout(r.Context(), "Scope", "scope"),
+		Form: indicatorForm{Action: "/scope", State: st, Kinds: indicatorKinds, Depths: depths()}, Pivots: pivotsOf(st.Since, st.Until)}
+	if st.Kind == "" && st.Value == "" {
+		return s.tmpl.render(w, http.StatusOK, "scope", v)
+	}
+	report, p, err := s.runScope(r.Context(), st)
+	if ie, ok := asInputError(err); ok {
+		v.Error = ie
+		return s.tmpl.render(w, http.StatusBadRequest, "scope", v)
+	} else if err != nil {
+		return err
+	}
+	v.Report, v.Links = report, indicatorPivots(p.Indicator, st)
+	if p.Indicator.Value != st.Value {
+		v.Resolved = show(p.Indicator.Value)
+	}
+	return s.tmpl.render(w, http.StatusOK, "scope", v)
+}
+
+// runScope builds the scope report of an indicator view's state.
+func (s *server) runScope(ctx context.Context, st indicatorState) (*scope.Report, *plannedIndicator, error) {
+	p, err := s.planIndicator(ctx, st)
+	if err != nil {
+		return nil, p, err
+	}
+	searcher := storeSearcher{st: s.st, since: p.Since, until: p.Until}
+	report, err := scope.RunOptions(ctx, searcher, p.Indicator, scope.Options{Depth: st.Depth, Timeline: s.opts.Timeline})
+	if err != nil {
+		return nil, p, fmt.Errorf("scope %v: %w", p.Indicator, err)
+	}
+	return report, p, nil
+}
+
+func depths() []int {
+	out := make([]int, scope.MaxDepth)
+	for i := range out {
+		out[i] = i + 1
+	}
+	return out
+}
