@@ -22,7 +22,9 @@ var demoOptions = synth.Options{Seed: 20241126, Users: 120, Events: 30000, Incid
 const demoDB = "oktascope-demo.db"
 
 func (a *app) demoCommand() *cobra.Command {
-	return &cobra.Command{
+	var serveAddr string
+	var serveUI bool
+	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Build a sample org's log with three planted incidents and walk through them",
 		Long: `demo generates a realistic System Log for a sample org (users, devices, locations,
@@ -31,6 +33,7 @@ with three planted incidents (MFA push fatigue, a password-reset account takeove
 hijacked session), stores it in oktascope-demo.db (or --db), and prints a guided
 investigation: the hunt commands an analyst would run, and what each finds.`,
 		Example: `  oktascope demo
+  oktascope demo --serve            # then open the printed address
   oktascope --db /tmp/demo.db demo`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -39,9 +42,15 @@ investigation: the hunt commands an analyst would run, and what each finds.`,
 					a.dbPath = demoDB
 				}
 			}
-			return a.runDemo(cmd.Context())
+			if err := a.runDemo(cmd.Context()); err != nil || !serveUI {
+				return err
+			}
+			return a.runServe(cmd.Context(), &serveFlags{addr: serveAddr})
 		},
 	}
+	cmd.Flags().BoolVar(&serveUI, "serve", false, "then open the web UI on the demo store")
+	cmd.Flags().StringVar(&serveAddr, "addr", "127.0.0.1:8080", "address of the web UI, with --serve")
+	return cmd
 }
 
 func (a *app) runDemo(ctx context.Context) error {
