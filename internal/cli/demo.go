@@ -69,8 +69,13 @@ func (a *app) runDemo(ctx context.Context) error {
 			}
 		}
 	}
-	fmt.Fprintf(out, "\nNext: explain any event type (oktascope%s explain user.account.reset_password),\n", a.dbFlag())
-	fmt.Fprintf(out, "or search with any Okta filter (oktascope%s search 'eventType sw \"user.mfa.\"').\n", a.dbFlag())
+	db := a.dbFlag()
+	fmt.Fprintf(out, "\nNext steps:\n")
+	fmt.Fprintf(out, "  oktascope%s detect                         # every built-in detection, with follow-up commands\n", db)
+	fmt.Fprintf(out, "  oktascope%s timeline --user %s   # the flows, steps and deviations\n", db, render.ShellQuote(firstLogin(gen.Incidents())))
+	fmt.Fprintf(out, "  oktascope%s explain user.account.reset_password\n", db)
+	fmt.Fprintf(out, "  oktascope%s search 'eventType sw \"user.mfa.\" and outcome.result eq \"FAILURE\"'\n", db)
+	fmt.Fprintf(out, "  oktascope%s serve                          # the web UI on http://127.0.0.1:8080/\n", db)
 	return nil
 }
 
@@ -186,6 +191,13 @@ func (a *app) demoSteps(inc synth.Incident) []demoStep {
 		}
 	}
 	return nil
+}
+
+func firstLogin(incidents []synth.Incident) string {
+	if len(incidents) == 0 {
+		return ""
+	}
+	return incidents[0].UserLogin
 }
 
 func firstOr(values []string) string {
