@@ -213,7 +213,7 @@ func TestSummaryString(t *testing.T) {
 		{Summary{Files: 1, Read: 1, Imported: 1, Duplicates: 1, Elapsed: 500 * time.Millisecond},
 			"read 1 event from 1 file: 1 imported, 1 duplicate, 0 rejected in 0.5s, 2 events/s"},
 		{Summary{Files: 2, Read: 10_000_000, Imported: 9_999_990, Rejected: 10, Elapsed: 95 * time.Second, Skipped: []string{"README.md"}},
-			"read 10,000,000 events from 2 files: 9,999,990 imported, 0 duplicates, 10 rejected in 1m35s, 105,263 events/s; skipped 1 file that is no System Log export"},
+			"read 10,000,000 events from 2 files: 9,999,990 imported, 0 duplicates, 10 rejected in 1m35s, 105,263 events/s; skipped 1 file that is not a System Log export"},
 		{Summary{}, "read 0 events from 0 files: 0 imported, 0 duplicates, 0 rejected in 0.0s"},
 	}
 	for _, tt := range tests {

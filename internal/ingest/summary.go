@@ -43,7 +43,7 @@ func (s Summary) String() string {
 		fmt.Fprintf(&b, ", %s events/s", commas(int64(perSecond(s.Read, s.Elapsed))))
 	}
 	if len(s.Skipped) > 0 {
-		fmt.Fprintf(&b, "; skipped %s that %s no System Log export", plural(len(s.Skipped), "file"), isAre(len(s.Skipped)))
+		fmt.Fprintf(&b, "; skipped %s that %s not a System Log export", plural(len(s.Skipped), "file"), isAre(len(s.Skipped)))
 	}
 	return b.String()
 }
