@@ -13,6 +13,7 @@ import (
 	"github.com/oktascope/oktascope/internal/render"
 	"github.com/oktascope/oktascope/internal/store"
 	"github.com/oktascope/oktascope/internal/synth"
+	"github.com/oktascope/oktascope/internal/timeline"
 )
 
 // demoOptions is the sample org the demo builds: small enough to generate
@@ -67,6 +68,9 @@ func (a *app) runDemo(ctx context.Context) error {
 			if err := a.runHunt(ctx, step.playbook, step.flags()); err != nil {
 				return err
 			}
+		}
+		if err := a.demoAnalysis(ctx, inc); err != nil {
+			return err
 		}
 	}
 	db := a.dbFlag()
@@ -191,6 +195,36 @@ func (a *app) demoSteps(inc synth.Incident) []demoStep {
 		}
 	}
 	return nil
+}
+
+// demoAnalysis shows the timeline of the incident, with its deviations
+// flagged, and the scope of the attacker's IP address.
+func (a *app) demoAnalysis(ctx context.Context, inc synth.Incident) error {
+	out := a.io.Out
+	window := indicatorFlags{
+		since: inc.Start.Add(-30 * time.Minute).Truncate(time.Minute).Format(time.RFC3339),
+		until: inc.End.Add(31 * time.Minute).Truncate(time.Minute).Format(time.RFC3339),
+	}
+	tl := window
+	what := "--user " + render.ShellQuote(inc.UserLogin)
+	if tl.user = inc.UserLogin; inc.Kind == synth.SessionHijack {
+		tl.user, tl.session = "", firstOr(inc.SessionIDs)
+		what = "--session " + render.ShellQuote(tl.session)
+	}
+	fmt.Fprintf(out, "\nThe timeline puts these events into the article's flows and flags what deviates:\n  $ oktascope%s timeline %s --since %s --until %s\n\n",
+		a.dbFlag(), what, window.since, window.until)
+	flows, err := a.buildTimeline(ctx, &tl, timeline.DefaultOptions())
+	if err != nil {
+		return err
+	}
+	if err := flows.WriteText(out, a.io.Width); err != nil {
+		return err
+	}
+	sc := window
+	sc.ip = inc.AttackerIP
+	fmt.Fprintf(out, "\nAnd the reach of the attacker's address, %s:\n  $ oktascope%s scope --ip %s --since %s --until %s\n\n",
+		inc.AttackerIP, a.dbFlag(), inc.AttackerIP, window.since, window.until)
+	return a.runScope(ctx, &sc, 1, timeline.DefaultOptions(), "text")
 }
 
 func firstLogin(incidents []synth.Incident) string {

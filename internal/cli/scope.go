@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"context"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/oktascope/oktascope/internal/scope"
+	"github.com/oktascope/oktascope/internal/timeline"
 )
 
 func (a *app) scopeCommand() *cobra.Command {
@@ -39,38 +41,7 @@ Markdown, HTML or JSON (schema in docs/scope.md) to hand on.`,
 			if err != nil {
 				return err
 			}
-			indicator, err := ind.indicator()
-			if err != nil {
-				return err
-			}
-			since, until, err := ind.window(time.Now())
-			if err != nil {
-				return err
-			}
-			st, err := a.openStore()
-			if err != nil {
-				return err
-			}
-			defer st.Close()
-			if indicator.Kind == scope.User {
-				if indicator.Value, err = resolveUser(cmd.Context(), st, indicator.Value); err != nil {
-					return err
-				}
-			}
-			report, err := scope.RunOptions(cmd.Context(), storeSearcher{st: st, since: since, until: until}, indicator,
-				scope.Options{Depth: depth, Timeline: opts})
-			if err != nil {
-				return err
-			}
-			switch format {
-			case "md":
-				return report.WriteMarkdown(a.io.Out)
-			case "html":
-				return report.WriteHTML(a.io.Out)
-			case "json":
-				return report.WriteJSON(a.io.Out)
-			}
-			return report.WriteText(a.io.Out, a.io.Width)
+			return a.runScope(cmd.Context(), &ind, depth, opts, format)
 		},
 	}
 	ind.register(cmd)
@@ -78,4 +49,40 @@ Markdown, HTML or JSON (schema in docs/scope.md) to hand on.`,
 	cmd.Flags().StringVar(&format, "format", "", "text (default on a terminal), md, html or json (default when piped)")
 	cmd.Flags().IntVar(&depth, "depth", scope.DefaultDepth, "how many times to pivot through shared IPs and sessions")
 	return cmd
+}
+
+// runScope builds the scope report of the indicator and writes it.
+func (a *app) runScope(ctx context.Context, ind *indicatorFlags, depth int, opts timeline.Options, format string) error {
+	indicator, err := ind.indicator()
+	if err != nil {
+		return err
+	}
+	since, until, err := ind.window(time.Now())
+	if err != nil {
+		return err
+	}
+	st, err := a.openStore()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if indicator.Kind == scope.User {
+		if indicator.Value, err = resolveUser(ctx, st, indicator.Value); err != nil {
+			return err
+		}
+	}
+	report, err := scope.RunOptions(ctx, storeSearcher{st: st, since: since, until: until}, indicator,
+		scope.Options{Depth: depth, Timeline: opts})
+	if err != nil {
+		return err
+	}
+	switch format {
+	case "md":
+		return report.WriteMarkdown(a.io.Out)
+	case "html":
+		return report.WriteHTML(a.io.Out)
+	case "json":
+		return report.WriteJSON(a.io.Out)
+	}
+	return report.WriteText(a.io.Out, a.io.Width)
 }
