@@ -16,9 +16,9 @@ mkdir -p "$out"
 go build -o "$out/oktascope" ./cmd/oktascope
 bin="$out/oktascope"
 
-best_ms() { # best of 5 wall-clock runs of "$@", in milliseconds
+best_ms() { # best of $RUNS (default 5) wall-clock runs of "$@", in milliseconds
   local best=999999999
-  for _ in 1 2 3 4 5; do
+  for _ in $(seq "${RUNS:-5}"); do
     local t0 t1
     t0=$(date +%s%N); "$@" >/dev/null; t1=$(date +%s%N)
     local ms=$(( (t1 - t0) / 1000000 ))
@@ -51,7 +51,7 @@ for n in "${@:-1000000 10000000}"; do
   echo
   row "measure" "oktascope" "jq" "oktascope/jq" "answer (events)"
   row "---" "---" "---" "---" "---"
-  jq_import=$(best_ms jq -c . "$file")
+  jq_import=$(RUNS=1 best_ms jq -c . "$file")
   rate=$(awk -v s="$secs" -v e="$events" 'BEGIN{printf "%d", e/s}')
   row "import" "${secs} s: ${rate} events/s, peak RSS $(( rss_kb / 1024 )) MB" "${jq_import} ms (jq -c . reads it once)" "-" "$events"
 
@@ -61,7 +61,7 @@ for n in "${@:-1000000 10000000}"; do
     local prog=$1
     local o j count jcount
     o=$(best_ms "$bin" --db "$db" "${args[@]}" --format ndjson)
-    j=$(best_ms jq -c "$prog" "$file")
+    j=$(RUNS=1 best_ms jq -c "$prog" "$file")
     count=$("$bin" --db "$db" "${args[@]}" --format ndjson | wc -l)
     jcount=$(jq -c "$prog" "$file" | wc -l)
     [ "$count" = "$jcount" ] || echo "MISMATCH for $name: oktascope $count, jq $jcount" >&2

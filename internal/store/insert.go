@@ -1,0 +1,402 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/oktascope/oktascope/internal/logevent"
+)
+
+// Insert's design, chosen by measurement (docs/storage.md):
+//
+//   - Rows are inserted by multi-row statements of a power of two rows, up
+//     to rowsPerStmt: one execution opens the cursors of the table and of
+//     every index once, and crosses from Go into SQLite once, for all its
+//     rows.
+//   - A multi-row statement that may abort midway makes SQLite copy every
+//     page it changes to a statement journal first, which halves the
+//     insert rate or worse. Plain INSERT may abort on a conflict, RETURNING
+//     runs as a trigger, and an explicit INTEGER PRIMARY KEY value may
+//     abort on a type mismatch: so every statement is INSERT OR IGNORE,
+//     and rows of events and raw get their ids from SQLite (one more than
+//     the largest, so consecutive; the two tables' ids stay equal).
+//   - Uniqueness is enforced on uuidKey(uuid), which orders version 1 UUIDs
+//     (Okta's, carrying the event's time) by time: a chronological import
+//     appends to that index rather than writing all over it, which keeps
+//     a large import from being bound by random I/O.
+//   - Duplicates are found before inserting (one SELECT per chunk on the
+//     uuid index, and a set of the batch's own uuids), so no conflict can
+//     remain: exec checks that every row went in and that events and raw
+//     got the expected ids.
+//   - Statements run with a context that is never cancelled: a cancellable
+//     one costs the driver a goroutine per statement. Cancellation is
+//     checked between chunks.
+const rowsPerStmt = 32
+
+// maxTargetRows is the most targets rows (4 columns) one statement inserts.
+const maxTargetRows = 4 * rowsPerStmt
+
+// The multi-row INSERT statements of each table.
+var (
+	eventsInsert = table{
+		head: `INSERT OR IGNORE INTO events (uuid, uuid_key, published, event_type,
+	actor_id, actor_alternate_id, actor_display_name, client_ip, session_id,
+	outcome_result, severity, display_message, city, country) VALUES `,
+		cols: 14, max: rowsPerStmt, rowids: true,
+	}
+	rawInsert     = table{head: "INSERT OR IGNORE INTO raw (json) VALUES ", cols: 1, max: rowsPerStmt, rowids: true}
+	targetsInsert = table{head: "INSERT OR IGNORE INTO targets (event, pos, target_id, target_alternate_id) VALUES ", cols: 4, max: maxTargetRows}
+)
+
+const (
+	sqlNextID    = "SELECT coalesce(max(id), 0) + 1 FROM events"
+	sqlCountType = `INSERT INTO event_type_counts (event_type, n) VALUES (?, ?)
+	ON CONFLICT (event_type) DO UPDATE SET n = n + excluded.n`
+)
+
+// table is a multi-row INSERT statement: head, then rows of cols values.
+type table struct {
+	head string
+	cols int
+	max  int // rows per statement
+	// rowids: SQLite assigns each row the next id, which must be b.ids.
+	rowids bool
+}
+
+func (t table) name() string { return strings.Fields(t.head)[4] }
+
+func (t table) sql(rows int) string {
+	row := "(" + placeholders(t.cols) + ")"
+	return t.head + strings.TrimSuffix(strings.Repeat(row+", ", rows), ", ")
+}
+
+// existingSQL finds which of n uuids the store holds.
+func existingSQL(n int) string {
+	return "SELECT uuid FROM events WHERE uuid_key IN (" + placeholders(n) + ")"
+}
+
+// inserter holds Insert's prepared statements: for each statement, one per
+// power of two of rows. They are prepared when the store opens, as the
+// write pool's one connection is busy during a transaction.
+type inserter struct {
+	stmts map[string]*sql.Stmt
+}
+
+func newInserter(ctx context.Context, db *sql.DB) (*inserter, error) {
+	ins := &inserter{stmts: map[string]*sql.Stmt{}}
+	texts := []string{sqlCountType}
+	for rows := 1; rows <= maxTargetRows; rows *= 2 {
+		if rows <= rowsPerStmt {
+			texts = append(texts, eventsInsert.sql(rows), rawInsert.sql(rows), existingSQL(rows))
+		}
+		texts = append(texts, targetsInsert.sql(rows))
+	}
+	for _, text := range texts {
+		st, err := db.PrepareContext(ctx, text)
+		if err != nil {
+			ins.close()
+			return nil, fmt.Errorf("prepare insert: %w", err)
+		}
+		ins.stmts[text] = st
+	}
+	return ins, nil
+}
+
+func (ins *inserter) close() error {
+	var errs []error
+	for _, st := range ins.stmts {
+		errs = append(errs, st.Close())
+	}
+	ins.stmts = nil
+	return errors.Join(errs...)
+}
+
+// Insert stores a batch of events in one transaction: all of them are in
+// the store afterwards, or (on error, cancellation or a crash) none of those
+// the batch added. An event whose uuid the store already holds (or that
+// appears earlier in the batch) is skipped and counted as a duplicate.
+//
+// The events must come from logevent.Decode (or DecodeInto): the indexed
+// columns are taken from their decoded fields and Time, and Raw is stored
+// byte for byte; the store keeps no reference to them. Batches of a few
+// thousand events amortize the commit best.
+func (s *Store) Insert(ctx context.Context, events []*logevent.Event) (inserted, duplicates int, err error) {
+	if len(events) == 0 {
+		return 0, 0, nil
+	}
+	for _, e := range events {
+		if e.UUID == "" || e.EventType == "" || e.Time.IsZero() {
+			return 0, 0, fmt.Errorf("store: insert: event without uuid, eventType or time (use logevent.Decode): %.100q", e.Raw)
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return 0, 0, errors.New("store: insert: store is closed")
+	}
+	n, err := s.insertTx(ctx, events)
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: insert: %w", err)
+	}
+	s.dirty += int64(n)
+	s.ckpt.poke()
+	return n, len(events) - n, nil
+}
+
+func (s *Store) insertTx(ctx context.Context, events []*logevent.Event) (int, error) {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	b := &batch{ctx: ctx, run: context.WithoutCancel(ctx), tx: tx, ins: s.insert,
+		seen: make(map[string]bool, len(events)), types: map[string]int{}}
+	if err := tx.QueryRowContext(b.run, sqlNextID).Scan(&b.nextID); err != nil {
+		return 0, fmt.Errorf("next id: %w", err)
+	}
+	for len(events) > 0 {
+		chunk := events[:pow2Floor(min(rowsPerStmt, len(events)))]
+		events = events[len(chunk):]
+		if err := b.add(chunk); err != nil {
+			return 0, err
+		}
+	}
+	if err := b.countTypes(); err != nil {
+		return 0, err
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("commit: %w", err)
+	}
+	return b.inserted, nil
+}
+
+// batch is one Insert transaction in progress.
+type batch struct {
+	ctx      context.Context // the caller's, for cancellation
+	run      context.Context // for statements
+	tx       *sql.Tx
+	ins      *inserter
+	nextID   int64
+	seen     map[string]bool // uuids of the batch so far
+	inserted int
+	types    map[string]int // events inserted, by type
+	args     []any
+	fresh    []*logevent.Event
+	ids      []int64
+}
+
+// add inserts a chunk of events (a power of two of them, at most
+// rowsPerStmt): the rows of events, raw and targets of each event that is
+// not a duplicate.
+func (b *batch) add(chunk []*logevent.Event) error {
+	if err := b.ctx.Err(); err != nil {
+		return err
+	}
+	existing, err := b.existing(chunk)
+	if err != nil {
+		return err
+	}
+	b.fresh, b.ids = b.fresh[:0], b.ids[:0]
+	for _, e := range chunk {
+		if !existing[e.UUID] && !b.seen[e.UUID] {
+			b.seen[e.UUID] = true
+			b.fresh = append(b.fresh, e)
+			b.ids = append(b.ids, b.nextID)
+			b.nextID++
+		}
+	}
+	b.args = b.args[:0]
+	for _, e := range b.fresh {
+		b.args = appendEventArgs(b.args, e)
+	}
+	if err := b.exec(eventsInsert, len(b.fresh)); err != nil {
+		return err
+	}
+	if err := b.insertRaw(); err != nil {
+		return err
+	}
+	if err := b.insertTargets(); err != nil {
+		return err
+	}
+	b.count()
+	return nil
+}
+
+// existing returns which uuids of the chunk the store already holds.
+func (b *batch) existing(chunk []*logevent.Event) (map[string]bool, error) {
+	st, err := b.stmt(existingSQL(len(chunk)))
+	if err != nil {
+		return nil, err
+	}
+	b.args = b.args[:0]
+	for _, e := range chunk {
+		b.args = append(b.args, uuidKey(e.UUID))
+	}
+	rows, err := st.QueryContext(b.run, b.args...)
+	if err != nil {
+		return nil, fmt.Errorf("find duplicates: %w", err)
+	}
+	defer rows.Close()
+	var found map[string]bool
+	for rows.Next() {
+		var uuid string
+		if err := rows.Scan(&uuid); err != nil {
+			return nil, fmt.Errorf("find duplicates: %w", err)
+		}
+		if found == nil {
+			found = map[string]bool{}
+		}
+		found[uuid] = true
+	}
+	return found, rows.Err()
+}
+
+func (b *batch) insertRaw() error {
+	b.args = b.args[:0]
+	for _, e := range b.fresh {
+		b.args = append(b.args, e.Raw)
+	}
+	return b.exec(rawInsert, len(b.fresh))
+}
+
+func (b *batch) insertTargets() error {
+	b.args = b.args[:0]
+	rows := 0
+	for i, e := range b.fresh {
+		for pos, t := range e.Target {
+			if t.ID != "" || t.AlternateID != "" {
+				b.args = append(b.args, b.ids[i], pos, null(t.ID), null(t.AlternateID))
+				rows++
+			}
+		}
+	}
+	return b.exec(targetsInsert, rows)
+}
+
+// exec inserts rows rows of t with b.args, by statements of a power of two
+// rows each (so that few distinct statements are prepared), and checks
+// that each row went in, with the ids of b.ids for events and raw.
+func (b *batch) exec(t table, rows int) error {
+	args, ids := b.args, b.ids
+	for rows > 0 {
+		n := pow2Floor(min(rows, t.max))
+		st, err := b.stmt(t.sql(n))
+		if err != nil {
+			return err
+		}
+		res, err := st.ExecContext(b.run, args[:n*t.cols]...)
+		if err != nil {
+			return fmt.Errorf("insert %s: %w", t.name(), err)
+		}
+		if got, err := res.RowsAffected(); err != nil || got != int64(n) {
+			return fmt.Errorf("insert %s: %d of %d rows inserted (%v)", t.name(), got, n, err)
+		}
+		if t.rowids {
+			if last, err := res.LastInsertId(); err != nil || last != ids[n-1] {
+				return fmt.Errorf("insert %s: last id %d, expected %d (%v)", t.name(), last, ids[n-1], err)
+			}
+			ids = ids[n:]
+		}
+		args, rows = args[n*t.cols:], rows-n
+	}
+	return nil
+}
+
+// stmt returns the prepared statement for text, bound to the transaction.
+func (b *batch) stmt(text string) (*sql.Stmt, error) {
+	st, ok := b.ins.stmts[text]
+	if !ok {
+		return nil, fmt.Errorf("no prepared statement %.60q", text)
+	}
+	return b.tx.StmtContext(b.run, st), nil
+}
+
+func (b *batch) count() {
+	for _, e := range b.fresh {
+		b.types[e.EventType]++
+	}
+	b.inserted += len(b.fresh)
+}
+
+// countTypes adds the batch's events to the per-type counters.
+func (b *batch) countTypes() error {
+	st, err := b.stmt(sqlCountType)
+	if err != nil {
+		return err
+	}
+	for eventType, n := range b.types {
+		if _, err := st.ExecContext(b.run, eventType, n); err != nil {
+			return fmt.Errorf("count event types: %w", err)
+		}
+	}
+	return nil
+}
+
+// pow2Floor is the largest power of two <= n (n > 0).
+func pow2Floor(n int) int {
+	p := 1
+	for p*2 <= n {
+		p *= 2
+	}
+	return p
+}
+
+// appendEventArgs appends the values of an events row for e.
+func appendEventArgs(args []any, e *logevent.Event) []any {
+	g := e.Client.GeographicalContext
+	return append(args,
+		e.UUID, uuidKey(e.UUID), unixNanos(e.Time), e.EventType,
+		null(e.Actor.ID), null(e.Actor.AlternateID), null(e.Actor.DisplayName),
+		null(e.Client.IPAddress), null(e.AuthenticationContext.ExternalSessionID),
+		null(e.Outcome.Result), null(e.Severity), null(e.DisplayMessage),
+		null(g.City), null(g.Country),
+	)
+}
+
+// null maps the empty string, which the filter evaluator treats as absent,
+// to SQL NULL.
+func null(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// uuidKey is the uniqueness key of a uuid. A version 1 UUID in canonical
+// lower-case form becomes 1 then its 16 bytes reordered time first
+// (time_hi and version, time_mid, time_low, clock_seq, node), so that keys
+// sort by the UUID's timestamp; any other string becomes 0 then the string.
+// Distinct strings have distinct keys.
+func uuidKey(u string) []byte {
+	if !isV1UUID(u) {
+		return append([]byte{0}, u...)
+	}
+	key := make([]byte, 1, 17)
+	key[0] = 1
+	for _, part := range [...][2]int{{14, 18}, {9, 13}, {0, 8}, {19, 23}, {24, 36}} {
+		key, _ = hex.AppendDecode(key, []byte(u[part[0]:part[1]])) // hex, checked
+	}
+	return key
+}
+
+// isV1UUID reports whether u is a version 1 UUID written in lower case.
+func isV1UUID(u string) bool {
+	if len(u) != 36 || u[14] != '1' {
+		return false
+	}
+	for i := range len(u) {
+		switch c := u[i]; {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if c != '-' {
+				return false
+			}
+		case (c < '0' || c > '9') && (c < 'a' || c > 'f'):
+			return false
+		}
+	}
+	return true
+}

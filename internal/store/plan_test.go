@@ -1,0 +1,69 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/oktascope/oktascope/internal/filter"
+)
+
+// explainPlan returns SQLite's plan for the query Search runs for q.
+func explainPlan(t testing.TB, s *Store, q Query) string {
+	t.Helper()
+	p, err := plan(q)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := s.read.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+p.selectSQL(q), p.args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var lines []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		lines = append(lines, detail)
+	}
+	return strings.Join(lines, "; ")
+}
+
+// TestPlans checks that the pivots are answered by their indexes, in
+// order, without a sort, once the planner has statistics.
+func TestPlans(t *testing.T) {
+	s := openTemp(t)
+	g := newGenerator(genOptions{Seed: 8, Users: 300})
+	ctx := context.Background()
+	s.BeginBulk(ctx, 0)
+	for range 5 {
+		mustInsert(t, s, g.events(2000))
+	}
+	if err := s.EndBulk(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		filter, want string
+		sorts        bool // a sort of the matches is expected
+	}{
+		{`actor.id eq "00u00000000000000003"`, "INDEX events_actor_id", false},
+		{`actor.alternateId eq "user3@example.com"`, "INDEX events_actor_alt_id", false},
+		{`client.ipAddress eq "10.3.0.21"`, "INDEX events_client_ip", false},
+		{`authenticationContext.externalSessionId eq "x"`, "INDEX events_session_id", false},
+		{`actor.id eq "00u00000000000000003" and eventType eq "user.session.start"`, "INDEX events_actor_id", false},
+		{`target.id eq "00u00000000000000003"`, "targets_id", true},
+		{`eventType sw "user.mfa." and outcome.result eq "FAILURE"`, "INDEX events_", true},
+		{`(actor.id eq "00u00000000000000003" or target.id eq "00u00000000000000003") and (eventType eq "user.session.start" or eventType eq "user.authentication.sso")`, "MULTI-INDEX OR", true},
+		{``, "INDEX events_published", false},
+	} {
+		q := Query{Filter: filter.MustParse(tt.filter)}
+		got := explainPlan(t, s, q)
+		t.Logf("%s\n\t%s", tt.filter, got)
+		if !strings.Contains(got, tt.want) || (!tt.sorts && strings.Contains(got, "TEMP B-TREE")) {
+			t.Errorf("%s: plan %q, want %q (sort %v)", tt.filter, got, tt.want, tt.sorts)
+		}
+	}
+}

@@ -1,0 +1,198 @@
+// Package store is oktascope's embedded event store: one SQLite file (WAL,
+// 16 KiB pages) holding every imported event once, indexed for the pivots
+// of SPEC §2.4, and searched with Okta's filter language.
+//
+// Filters are split in two (see translate.go): the part the columns and
+// indexes answer exactly is pushed down to SQL; the rest is evaluated in Go
+// with filter.Compile on each candidate row, decoded from its original JSON.
+// Results are streamed in order (published, then insertion order), never
+// collected in memory.
+//
+// The driver is modernc.org/sqlite, a pure Go translation of SQLite: the
+// binary builds without cgo.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"runtime"
+	"sync"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+// applicationID marks a SQLite file as an oktascope store ("OkSc").
+const applicationID = 0x4F6B5363
+
+// pageSize is the page size of a new store. Larger pages than SQLite's
+// default 4 KiB hold a whole event per page, which makes the file smaller and
+// both imports and scans faster (docs/storage.md).
+const pageSize = 16384
+
+// Store is an open event store. Its methods are safe for concurrent use:
+// inserts are serialized on one connection, and searches run on a pool of
+// read-only connections that see the last committed state.
+type Store struct {
+	path   string
+	write  *sql.DB // one connection, BEGIN IMMEDIATE
+	read   *sql.DB // read-only pool
+	insert *inserter
+
+	ckpt *checkpointer
+
+	mu       sync.Mutex // serializes writes and guards the fields below
+	dirty    int64      // events inserted since the last ANALYZE
+	bulk     bool       // in a bulk load, indexes dropped
+	closeErr error
+	closed   bool
+}
+
+// Open opens the store at path, creating it (and applying every schema
+// migration) when needed. It fails when the file is not an oktascope store
+// or was written by a newer schema than this binary knows.
+func Open(path string) (*Store, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("store %s: %w", path, err)
+	}
+	s := &Store{path: abs}
+	if err := s.openWriter(); err != nil {
+		return nil, err
+	}
+	if err := s.openReaders(); err != nil {
+		s.write.Close()
+		return nil, err
+	}
+	ckpt, err := startCheckpointer(s.path)
+	if err != nil {
+		s.read.Close()
+		s.write.Close()
+		return nil, err
+	}
+	s.ckpt = ckpt
+	return s, nil
+}
+
+// Path returns the absolute path of the store's database file.
+func (s *Store) Path() string { return s.path }
+
+// writerPragmas configure the write connection. page_size is listed as a
+// _pragma so that it runs before the journal mode switch, which fixes the
+// page size of a new file.
+var writerPragmas = []string{"page_size(" + fmt.Sprint(pageSize) + ")", "cache_size(-32768)", "wal_autocheckpoint(8192)"}
+
+func (s *Store) openWriter() error {
+	params := url.Values{
+		"_pragma":       writerPragmas,
+		"_journal_mode": {"WAL"},
+		"_synchronous":  {"NORMAL"},
+		"_busy_timeout": {"10000"},
+		"_txlock":       {"immediate"},
+	}
+	db, err := sql.Open("sqlite", dsn(s.path, params))
+	if err != nil {
+		return fmt.Errorf("store %s: %w", s.path, err)
+	}
+	db.SetMaxOpenConns(1)
+	db.SetMaxIdleConns(1)
+	db.SetConnMaxLifetime(0)
+	db.SetConnMaxIdleTime(0)
+	if err := s.prepareWriter(context.Background(), db); err != nil {
+		db.Close()
+		return fmt.Errorf("store %s: %w", s.path, err)
+	}
+	s.write = db
+	return nil
+}
+
+// prepareWriter brings the schema up to date, rebuilds the indexes a bulk
+// load left deferred (if it did not finish), and prepares Insert.
+func (s *Store) prepareWriter(ctx context.Context, db *sql.DB) error {
+	if err := migrate(ctx, db); err != nil {
+		return err
+	}
+	if err := rebuildIndexes(ctx, db); err != nil {
+		return err
+	}
+	ins, err := newInserter(ctx, db)
+	s.insert = ins
+	return err
+}
+
+func (s *Store) openReaders() error {
+	params := url.Values{
+		"_pragma":       {"cache_size(-32768)"},
+		"_busy_timeout": {"10000"},
+		"_query_only":   {"1"},
+	}
+	db, err := sql.Open("sqlite", dsn(s.path, params))
+	if err != nil {
+		return fmt.Errorf("store %s: %w", s.path, err)
+	}
+	db.SetMaxOpenConns(2*runtime.GOMAXPROCS(0) + 2)
+	db.SetMaxIdleConns(runtime.GOMAXPROCS(0))
+	if err := db.Ping(); err != nil {
+		db.Close()
+		return fmt.Errorf("store %s: open reader: %w", s.path, err)
+	}
+	s.read = db
+	return nil
+}
+
+// dsn builds a modernc.org/sqlite URI for path with the driver parameters.
+func dsn(path string, params url.Values) string {
+	u := url.URL{Scheme: "file", Path: path, RawQuery: params.Encode()}
+	return "file:" + u.EscapedPath() + "?" + u.RawQuery
+}
+
+// Close ends a bulk load if one is under way (see EndBulk), refreshes the
+// query planner's statistics when events were inserted, checkpoints the
+// WAL into the database file and closes the store.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return s.closeErr
+	}
+	s.closed = true
+	ctx := context.Background()
+	var errs []error
+	if s.bulk {
+		errs = append(errs, rebuildIndexes(ctx, s.write))
+	}
+	if s.dirty > 0 {
+		errs = append(errs, s.analyzeLocked(ctx))
+	}
+	errs = append(errs, s.ckpt.stop(), s.insert.close(), s.read.Close())
+	// A last checkpoint empties the WAL, so that the file is complete.
+	if _, err := s.write.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
+		errs = append(errs, fmt.Errorf("checkpoint: %w", err))
+	}
+	errs = append(errs, s.write.Close())
+	if err := errors.Join(errs...); err != nil {
+		s.closeErr = fmt.Errorf("store %s: close: %w", s.path, err)
+	}
+	return s.closeErr
+}
+
+// Analyze gathers the statistics SQLite's query planner uses to pick an
+// index (sampled, so it takes well under a second on a large store). Close
+// does it when events were inserted; a long-running importer may call it
+// after a bulk load.
+func (s *Store) Analyze(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.analyzeLocked(ctx)
+}
+
+func (s *Store) analyzeLocked(ctx context.Context) error {
+	if _, err := s.write.ExecContext(ctx, "PRAGMA analysis_limit = 2000; ANALYZE"); err != nil {
+		return fmt.Errorf("analyze: %w", err)
+	}
+	s.dirty = 0
+	return nil
+}
