@@ -58,8 +58,9 @@ func ParseCursor(s string) (Cursor, error) {
 }
 
 // Search calls fn with each event that matches q, in order, streaming:
-// the result set is never held in memory. It stops at the first error fn
-// returns and returns that error.
+// the result set is never held in memory. fn runs on the caller's
+// goroutine (decoding runs on others) and may keep the events. Search
+// stops at the first error fn returns and returns that error.
 func (s *Store) Search(ctx context.Context, q Query, fn func(*logevent.Event) error) error {
 	return s.SearchWithCursor(ctx, q, func(e *logevent.Event, _ Cursor) error { return fn(e) })
 }
