@@ -117,7 +117,7 @@ func (e *Engine) Add(ev *logevent.Event) {
 		}
 	}
 	if e.timeline != nil && inArticleFlows(ev) {
-		e.timeline.Add(ev)
+		e.timeline.Add(lean(ev))
 	}
 	if e.adminIP != nil {
 		if f, ok := e.adminIP.add(ev); ok {
@@ -188,6 +188,27 @@ func (e *Engine) Finish() []Finding {
 func inArticleFlows(ev *logevent.Event) bool {
 	_, ok := catalog.Lookup(ev.EventType)
 	return ok
+}
+
+// lean is the part of an event the timeline's rules read, so that a run
+// over a large store keeps kilobytes less per event: no raw JSON, no
+// free-form maps but Okta's risk verdict (debugData.behaviors), no device.
+func lean(ev *logevent.Event) *logevent.Event {
+	l := &logevent.Event{Time: ev.Time, LogEvent: ev.LogEvent}
+	l.Device = nil
+	l.Request = logevent.Request{}
+	l.Transaction = logevent.Transaction{}
+	l.Actor.DetailEntry = nil
+	l.DebugContext.DebugData = nil
+	if b, ok := ev.DebugContext.DebugData["behaviors"]; ok {
+		l.DebugContext.DebugData = logevent.Object{"behaviors": b}
+	}
+	l.Target = make([]logevent.Target, len(ev.Target))
+	for i, t := range ev.Target {
+		t.DetailEntry = nil
+		l.Target[i] = t
+	}
+	return l
 }
 
 func severityOr(s, fallback string) string {
