@@ -169,3 +169,27 @@ func TestTableEscapesControlCharacters(t *testing.T) {
 		t.Errorf("table output not escaped: %q", out)
 	}
 }
+
+func TestExplain(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "none.db")
+	tests := []struct {
+		args []string
+		code int
+		want []string
+	}{
+		{[]string{"explain", "user.account.unlock_token"}, 0, []string{"A token was issued for unlocking the user’s account.", "hunt user-ssu"}},
+		{[]string{"explain", "user.sesion.start"}, 1, []string{"Did you mean: user.session.start"}},
+		{[]string{"explain", "--catalog", "../catalog/testdata/event-types.json", "user.account.lock"}, 0, []string{"Max sign in attempts exceeded.", "Okta's event-type catalogue"}},
+	}
+	for _, tt := range tests {
+		out, _, code := run(t, db, false, tt.args...)
+		if code != tt.code {
+			t.Errorf("%v: exit %d, want %d", tt.args, code, tt.code)
+		}
+		for _, w := range tt.want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%v: output lacks %q:\n%s", tt.args, w, out)
+			}
+		}
+	}
+}
