@@ -125,7 +125,7 @@ func (a *app) runHunt(ctx context.Context, name string, flags *huntFlags) error 
 		return err
 	}
 	if a.io.Terminal {
-		fmt.Fprintf(a.io.Err, "%d events (%s for %s)\n", n, p.Name, value)
+		fmt.Fprintf(a.io.Err, "%d events (%s for %s)\n", n, p.Name, render.Terminal(value))
 	}
 	if flags.org != "" {
 		return a.printConsoleLink(text, flags, now, a.io.Err)
