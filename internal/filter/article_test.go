@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/oktascope/oktascope/internal/logevent"
+	"github.com/oktascope/oktascope/internal/samples"
 )
 
 // articleQueries reads the queries of the article (testdata/article.txt):
@@ -143,7 +144,7 @@ func TestArticleQueries(t *testing.T) {
 // TestCustomerDetectionQueries parses and runs every filter Okta publishes,
 // over every public sample event.
 func TestCustomerDetectionQueries(t *testing.T) {
-	events := sampleEvents(t)
+	events := samples.Events(t)
 	for _, q := range customerDetectionQueries(t) {
 		expr, err := Parse(q)
 		if err != nil {

@@ -3,6 +3,8 @@ package filter
 import (
 	"strings"
 	"testing"
+
+	"github.com/oktascope/oktascope/internal/samples"
 )
 
 // BenchmarkArticleUserQuery measures evaluation of the article's user query
@@ -19,7 +21,7 @@ func BenchmarkArticleSessionQuery(b *testing.B) {
 }
 
 func benchmarkMatch(b *testing.B, query string) {
-	events := sampleEvents(b)
+	events := samples.Events(b)
 	m := Compile(MustParse(query))
 	matched := 0
 	b.ResetTimer()

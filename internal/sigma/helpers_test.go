@@ -1,9 +1,6 @@
 package sigma
 
 import (
-	"bytes"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -88,36 +85,4 @@ func setPathFrom(m map[string]any, prefix string, steps []string, v any) {
 		m[name] = child
 	}
 	setPathFrom(child, here, steps[1:], v)
-}
-
-// sampleEvents decodes the public sample events (JSON arrays and NDJSON).
-func sampleEvents(t testing.TB) []*logevent.Event {
-	t.Helper()
-	files, err := filepath.Glob(samplesDir + "/*/*.*json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var events []*logevent.Event
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var records []json.RawMessage
-		if json.Unmarshal(data, &records) != nil {
-			records = nil
-			for _, line := range bytes.Split(data, []byte("\n")) {
-				records = append(records, line)
-			}
-		}
-		for _, r := range records {
-			if e, err := logevent.Decode(r); err == nil {
-				events = append(events, e)
-			}
-		}
-	}
-	if len(events) < 150 {
-		t.Fatalf("decoded %d sample events, want at least 150", len(events))
-	}
-	return events
 }

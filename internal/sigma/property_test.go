@@ -6,6 +6,7 @@ import (
 
 	"github.com/oktascope/oktascope/internal/filter"
 	"github.com/oktascope/oktascope/internal/logevent"
+	"github.com/oktascope/oktascope/internal/samples"
 )
 
 // TestConvertedFiltersMatchLikeRules checks, over the 23 public rules, that
@@ -18,7 +19,7 @@ func TestConvertedFiltersMatchLikeRules(t *testing.T) {
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}
-	events := sampleEvents(t)
+	events := samples.Events(t)
 	for _, r := range rules {
 		events = append(events, generatedEvents(t, r)...)
 	}
