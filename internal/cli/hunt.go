@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -181,30 +182,19 @@ func (a *app) printConsoleLink(text string, flags *huntFlags, now time.Time, w i
 	return err
 }
 
-// resolveUser turns a login into the user id the article's queries need.
-// An id is returned as it is.
+// resolveUser turns a login into the user id the article's queries need
+// (store.UserID), listing the candidates when a login names several.
 func resolveUser(ctx context.Context, st *store.Store, value string) (string, error) {
-	refs, err := st.ResolveUser(ctx, value)
-	if err != nil {
-		return "", err
-	}
-	ids := map[string]bool{}
-	for _, r := range refs {
-		ids[r.ID] = true
-	}
-	switch {
-	case ids[value] || (len(refs) == 0 && !strings.Contains(value, "@")):
-		return value, nil
-	case len(ids) == 1:
-		return refs[0].ID, nil
-	case len(ids) == 0:
-		return "", &ExitError{Code: ExitFailure, Err: fmt.Errorf("no user %q in the store: give an Okta user id (00u…) or a login seen in the events", value)}
+	id, err := st.UserID(ctx, value)
+	var userErr *store.UserError
+	if !errors.As(err, &userErr) || len(userErr.Candidates) == 0 {
+		return id, err
 	}
 	var b strings.Builder
-	for _, r := range refs {
+	for _, r := range userErr.Candidates {
 		fmt.Fprintf(&b, "\n  %s  (%d events as actor, %d as target)", render.Terminal(r.ID), r.ActorEvents, r.TargetEvents)
 	}
-	return "", &ExitError{Code: ExitFailure, Err: fmt.Errorf("login %q names several users; pass one id with --user:%s", value, b.String())}
+	return "", fmt.Errorf("%w:%s", err, b.String())
 }
 
 // stepColumn annotates each event with its steps in the article's sequences.

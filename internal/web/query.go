@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/oktascope/oktascope/internal/catalog"
 	"github.com/oktascope/oktascope/internal/filter"
 	"github.com/oktascope/oktascope/internal/store"
+	"github.com/oktascope/oktascope/internal/timewindow"
 )
 
 // inputError is a parameter the user got wrong: the page shows it next to
@@ -125,52 +125,18 @@ func parameterNoun(p catalog.Parameter) string {
 	return string(p)
 }
 
-// resolveUser turns a login into the Okta user id it names; an id, or a
-// value the store does not know as a login, is returned as it is.
+// resolveUser turns a login into the Okta user id it names (store.UserID).
 func (s *server) resolveUser(ctx context.Context, value string) (string, error) {
-	refs, err := s.st.ResolveUser(ctx, value)
-	if err != nil {
-		return "", err
-	}
-	for _, r := range refs {
-		if r.ID == value {
-			return value, nil
+	id, err := s.st.UserID(ctx, value)
+	var userErr *store.UserError
+	if errors.As(err, &userErr) {
+		msg := userErr.Error()
+		if len(userErr.Candidates) > 0 {
+			msg = fmt.Sprintf("login %q names several users: pick one", value)
 		}
+		return "", &inputError{Field: "value", Msg: msg, Candidates: userErr.Candidates}
 	}
-	if id, ok := onlyUser(refs); ok {
-		return id, nil
-	}
-	switch {
-	case len(refs) == 1:
-		return refs[0].ID, nil
-	case len(refs) == 0 && strings.Contains(value, "@"):
-		return "", &inputError{Field: "value", Msg: fmt.Sprintf("no user %q in the store: give an Okta user id (00u…) or a login seen in the events", value)}
-	case len(refs) == 0:
-		return value, nil
-	}
-	return "", &inputError{Field: "value", Msg: fmt.Sprintf("login %q names several users: pick one", value), Candidates: refs}
-}
-
-// onlyUser picks the one user among the ids a login names, when the others
-// are not users: ResolveUser also lists targets such as an app's user
-// (AppUser, 0ua…) that carry the person's login. The one id seen acting,
-// or else the one Okta user id (00u…), is the user.
-func onlyUser(refs []store.UserRef) (string, bool) {
-	for _, isUser := range []func(store.UserRef) bool{
-		func(r store.UserRef) bool { return r.ActorEvents > 0 },
-		func(r store.UserRef) bool { return strings.HasPrefix(r.ID, "00u") },
-	} {
-		var ids []string
-		for _, r := range refs {
-			if isUser(r) {
-				ids = append(ids, r.ID)
-			}
-		}
-		if len(ids) == 1 {
-			return ids[0], true
-		}
-	}
-	return "", false
+	return id, err
 }
 
 // window parses since and until.
@@ -192,29 +158,11 @@ func (s *server) window(sinceText, untilText string) (since, until time.Time, er
 // time, a date (midnight UTC), or a duration before now (90m, 24h, 7d).
 // Empty is the zero time (unbounded).
 func parseWhen(field, value string, now time.Time) (time.Time, error) {
-	if value == "" {
-		return time.Time{}, nil
+	t, err := timewindow.Parse(value, now)
+	if err != nil {
+		return time.Time{}, &inputError{Field: field, Msg: err.Error()}
 	}
-	if t, err := time.Parse(time.RFC3339Nano, value); err == nil {
-		return t.UTC(), nil
-	}
-	if t, err := time.Parse(time.DateOnly, value); err == nil {
-		return t, nil
-	}
-	if d, ok := parseAgo(value); ok {
-		return now.Add(-d).UTC(), nil
-	}
-	return time.Time{}, &inputError{Field: field, Msg: fmt.Sprintf("%q: want an RFC 3339 time (2024-05-01T12:00:00Z), a date (2024-05-01) or a duration ago (90m, 24h, 7d)", value)}
-}
-
-// parseAgo parses a non-negative Go duration, or a number of days with "d".
-func parseAgo(s string) (time.Duration, bool) {
-	if days, ok := strings.CutSuffix(s, "d"); ok {
-		n, err := strconv.ParseFloat(days, 64)
-		return time.Duration(n * float64(24*time.Hour)), err == nil && n >= 0 && n < 1e5
-	}
-	d, err := time.ParseDuration(s)
-	return d, err == nil && d >= 0
+	return t, nil
 }
 
 // parseCursor reads the after parameter.
