@@ -13,7 +13,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -22,6 +21,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/oktascope/oktascope/internal/filter"
+	"github.com/oktascope/oktascope/internal/rulefiles"
 )
 
 // MaxFileSize is the largest rule file Parse accepts, in bytes.
@@ -196,20 +196,12 @@ func LoadFile(path string) ([]*Rule, error) {
 // Files with no okta_systemlog filter are reported in skipped, files that do
 // not load in errs (as *FileError); the rest load.
 func LoadDir(path string) (rules []*Rule, skipped []*SkipError, errs []error) {
-	walkErr := filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
-		switch {
-		case err != nil:
-			errs = append(errs, &FileError{Path: p, Err: err})
-			return nil
-		case d.IsDir():
-			if p != path && strings.HasPrefix(d.Name(), ".") {
-				return filepath.SkipDir
-			}
-			return nil
-		case p != path && !isYAMLName(d.Name()):
-			return nil
-		}
-		rs, err := LoadFile(p)
+	files, walkErrs := rulefiles.YAML(path)
+	for _, we := range walkErrs {
+		errs = append(errs, &FileError{Path: we.Path, Err: we.Err})
+	}
+	for _, f := range files {
+		rs, err := LoadFile(f)
 		var skip *SkipError
 		switch {
 		case errors.As(err, &skip):
@@ -218,18 +210,9 @@ func LoadDir(path string) (rules []*Rule, skipped []*SkipError, errs []error) {
 			errs = append(errs, err)
 		}
 		rules = append(rules, rs...)
-		return nil
-	})
-	if walkErr != nil {
-		errs = append(errs, &FileError{Path: path, Err: walkErr})
 	}
 	sort.SliceStable(rules, func(i, j int) bool { return rules[i].Path < rules[j].Path })
 	return rules, skipped, errs
-}
-
-func isYAMLName(name string) bool {
-	ext := strings.ToLower(filepath.Ext(name))
-	return ext == ".yml" || ext == ".yaml"
 }
 
 // stringList is a YAML list of strings that also accepts a single string.

@@ -1,10 +1,9 @@
 package sigma
 
 import (
-	"io/fs"
 	"os"
-	"path/filepath"
-	"strings"
+
+	"github.com/oktascope/oktascope/internal/rulefiles"
 )
 
 // FileError is a rule file that could not be loaded, and why.
@@ -43,34 +42,17 @@ func LoadDir(path string) ([]*Rule, []error) {
 		rules []*Rule
 		errs  []error
 	)
-	walkErr := filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
-		switch {
-		case err != nil:
-			errs = append(errs, &FileError{Path: p, Err: err})
-			return nil
-		case d.IsDir():
-			if p != path && strings.HasPrefix(d.Name(), ".") {
-				return filepath.SkipDir
-			}
-			return nil
-		case p != path && !isYAMLName(d.Name()):
-			return nil
-		}
-		r, err := LoadFile(p)
+	files, walkErrs := rulefiles.YAML(path)
+	for _, we := range walkErrs {
+		errs = append(errs, &FileError{Path: we.Path, Err: we.Err})
+	}
+	for _, f := range files {
+		r, err := LoadFile(f)
 		if err != nil {
 			errs = append(errs, err)
-			return nil
+			continue
 		}
 		rules = append(rules, r)
-		return nil
-	})
-	if walkErr != nil {
-		errs = append(errs, &FileError{Path: path, Err: walkErr})
 	}
 	return rules, errs
-}
-
-func isYAMLName(name string) bool {
-	ext := strings.ToLower(filepath.Ext(name))
-	return ext == ".yml" || ext == ".yaml"
 }
