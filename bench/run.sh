@@ -9,12 +9,7 @@
 # over the NDJSON, printing the ratio oktascope/jq. Each query is timed as
 # the best of 5 runs of the whole command (process start included).
 # Needs jq and GNU time (apt-get install jq time). Writes to bench/out/.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-out=bench/out
-mkdir -p "$out"
-go build -o "$out/oktascope" ./cmd/oktascope
-bin="$out/oktascope"
+source "$(dirname "$0")/common.sh"
 
 best_ms() { # best of $RUNS (default 5) wall-clock runs of "$@", in milliseconds
   local best=999999999

@@ -8,7 +8,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/oktascope/oktascope/internal/filter"
-	"github.com/oktascope/oktascope/internal/logevent"
 	"github.com/oktascope/oktascope/internal/scope"
 	"github.com/oktascope/oktascope/internal/store"
 	"github.com/oktascope/oktascope/internal/timeline"
@@ -85,16 +84,6 @@ func indicatorFilter(ctx context.Context, st *store.Store, ind scope.Indicator) 
 	}
 	q := filter.Quote(id)
 	return filter.Parse("actor.id eq " + q + " or target.id eq " + q)
-}
-
-// storeSearcher adapts the store to scope.Searcher over a time window.
-type storeSearcher struct {
-	st           *store.Store
-	since, until time.Time
-}
-
-func (s storeSearcher) Search(ctx context.Context, f filter.Expr, fn func(*logevent.Event) error) error {
-	return s.st.Search(ctx, store.Query{Filter: f, Since: s.since, Until: s.until}, fn)
 }
 
 // checkFormat accepts one of the formats a report command writes.

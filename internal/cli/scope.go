@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/oktascope/oktascope/internal/scope"
+	"github.com/oktascope/oktascope/internal/store"
 	"github.com/oktascope/oktascope/internal/timeline"
 )
 
@@ -71,7 +72,7 @@ func (a *app) runScope(ctx context.Context, ind *indicatorFlags, depth int, opts
 			return err
 		}
 	}
-	report, err := scope.RunOptions(ctx, storeSearcher{st: st, since: since, until: until}, indicator,
+	report, err := scope.RunOptions(ctx, store.Window{Store: st, Since: since, Until: until}, indicator,
 		scope.Options{Depth: depth, Timeline: opts})
 	if err != nil {
 		return err

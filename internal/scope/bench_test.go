@@ -96,7 +96,7 @@ func BenchmarkDepth2(b *testing.B) {
 func busiestUser(events []*logevent.Event) string {
 	count := map[string]int{}
 	for _, e := range events {
-		if a, ok := actingUser(e); ok && strings.HasPrefix(clientIP(e), "192.0.2.") {
+		if a, ok := e.ActingUser(); ok && strings.HasPrefix(e.ClientIP(), "192.0.2.") {
 			count[a.ID]++
 		}
 	}

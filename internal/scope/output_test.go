@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -214,5 +215,28 @@ func TestText(t *testing.T) {
 	}
 	if testing.Verbose() {
 		t.Log("\n" + out)
+	}
+}
+
+// TestTextCutsLongTables checks that the terminal view shows at most
+// textRows rows of a table and says how many more the other formats hold.
+func TestTextCutsLongTables(t *testing.T) {
+	for _, n := range []int{textRows, textRows + 12} {
+		r := &Report{Indicator: Indicator{IP, "192.0.2.10"}, Depth: 1}
+		for i := range n {
+			r.Related = append(r.Related, UserSummary{ID: fmt.Sprintf("00u%03d", i), Depth: 1, Events: 1})
+		}
+		var buf bytes.Buffer
+		if err := r.WriteText(&buf, 0); err != nil {
+			t.Fatal(err)
+		}
+		out := buf.String()
+		if got := strings.Count(out, "  00u"); got != textRows {
+			t.Errorf("%d related users: %d rows shown, want %d", n, got, textRows)
+		}
+		more := fmt.Sprintf("… and %d more", n-textRows)
+		if shown := strings.Contains(out, "… and "); shown != (n > textRows) || (shown && !strings.Contains(out, more)) {
+			t.Errorf("%d related users: note of the rows left out wrong:\n%s", n, out)
+		}
 	}
 }

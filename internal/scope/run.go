@@ -1,10 +1,9 @@
 package scope
 
 import (
+	"cmp"
 	"context"
 	"slices"
-	"sort"
-	"strings"
 
 	"github.com/oktascope/oktascope/internal/filter"
 	"github.com/oktascope/oktascope/internal/logevent"
@@ -53,9 +52,10 @@ type run struct {
 type person struct {
 	UserSummary
 	via       map[Link]bool
-	seen      map[string]bool // uuids of the user's events seen while pivoting
-	principal bool            // one of the report's users
-	read      bool            // all the user's events were searched
+	seen      map[string]string // address of each event (by uuid) seen while pivoting
+	ipEvents  map[string]int    // events from each address, counted by an IPUserFinder
+	principal bool              // one of the report's users
+	read      bool              // all the user's events were searched
 }
 
 func newRun(s Searcher, ind Indicator, opts Options) *run {
@@ -85,17 +85,17 @@ func (r *run) run(ctx context.Context) error {
 
 // searchIndicator reads the indicator's events and marks its users.
 func (r *run) searchIndicator(ctx context.Context) error {
-	v := filter.Quote(r.ind.Value)
-	var text string
+	v := r.ind.Value
+	var terms []filter.Expr
 	switch r.ind.Kind {
 	case User:
-		text = "actor.id eq " + v + " or target.id eq " + v + " or actor.alternateId eq " + v + " or target.alternateId eq " + v
+		terms = []filter.Expr{eq(actorID, v), eq(targetID, v), eq(actorLogin, v), eq(targetLogin, v)}
 	case IP:
-		text = "client.ipAddress eq " + v
+		terms = []filter.Expr{eq(clientIPPath, v)}
 	default:
-		text = "authenticationContext.externalSessionId eq " + v
+		terms = []filter.Expr{eq(sessionPath, v)}
 	}
-	return r.search(ctx, text, func(e *logevent.Event) error {
+	return r.search(ctx, anyOf(terms), func(e *logevent.Event) error {
 		r.add(e)
 		for _, p := range r.indicatorUsers(e) {
 			u := r.meet(p, 0)
@@ -110,7 +110,7 @@ func (r *run) searchIndicator(ctx context.Context) error {
 // actor or target it names; for an IP address or a session, the user acting.
 func (r *run) indicatorUsers(e *logevent.Event) []logevent.Actor {
 	if r.ind.Kind != User {
-		if a, ok := actingUser(e); ok {
+		if a, ok := e.ActingUser(); ok {
 			return []logevent.Actor{a}
 		}
 		return nil
@@ -130,22 +130,82 @@ func (r *run) indicatorUsers(e *logevent.Event) []logevent.Actor {
 // pivot reads the events of the report's IP addresses and sessions not yet
 // searched: events of those sessions join the report, and the users acting
 // on them who are not the report's become related users at this level.
+// With an IPUserFinder, the addresses' users are listed without their
+// events.
 func (r *run) pivot(ctx context.Context, level int) error {
 	links := r.frontier()
 	if len(links) == 0 {
 		return nil
 	}
 	sessions := map[string]bool{}
+	var ips []string
 	for _, l := range links {
 		r.pivoted[l] = true
-		if l.Kind == Session {
+		switch l.Kind {
+		case Session:
 			sessions[l.Value] = true
+		case IP:
+			ips = append(ips, l.Value)
 		}
 	}
-	return r.searchBatches(ctx, links, linkTerm, func(e *logevent.Event) error {
+	finder, ok := r.s.(IPUserFinder)
+	if ok {
+		links = slices.DeleteFunc(links, func(l Link) bool { return l.Kind == IP })
+		if err := r.findIPUsers(ctx, finder, ips, level); err != nil {
+			return err
+		}
+	}
+	var terms []filter.Expr
+	for _, l := range links {
+		terms = append(terms, linkTerm(l))
+	}
+	return r.searchBatches(ctx, terms, r.readActors(), func(e *logevent.Event) error {
 		r.pivotEvent(e, sessions, level)
 		return nil
 	})
+}
+
+// readActors is the filter of the events whose actor is a user whose events
+// were all read: a pivot need not read them again (they are in the report,
+// and their user is not a related one). Nil when there is none.
+func (r *run) readActors() filter.Expr {
+	var terms []filter.Expr
+	for _, key := range r.order {
+		if p := r.users[key]; p.read {
+			if p.ID != "" {
+				terms = append(terms, eq(actorID, p.ID))
+			} else {
+				terms = append(terms, eq(actorLogin, p.AlternateID))
+			}
+		}
+	}
+	if len(terms) == 0 {
+		return nil
+	}
+	return anyOf(terms)
+}
+
+// findIPUsers meets the users acting from the addresses, by batches; each
+// batch is listed in the report's queries as the search it stands for.
+func (r *run) findIPUsers(ctx context.Context, finder IPUserFinder, ips []string, level int) error {
+	for batch := range slices.Chunk(ips, r.opts.BatchSize) {
+		terms := make([]filter.Expr, len(batch))
+		for i, ip := range batch {
+			terms[i] = linkTerm(Link{IP, ip})
+		}
+		r.queries = append(r.queries, anyOf(terms).String())
+		err := finder.IPUsers(ctx, batch, func(ip string, a logevent.Actor, events int) error {
+			if p := r.meet(a, level); !p.principal {
+				p.ipEvents[ip] += events
+				p.via[Link{IP, ip}] = true
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // pivotEvent takes in one event found by a pivot: the event joins the
@@ -156,7 +216,7 @@ func (r *run) pivotEvent(e *logevent.Event, sessions map[string]bool, level int)
 	if sessions[id] {
 		r.add(e)
 	}
-	a, ok := actingUser(e)
+	a, ok := e.ActingUser()
 	if !ok {
 		return
 	}
@@ -164,8 +224,9 @@ func (r *run) pivotEvent(e *logevent.Event, sessions map[string]bool, level int)
 	if p.principal {
 		return
 	}
-	p.seen[e.UUID] = true
-	if ip := clientIP(e); ip != "" && r.pivoted[Link{IP, ip}] {
+	ip := e.ClientIP()
+	p.seen[e.UUID] = ip
+	if ip != "" && r.pivoted[Link{IP, ip}] {
 		p.via[Link{IP, ip}] = true
 	}
 	if sessions[id] {
@@ -187,10 +248,10 @@ func (r *run) frontier() []Link {
 		}
 	}
 	for _, e := range r.events {
-		a, isUser := actingUser(e)
+		a, isUser := e.ActingUser()
 		own := isUser && r.isPrincipal(a)
 		if own {
-			add(Link{IP, clientIP(e)})
+			add(Link{IP, e.ClientIP()})
 		}
 		if own || !isUser {
 			add(Link{Session, sessionID(e)})
@@ -201,11 +262,7 @@ func (r *run) frontier() []Link {
 
 // isPrincipal reports whether a user's events are in the report.
 func (r *run) isPrincipal(a logevent.Actor) bool {
-	key := a.ID
-	if key == "" {
-		key = a.AlternateID
-	}
-	p := r.users[key]
+	p := r.users[a.Key()]
 	return p != nil && p.principal
 }
 
@@ -223,64 +280,57 @@ func (r *run) follow(ctx context.Context, level int) error {
 			candidates = append(candidates, p)
 		}
 	}
-	sort.SliceStable(candidates, func(i, j int) bool { return len(candidates[i].via) > len(candidates[j].via) })
+	slices.SortStableFunc(candidates, func(a, b *person) int {
+		return cmp.Or(cmp.Compare(len(b.via), len(a.via)), cmp.Compare(b.eventsSeen(), a.eventsSeen()), cmp.Compare(a.ID+a.AlternateID, b.ID+b.AlternateID))
+	})
 	if len(candidates) > r.opts.MaxFollow {
 		r.notFollowed += len(candidates) - r.opts.MaxFollow
 		candidates = candidates[:r.opts.MaxFollow]
 	}
-	var links []Link
+	var terms []filter.Expr
 	for _, p := range own {
 		p.read = true
-		links = append(links, Link{User, p.ID})
+		terms = append(terms, userTerm(p.UserSummary))
 	}
 	for _, p := range candidates {
 		p.principal, p.Followed, p.read = true, true, true
-		links = append(links, Link{User, p.ID})
+		terms = append(terms, userTerm(p.UserSummary))
 	}
-	return r.searchBatches(ctx, links, linkTerm, func(e *logevent.Event) error {
+	return r.searchBatches(ctx, terms, nil, func(e *logevent.Event) error {
 		r.add(e)
 		return nil
 	})
 }
 
-// linkTerm is the filter of one IP address, session or user.
-func linkTerm(l Link) string {
-	v := filter.Quote(l.Value)
-	switch l.Kind {
-	case IP:
-		return "client.ipAddress eq " + v
-	case Session:
-		return "authenticationContext.externalSessionId eq " + v
-	}
-	return "actor.id eq " + v + " or target.id eq " + v
+// sortEvents orders the report's events by time, then uuid.
+func (r *run) sortEvents() {
+	slices.SortStableFunc(r.events, func(a, b *logevent.Event) int {
+		return cmp.Or(a.Time.Compare(b.Time), cmp.Compare(a.UUID, b.UUID))
+	})
 }
 
-// searchBatches searches the or-chain of the links' terms, BatchSize links
-// at a time.
-func (r *run) searchBatches(ctx context.Context, links []Link, term func(Link) string, fn func(*logevent.Event) error) error {
-	for batch := range slices.Chunk(links, r.opts.BatchSize) {
-		terms := make([]string, len(batch))
-		for i, l := range batch {
-			terms[i] = term(l)
+// searchBatches searches the or-chain of the terms, BatchSize terms at a
+// time, leaving out the events that except matches (if not nil).
+func (r *run) searchBatches(ctx context.Context, terms []filter.Expr, except filter.Expr, fn func(*logevent.Event) error) error {
+	for batch := range slices.Chunk(terms, r.opts.BatchSize) {
+		f := anyOf(batch)
+		if except != nil {
+			f = &filter.And{Terms: []filter.Expr{f, &filter.Not{X: except}}}
 		}
-		if err := r.search(ctx, strings.Join(terms, " or "), fn); err != nil {
+		if err := r.search(ctx, f, fn); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// search parses the filter text (built from quoted values only) and runs it.
-func (r *run) search(ctx context.Context, text string, fn func(*logevent.Event) error) error {
+// search runs a filter and lists it in the report's queries.
+func (r *run) search(ctx context.Context, f filter.Expr, fn func(*logevent.Event) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	expr, err := filter.Parse(text)
-	if err != nil {
-		return err
-	}
-	r.queries = append(r.queries, text)
-	return r.s.Search(ctx, expr, fn)
+	r.queries = append(r.queries, f.String())
+	return r.s.Search(ctx, f, fn)
 }
 
 // add puts an event in the report once.
@@ -294,15 +344,12 @@ func (r *run) add(e *logevent.Event) {
 
 // meet returns the person of a user, creating it at the given depth.
 func (r *run) meet(a logevent.Actor, depth int) *person {
-	key := a.ID
-	if key == "" {
-		key = a.AlternateID
-	}
+	key := a.Key()
 	p := r.users[key]
 	if p == nil {
 		p = &person{
 			UserSummary: UserSummary{ID: a.ID, AlternateID: a.AlternateID, DisplayName: a.DisplayName, Depth: depth},
-			via:         map[Link]bool{}, seen: map[string]bool{},
+			via:         map[Link]bool{}, seen: map[string]string{}, ipEvents: map[string]int{},
 		}
 		r.users[key] = p
 		r.order = append(r.order, key)
@@ -318,7 +365,7 @@ func (r *run) meet(a logevent.Actor, depth int) *person {
 
 // report summarizes the run.
 func (r *run) report() *Report {
-	sort.SliceStable(r.events, func(i, j int) bool { return r.events[i].Time.Before(r.events[j].Time) })
+	r.sortEvents()
 	rep := &Report{Indicator: r.ind, Depth: r.opts.Depth, Events: len(r.events), Queries: r.queries, NotFollowed: r.notFollowed}
 	if len(r.events) > 0 {
 		rep.FirstSeen, rep.LastSeen = r.events[0].Time, r.events[len(r.events)-1].Time

@@ -7,9 +7,11 @@
 // (internal/timeline). The report writes itself as text for a terminal,
 // Markdown, HTML or JSON (docs/scope.md).
 //
-// Scope reads events through a Searcher, which the CLI adapts from the
-// store; it runs few searches (two per level of depth), batching values in
-// or-chains of filters built with filter.Quote.
+// Scope reads events through a Searcher (the store's Window); it runs few
+// searches (two per level of depth), batching values in or-chains of
+// filters built with filter.Quote. Pivots through IP addresses only need
+// the users acting from them: an IPUserFinder answers those without reading
+// the addresses' events.
 package scope
 
 import (
@@ -27,6 +29,18 @@ import (
 // ascending published order, and stops at the first error fn returns.
 type Searcher interface {
 	Search(ctx context.Context, f filter.Expr, fn func(*logevent.Event) error) error
+}
+
+// IPUserFinder is a Searcher that also lists the users acting from IP
+// addresses, and how many events each has from each address, without
+// reading those events: the store keeps that summary. Scope pivots through
+// IP addresses with it when the Searcher has it; a shared office address
+// can have hundreds of thousands of events.
+type IPUserFinder interface {
+	Searcher
+	// IPUsers calls fn with each user (actor of type User) acting from one
+	// of the addresses and the number of its events from that address.
+	IPUsers(ctx context.Context, ips []string, fn func(ip string, user logevent.Actor, events int) error) error
 }
 
 // Kind is the kind of an indicator.

@@ -3,28 +3,10 @@ package scope
 import (
 	"cmp"
 	"slices"
-	"sort"
 	"strings"
 
 	"github.com/oktascope/oktascope/internal/logevent"
 )
-
-// actingUser returns the event's actor when it is a person (type User).
-func actingUser(e *logevent.Event) (logevent.Actor, bool) {
-	a := e.Actor
-	if !strings.EqualFold(a.Type, "User") || (a.ID == "" && a.AlternateID == "") {
-		return logevent.Actor{}, false
-	}
-	return a, true
-}
-
-// clientIP returns the client's address, or "" ("null" counts as none).
-func clientIP(e *logevent.Event) string {
-	if ip := e.Client.IPAddress; ip != "null" {
-		return ip
-	}
-	return ""
-}
 
 // sessionID returns the external session id, or "" for none ("unknown").
 func sessionID(e *logevent.Event) string {
@@ -45,13 +27,14 @@ func userName(login, id string) string {
 
 // summarizeUsers fills Users and Related.
 func (r *run) summarizeUsers(rep *Report) {
+	counts := userEventCounts(r.events)
 	for _, key := range r.order {
 		p := r.users[key]
 		u := p.UserSummary
 		if p.principal {
-			u.Events = countUser(r.events, p.ID, p.AlternateID)
+			u.Events = eventsOf(counts, p.ID, p.AlternateID)
 		} else {
-			u.Events = len(p.seen)
+			u.Events = p.eventsSeen()
 		}
 		for l := range p.via {
 			u.Via = append(u.Via, l)
@@ -65,28 +48,61 @@ func (r *run) summarizeUsers(rep *Report) {
 			rep.Related = append(rep.Related, u)
 		}
 	}
-	sort.SliceStable(rep.Related, func(i, j int) bool {
-		a, b := rep.Related[i], rep.Related[j]
-		if a.Depth != b.Depth {
-			return a.Depth < b.Depth
-		}
-		if len(a.Via) != len(b.Via) {
-			return len(a.Via) > len(b.Via)
-		}
-		return a.Events > b.Events
+	slices.SortFunc(rep.Related, func(a, b UserSummary) int {
+		return cmp.Or(cmp.Compare(a.Depth, b.Depth), cmp.Compare(len(b.Via), len(a.Via)), cmp.Compare(b.Events, a.Events),
+			cmp.Compare(a.AlternateID, b.AlternateID), cmp.Compare(a.ID, b.ID))
 	})
 }
 
-// countUser counts the events whose actor or a target is the user.
-func countUser(events []*logevent.Event, id, login string) int {
+// eventsSeen counts a related user's events seen on the shared addresses
+// and sessions: those an IPUserFinder counted, and those read, once each.
+func (p *person) eventsSeen() int {
 	n := 0
-	is := func(i, l string) bool { return (id != "" && i == id) || (id == "" && l == login) }
-	for _, e := range events {
-		if is(e.Actor.ID, e.Actor.AlternateID) || slices.ContainsFunc(e.Target, func(t logevent.Target) bool { return is(t.ID, t.AlternateID) }) {
+	for _, c := range p.ipEvents {
+		n += c
+	}
+	for _, ip := range p.seen {
+		if _, counted := p.ipEvents[ip]; !counted {
 			n++
 		}
 	}
 	return n
+}
+
+// userEventCounts counts, for every id and login ("id:" or "login:" then
+// the value), the events whose actor or a target has it.
+func userEventCounts(events []*logevent.Event) map[string]int {
+	counts := map[string]int{}
+	var names []string
+	for _, e := range events {
+		names = names[:0]
+		add := func(id, login string) {
+			if id != "" {
+				names = append(names, "id:"+id)
+			}
+			if login != "" {
+				names = append(names, "login:"+login)
+			}
+		}
+		add(e.Actor.ID, e.Actor.AlternateID)
+		for _, t := range e.Target {
+			add(t.ID, t.AlternateID)
+		}
+		slices.Sort(names)
+		for _, n := range slices.Compact(names) {
+			counts[n]++
+		}
+	}
+	return counts
+}
+
+// eventsOf is a user's count in userEventCounts: by id, or by login for a
+// user known only by login.
+func eventsOf(counts map[string]int, id, login string) int {
+	if id != "" {
+		return counts["id:"+id]
+	}
+	return counts["login:"+login]
 }
 
 // summarize fills the per-attribute sections of the report.
@@ -160,7 +176,7 @@ func (s *summaries) add(e *logevent.Event) {
 	s.types[e.EventType]++
 	s.outcomes[cmp.Or(e.Outcome.Result, "(none)")]++
 	user := ""
-	if a, ok := actingUser(e); ok {
+	if a, ok := e.ActingUser(); ok {
 		user = userName(a.AlternateID, a.ID)
 	}
 	s.addSession(e, user)
@@ -184,13 +200,13 @@ func (s *summaries) addSession(e *logevent.Event, user string) {
 	acc.Last = e.Time
 	acc.users.add(user)
 	if user != "" {
-		acc.ips.add(clientIP(e))
+		acc.ips.add(e.ClientIP())
 		acc.agents.add(e.Client.UserAgent.RawUserAgent)
 	}
 }
 
 func (s *summaries) addIP(e *logevent.Event, user string) {
-	ip := clientIP(e)
+	ip := e.ClientIP()
 	if ip == "" {
 		return
 	}

@@ -47,14 +47,22 @@ func writeTextSection(w io.Writer, s section, width int) {
 	var buf bytes.Buffer
 	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  "+strings.Join(s.Header, "\t"))
-	for _, row := range s.Rows {
+	for _, row := range s.Rows[:min(len(s.Rows), textRows)] {
 		fmt.Fprintln(tw, "  "+strings.Join(escAll(row), "\t"))
 	}
 	tw.Flush()
 	for _, line := range strings.Split(strings.TrimRight(buf.String(), "\n"), "\n") {
 		fmt.Fprintln(w, cut(strings.TrimRight(line, " "), width))
 	}
+	if more := len(s.Rows) - textRows; more > 0 {
+		fmt.Fprintf(w, "  … and %d more (--format json, md or html list them all)\n", more)
+	}
 }
+
+// textRows is the most rows of a table the terminal view shows: a busy
+// user's scope has thousands of sessions, which only a file report can
+// hold readably.
+const textRows = 30
 
 func esc(s string) string { return render.Terminal(s) }
 

@@ -210,8 +210,8 @@ func checkAfterCrash(t *testing.T, path string, batches [][]*logevent.Event) int
 	return whole
 }
 
-// checkCounters checks that raw, targets and the type counters agree with
-// events.
+// checkCounters checks that raw, targets, the type counters and ip_users
+// agree with events.
 func checkCounters(t *testing.T, db *sql.DB) {
 	t.Helper()
 	for _, check := range []string{
@@ -220,6 +220,10 @@ func checkCounters(t *testing.T, db *sql.DB) {
 		"SELECT count(*) FROM targets WHERE event NOT IN (SELECT id FROM events)",
 		`SELECT count(*) FROM (SELECT event_type, count(*) AS n FROM events GROUP BY event_type) AS g
 		 FULL JOIN event_type_counts AS c USING (event_type) WHERE g.n IS NOT c.n AND coalesce(c.n, 0) <> 0`,
+		`SELECT count(*) FROM (SELECT e.client_ip AS ip, coalesce(e.actor_id, e.actor_alternate_id) AS k, count(*) AS n
+		 FROM events e JOIN raw r ON r.id = e.id WHERE e.client_ip <> 'null' AND k IS NOT NULL
+		 AND lower(json_extract(r.json, '$.actor.type')) = 'user' GROUP BY 1, 2) AS g
+		 FULL JOIN ip_users AS u ON u.client_ip = g.ip AND u.user_key = g.k WHERE g.n IS NOT u.events`,
 	} {
 		var n int
 		if err := db.QueryRow(check).Scan(&n); err != nil || n != 0 {

@@ -227,6 +227,8 @@ func (g *generator) mess(ev obj, u *genUser) {
 		func() { actor["id"] = nil },
 		func() { actor["id"] = g.odd() },
 		func() { actor["displayName"] = g.odd() },
+		func() { actor["type"] = []string{"PublicClientApp", "user", "SystemPrincipal", ""}[g.rnd.IntN(4)] },
+		func() { client["ipAddress"] = "null" },
 		func() { delete(ev, "actor") },
 		func() { client["ipAddress"] = nil },
 		func() { client["ipAddress"] = "" },

@@ -88,7 +88,7 @@ type inserter struct {
 
 func newInserter(ctx context.Context, db *sql.DB) (*inserter, error) {
 	ins := &inserter{stmts: map[string]*sql.Stmt{}}
-	texts := []string{sqlCountType}
+	texts := []string{sqlCountType, sqlAddIPUser}
 	for rows := 1; rows <= maxTargetRows; rows *= 2 {
 		if rows <= rowsPerStmt {
 			texts = append(texts, eventsInsert.sql(rows), rawInsert.sql(rows), existingSQL(rows))
@@ -154,7 +154,7 @@ func (s *Store) insertTx(ctx context.Context, events []*logevent.Event) (int, er
 	}
 	defer tx.Rollback()
 	b := &batch{ctx: ctx, run: context.WithoutCancel(ctx), tx: tx, ins: s.insert,
-		seen: make(map[string]bool, len(events)), types: map[string]int{}}
+		seen: make(map[string]bool, len(events)), types: map[string]int{}, ipUsers: map[ipUserKey]*ipUserSum{}}
 	if err := tx.QueryRowContext(b.run, sqlNextID).Scan(&b.nextID); err != nil {
 		return 0, fmt.Errorf("next id: %w", err)
 	}
@@ -166,6 +166,9 @@ func (s *Store) insertTx(ctx context.Context, events []*logevent.Event) (int, er
 		}
 	}
 	if err := b.countTypes(); err != nil {
+		return 0, err
+	}
+	if err := b.addIPUsers(); err != nil {
 		return 0, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -184,6 +187,7 @@ type batch struct {
 	seen     map[string]bool // uuids of the batch so far
 	inserted int
 	types    map[string]int // events inserted, by type
+	ipUsers  map[ipUserKey]*ipUserSum
 	args     []any
 	fresh    []*logevent.Event
 	ids      []int64
@@ -318,6 +322,7 @@ func (b *batch) stmt(text string) (*sql.Stmt, error) {
 func (b *batch) count() {
 	for _, e := range b.fresh {
 		b.types[e.EventType]++
+		b.sumIPUser(e)
 	}
 	b.inserted += len(b.fresh)
 }

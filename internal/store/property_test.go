@@ -213,11 +213,7 @@ func TestSearchMatchesEvaluator(t *testing.T) {
 	gen := newGenerator(genOptions{Seed: 11, Users: 12, Messy: true})
 	events := gen.events(800)
 	s := openTemp(t)
-	for i := 0; i < len(events); {
-		n := min(1+i%97, len(events)-i)
-		mustInsert(t, s, events[i:i+n])
-		i += n
-	}
+	insertUneven(t, s, events, 97)
 	ref := newReference(events)
 	eg := newExprGen(12, events)
 	rnd := rand.New(rand.NewPCG(13, 14))

@@ -36,6 +36,17 @@ func mustInsert(t testing.TB, s *Store, events []*logevent.Event) (int, int) {
 	return ins, dup
 }
 
+// insertUneven inserts the events in batches of uneven sizes, 1 to
+// maxBatch events.
+func insertUneven(t testing.TB, s *Store, events []*logevent.Event, maxBatch int) {
+	t.Helper()
+	for i := 0; i < len(events); {
+		n := min(1+i%maxBatch, len(events)-i)
+		mustInsert(t, s, events[i:i+n])
+		i += n
+	}
+}
+
 func searchUUIDs(t testing.TB, s *Store, q Query) []string {
 	t.Helper()
 	var out []string
@@ -67,7 +78,7 @@ func TestOpenCreatesSchema(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if pageSize != 16384 || version != 1 || appID != applicationID || mode != "wal" {
+	if pageSize != 16384 || version != 2 || appID != applicationID || mode != "wal" {
 		t.Errorf("page_size %d, user_version %d, application_id %#x, journal_mode %s", pageSize, version, appID, mode)
 	}
 	if err := s.Close(); err != nil {

@@ -74,17 +74,6 @@ func (s *server) indicatorEvents(ctx context.Context, p *plannedIndicator, max i
 	return events, false, err
 }
 
-// storeSearcher adapts the store to scope.Searcher over a time window.
-type storeSearcher struct {
-	st           *store.Store
-	since, until time.Time
-}
-
-// Search calls fn with every event matching f in the window, in order.
-func (s storeSearcher) Search(ctx context.Context, f filter.Expr, fn func(*logevent.Event) error) error {
-	return s.st.Search(ctx, store.Query{Filter: f, Since: s.since, Until: s.until}, fn)
-}
-
 // indicatorPivots are the links between the views of one indicator.
 func indicatorPivots(ind scope.Indicator, st indicatorState) []link {
 	pv := pivotsOf(st.Since, st.Until)

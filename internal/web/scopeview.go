@@ -6,6 +6,7 @@ import (
 	"net/http"
 
 	"github.com/oktascope/oktascope/internal/scope"
+	"github.com/oktascope/oktascope/internal/store"
 )
 
 // scopeView is what the scope page shows.
@@ -48,7 +49,7 @@ func (s *server) runScope(ctx context.Context, st indicatorState) (*scope.Report
 	if err != nil {
 		return nil, p, err
 	}
-	searcher := storeSearcher{st: s.st, since: p.Since, until: p.Until}
+	searcher := store.Window{Store: s.st, Since: p.Since, Until: p.Until}
 	report, err := scope.RunOptions(ctx, searcher, p.Indicator, scope.Options{Depth: st.Depth, Timeline: s.opts.Timeline})
 	if err != nil {
 		return nil, p, fmt.Errorf("scope %v: %w", p.Indicator, err)

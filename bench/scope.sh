@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Benchmark scope (issue 6: a depth-2 scope of a busy user on 10M events in
+# under 1 s).
+#
+#   bench/scope.sh [EVENTS]      default: 10000000
+#
+# Builds the store of a generated org log once (oktascope generate, then
+# import; the NDJSON is deleted after the import unless KEEP_NDJSON=1), picks
+# the user with the most sign-ins, and times `scope --depth 2 --format json`
+# as whole commands (process start and store open included): best and median
+# of $RUNS (default 5) runs, with the peak RSS of the last. Needs sqlite3 and
+# GNU time (apt-get install sqlite3 time). Writes to bench/out/.
+source "$(dirname "$0")/common.sh"
+n=${1:-10000000}
+db="$out/events-$n.db"
+if [ ! -s "$db" ]; then
+  file="$out/events-$n.ndjson"
+  [ -s "$file" ] || "$bin" generate --events "$n" --users $(( n / 500 + 50 )) --duration $(( n / 100000 + 24 ))h --incidents >"$file"
+  /usr/bin/time -f '%e s, peak RSS %M KB' -o "$out/import-$n.time" "$bin" --db "$db" import --rejects "$out/rejects.ndjson" "$file" >/dev/null 2>"$out/import-$n.log"
+  echo "import: $(cat "$out/import-$n.time")"
+  [ -n "${KEEP_NDJSON:-}" ] || rm -f "$file"
+fi
+"$bin" --db "$db" search 'eventType eq "x"' >/dev/null # opens (and migrates) the store
+user=$(sqlite3 -readonly "$db" "SELECT actor_id FROM events WHERE event_type = 'user.session.start' GROUP BY actor_id ORDER BY count(*) DESC LIMIT 1")
+times=()
+for _ in $(seq "${RUNS:-5}"); do
+  t0=$(date +%s%N)
+  /usr/bin/time -f '%M' -o "$out/scope.rss" "$bin" --db "$db" scope --user "$user" --depth 2 --format json >"$out/scope.json"
+  t1=$(date +%s%N)
+  times+=($(( (t1 - t0) / 1000000 )))
+done
+sorted=($(printf '%s\n' "${times[@]}" | sort -n))
+read -r events sessions ips related < <(jq -r '[.events, (.sessions|length), (.ips|length), (.related|length)] | @tsv' "$out/scope.json")
+echo "scope --user $user --depth 2 on $n events: best ${sorted[0]} ms, median ${sorted[$(( ${#sorted[@]} / 2 ))]} ms (runs: ${times[*]}), peak RSS $(( $(cat "$out/scope.rss") / 1024 )) MB"
+echo "report: $events events, $sessions sessions, $ips IP addresses, $related related users; load average: $(cut -d' ' -f1-3 /proc/loadavg)"

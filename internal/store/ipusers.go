@@ -1,0 +1,188 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/oktascope/oktascope/internal/logevent"
+)
+
+// The table ip_users (0002_ip_users.sql) summarizes, per client IP address,
+// the users acting from it. Insert adds each batch's events to it: the batch
+// is summed in memory first, so a transaction upserts one row per address
+// and user, not one per event.
+
+const sqlAddIPUser = `INSERT INTO ip_users (client_ip, user_key, actor_id, actor_alternate_id,
+	actor_display_name, events, first, last) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (client_ip, user_key) DO UPDATE SET
+	actor_id = coalesce(actor_id, excluded.actor_id),
+	actor_alternate_id = coalesce(actor_alternate_id, excluded.actor_alternate_id),
+	actor_display_name = coalesce(actor_display_name, excluded.actor_display_name),
+	events = events + excluded.events,
+	first = min(first, excluded.first),
+	last = max(last, excluded.last)`
+
+// ipUserKey identifies a row of ip_users.
+type ipUserKey struct{ ip, user string }
+
+// ipUserSum is a batch's contribution to a row of ip_users.
+type ipUserSum struct {
+	actor       logevent.Actor
+	events      int
+	first, last int64
+}
+
+// sumIPUser adds an inserted event to the batch's ip_users sums.
+func (b *batch) sumIPUser(e *logevent.Event) {
+	a, ok := e.ActingUser()
+	ip := e.ClientIP()
+	if !ok || ip == "" {
+		return
+	}
+	k := ipUserKey{ip, a.Key()}
+	t := unixNanos(e.Time)
+	s := b.ipUsers[k]
+	if s == nil {
+		s = &ipUserSum{actor: logevent.Actor{ID: a.ID, AlternateID: a.AlternateID, DisplayName: a.DisplayName}, first: t, last: t}
+		b.ipUsers[k] = s
+	}
+	s.actor.ID = cmp.Or(s.actor.ID, a.ID)
+	s.actor.AlternateID = cmp.Or(s.actor.AlternateID, a.AlternateID)
+	s.actor.DisplayName = cmp.Or(s.actor.DisplayName, a.DisplayName)
+	s.events++
+	s.first, s.last = min(s.first, t), max(s.last, t)
+}
+
+// addIPUsers writes the batch's sums to ip_users.
+func (b *batch) addIPUsers() error {
+	st, err := b.stmt(sqlAddIPUser)
+	if err != nil {
+		return err
+	}
+	for k, s := range b.ipUsers {
+		a := s.actor
+		if _, err := st.ExecContext(b.run, k.ip, k.user, null(a.ID), null(a.AlternateID), null(a.DisplayName),
+			s.events, s.first, s.last); err != nil {
+			return fmt.Errorf("summarize ip users: %w", err)
+		}
+	}
+	return nil
+}
+
+// IPUser is a user seen acting from an IP address.
+type IPUser struct {
+	IP   string         // client.ipAddress
+	User logevent.Actor // ID, AlternateID and DisplayName of the actor
+	// Events counts the user's events from the address; First and Last are
+	// the first and last of them.
+	Events      int
+	First, Last time.Time
+}
+
+// ipUsersChunk is the most addresses one query of IPUsers names.
+const ipUsersChunk = 500
+
+// IPUsers calls fn with every user (actor of type User) acting from one of
+// the addresses in [since, until) (zero times leave that side unbounded),
+// ordered by address, then first event. It reads the summary kept at
+// insert time, not the events, except for the users whose events straddle
+// a bound of the window: those it counts again within the window from the
+// user's events.
+func (s *Store) IPUsers(ctx context.Context, ips []string, since, until time.Time, fn func(IPUser) error) error {
+	from, to := windowNanos(since, until)
+	for chunk := range slices.Chunk(slices.Compact(slices.Sorted(slices.Values(ips))), ipUsersChunk) {
+		if err := s.ipUsers(ctx, chunk, from, to, fn); err != nil {
+			return fmt.Errorf("store: ip users: %w", err)
+		}
+	}
+	return nil
+}
+
+// windowNanos is [since, until) in published's unit, unbounded sides at
+// the extremes of int64.
+func windowNanos(since, until time.Time) (from, to int64) {
+	from, to = unixNanos(minInstant), unixNanos(maxInstant)
+	if !since.IsZero() {
+		from = unixNanos(since)
+	}
+	if !until.IsZero() {
+		to = unixNanos(until)
+	}
+	return from, to
+}
+
+func (s *Store) ipUsers(ctx context.Context, ips []string, from, to int64, fn func(IPUser) error) error {
+	args := make([]any, len(ips))
+	for i, ip := range ips {
+		args[i] = ip
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT client_ip, user_key, coalesce(actor_id, ''),
+	coalesce(actor_alternate_id, ''), coalesce(actor_display_name, ''), events, first, last
+	FROM ip_users WHERE client_ip IN (`+placeholders(len(ips))+`) ORDER BY client_ip, first, user_key`, args...)
+	if err != nil {
+		return err
+	}
+	var found []ipUserRow
+	for rows.Next() {
+		var r ipUserRow
+		if err := rows.Scan(&r.IP, &r.key, &r.User.ID, &r.User.AlternateID, &r.User.DisplayName, &r.Events, &r.first, &r.last); err != nil {
+			rows.Close()
+			return err
+		}
+		found = append(found, r)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, r := range found {
+		if r.last < from || r.first >= to {
+			continue
+		}
+		if r.first < from || r.last >= to {
+			if err := s.recountIPUser(ctx, &r, from, to); err != nil {
+				return err
+			}
+			if r.Events == 0 {
+				continue
+			}
+		}
+		r.First, r.Last = time.Unix(0, r.first).UTC(), time.Unix(0, r.last).UTC()
+		if err := fn(r.IPUser); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ipUserRow is a row of ip_users being read.
+type ipUserRow struct {
+	IPUser
+	key         string
+	first, last int64
+}
+
+// recountIPUser counts a user's events from the address within [from, to),
+// from the user's own events (the address's may be many more). The actor's
+// type is read from the raw JSON, as the migration to ip_users does.
+func (s *Store) recountIPUser(ctx context.Context, r *ipUserRow, from, to int64) error {
+	col := "actor_id"
+	if r.User.ID == "" {
+		col = "actor_id IS NULL AND e.actor_alternate_id"
+	}
+	var first, last *int64
+	err := s.read.QueryRowContext(ctx, `SELECT count(*), min(e.published), max(e.published)
+	FROM events e JOIN raw r ON r.id = e.id
+	WHERE e.`+col+` = ? AND +e.client_ip = ? AND e.published >= ? AND e.published < ?
+	AND json_valid(r.json) AND lower(json_extract(r.json, '$.actor.type')) = 'user'`, r.key, r.IP, from, to).
+		Scan(&r.Events, &first, &last)
+	if err != nil {
+		return fmt.Errorf("recount %s on %s: %w", r.key, r.IP, err)
+	}
+	if first != nil {
+		r.first, r.last = *first, *last
+	}
+	return nil
+}
