@@ -30,6 +30,6 @@ for _ in $(seq "${RUNS:-5}"); do
   times+=($(( (t1 - t0) / 1000000 )))
 done
 sorted=($(printf '%s\n' "${times[@]}" | sort -n))
-read -r events sessions ips related < <(jq -r '[.events, (.sessions|length), (.ips|length), (.related|length)] | @tsv' "$out/scope.json")
+read -r events sessions ips related < <(jq -r '[.events, (.sessions|length), (.ips|length), (.relatedUsers|length)] | @tsv' "$out/scope.json")
 echo "scope --user $user --depth 2 on $n events: best ${sorted[0]} ms, median ${sorted[$(( ${#sorted[@]} / 2 ))]} ms (runs: ${times[*]}), peak RSS $(( $(cat "$out/scope.rss") / 1024 )) MB"
 echo "report: $events events, $sessions sessions, $ips IP addresses, $related related users; load average: $(cut -d' ' -f1-3 /proc/loadavg)"

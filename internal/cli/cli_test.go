@@ -151,6 +151,19 @@ func TestSearchSyntaxErrorExits2(t *testing.T) {
 	}
 }
 
+func TestScopeFlagErrorsExit2(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "empty.db")
+	for _, args := range [][]string{
+		{"scope", "--user", "a@x", "--max-shared", "-1"},
+		{"scope", "--user", "a@x", "--depth", "0"},
+		{"scope", "--user", "a@x", "--ip", "192.0.2.1"},
+	} {
+		if _, stderr, code := run(t, db, false, args...); code != ExitUsage {
+			t.Errorf("%v: exit %d, stderr %q; want %d", args, code, stderr, ExitUsage)
+		}
+	}
+}
+
 func TestTableEscapesControlCharacters(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "x.db")

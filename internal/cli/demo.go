@@ -11,6 +11,7 @@ import (
 
 	"github.com/oktascope/oktascope/internal/logevent"
 	"github.com/oktascope/oktascope/internal/render"
+	"github.com/oktascope/oktascope/internal/scope"
 	"github.com/oktascope/oktascope/internal/store"
 	"github.com/oktascope/oktascope/internal/synth"
 	"github.com/oktascope/oktascope/internal/timeline"
@@ -224,7 +225,7 @@ func (a *app) demoAnalysis(ctx context.Context, inc synth.Incident) error {
 	sc.ip = inc.AttackerIP
 	fmt.Fprintf(out, "\nAnd the reach of the attacker's address, %s:\n  $ oktascope%s scope --ip %s --since %s --until %s\n\n",
 		inc.AttackerIP, a.dbFlag(), inc.AttackerIP, window.since, window.until)
-	return a.runScope(ctx, &sc, 1, timeline.DefaultOptions(), "text")
+	return a.runScope(ctx, &sc, scope.Options{Depth: 1}, "text")
 }
 
 func firstLogin(incidents []synth.Incident) string {

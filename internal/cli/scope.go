@@ -8,7 +8,6 @@ import (
 
 	"github.com/oktascope/oktascope/internal/scope"
 	"github.com/oktascope/oktascope/internal/store"
-	"github.com/oktascope/oktascope/internal/timeline"
 )
 
 func (a *app) scopeCommand() *cobra.Command {
@@ -17,13 +16,15 @@ func (a *app) scopeCommand() *cobra.Command {
 		thresholds thresholdFlags
 		format     string
 		depth      int
+		maxShared  int
 	)
 	cmd := &cobra.Command{
 		Use:   "scope (--user ID|LOGIN | --ip IP | --session ID) [--depth N]",
 		Short: "Everything an indicator touches: sessions, IPs, user agents, devices, apps, other users",
 		Long: `scope expands one indicator into its reach: its sessions, IP addresses (with city,
 country, ASN, ISP, proxy), user agents, devices and apps, the other users seen on the same
-IP addresses or sessions (--depth 2 follows those too), counts by event type and outcome,
+IP addresses or sessions (--depth 2 follows those too, except through addresses and
+sessions shared by more than --max-shared users), counts by event type and outcome,
 first and last seen, and the timeline's deviations. Reports print for a terminal, or as
 Markdown, HTML or JSON (schema in docs/scope.md) to hand on.`,
 		Example: `  oktascope scope --user alice@acme.example
@@ -42,18 +43,26 @@ Markdown, HTML or JSON (schema in docs/scope.md) to hand on.`,
 			if err != nil {
 				return err
 			}
-			return a.runScope(cmd.Context(), &ind, depth, opts, format)
+			if maxShared < 0 {
+				return usageError("--max-shared %d: want 0 (no limit) or more", maxShared)
+			}
+			if maxShared == 0 {
+				maxShared = -1 // scope.Options: negative is no limit
+			}
+			return a.runScope(cmd.Context(), &ind, scope.Options{Depth: depth, MaxShared: maxShared, Timeline: opts}, format)
 		},
 	}
 	ind.register(cmd)
 	thresholds.register(cmd)
 	cmd.Flags().StringVar(&format, "format", "", "text (default on a terminal), md, html or json (default when piped)")
 	cmd.Flags().IntVar(&depth, "depth", scope.DefaultDepth, "how many times to pivot through shared IPs and sessions")
+	cmd.Flags().IntVar(&maxShared, "max-shared", scope.DefaultMaxShared,
+		"follow no user through an IP or session with more users than this (a NAT, proxy or VPN exit); 0: no limit")
 	return cmd
 }
 
 // runScope builds the scope report of the indicator and writes it.
-func (a *app) runScope(ctx context.Context, ind *indicatorFlags, depth int, opts timeline.Options, format string) error {
+func (a *app) runScope(ctx context.Context, ind *indicatorFlags, opts scope.Options, format string) error {
 	indicator, err := ind.indicator()
 	if err != nil {
 		return err
@@ -72,8 +81,7 @@ func (a *app) runScope(ctx context.Context, ind *indicatorFlags, depth int, opts
 			return err
 		}
 	}
-	report, err := scope.RunOptions(ctx, store.Window{Store: st, Since: since, Until: until}, indicator,
-		scope.Options{Depth: depth, Timeline: opts})
+	report, err := scope.RunOptions(ctx, store.Window{Store: st, Since: since, Until: until}, indicator, opts)
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,7 @@ type jsonReport struct {
 	Users        []jsonUser      `json:"users"`
 	RelatedUsers []jsonUser      `json:"relatedUsers"`
 	NotFollowed  int             `json:"notFollowed"`
+	SharedLinks  []jsonShared    `json:"sharedLinks"`
 	Sessions     []jsonSession   `json:"sessions"`
 	IPs          []jsonIP        `json:"ips"`
 	UserAgents   []jsonAgent     `json:"userAgents"`
@@ -27,6 +28,12 @@ type jsonReport struct {
 	Outcomes     []jsonCount     `json:"outcomes"`
 	Deviations   []jsonDeviation `json:"deviations"`
 	Queries      []string        `json:"queries"`
+}
+
+type jsonShared struct {
+	Kind  Kind   `json:"kind"`
+	Value string `json:"value"`
+	Users int    `json:"users"`
 }
 
 type jsonIndicator struct {
@@ -142,7 +149,8 @@ func (r *Report) jsonForm() jsonReport {
 		Indicator: jsonIndicator{r.Indicator.Kind, r.Indicator.Value},
 		Depth:     r.Depth, Events: r.Events, FirstSeen: stamp(r.FirstSeen), LastSeen: stamp(r.LastSeen),
 		Users: jsonUsers(r.Users), RelatedUsers: jsonUsers(r.Related), NotFollowed: r.NotFollowed,
-		Sessions: jsonSessions(r.Sessions), IPs: jsonIPs(r.IPs), UserAgents: jsonAgents(r.UserAgents),
+		SharedLinks: jsonSharedLinks(r.Shared),
+		Sessions:    jsonSessions(r.Sessions), IPs: jsonIPs(r.IPs), UserAgents: jsonAgents(r.UserAgents),
 		Devices: jsonDevices(r.Devices), Apps: jsonApps(r.Apps),
 		EventTypes: jsonCounts(r.EventTypes), Outcomes: jsonCounts(r.Outcomes),
 		Deviations: jsonDeviations(r.Deviations), Queries: orEmpty(r.Queries),
@@ -214,6 +222,14 @@ func jsonDeviations(devs []Deviation) []jsonDeviation {
 	out := []jsonDeviation{}
 	for _, d := range devs {
 		out = append(out, jsonDeviation{d.Kind, d.Message, orEmpty(d.UUIDs), d.FlowKind, d.Session, d.User})
+	}
+	return out
+}
+
+func jsonSharedLinks(links []SharedLink) []jsonShared {
+	out := make([]jsonShared, len(links))
+	for i, l := range links {
+		out[i] = jsonShared{l.Kind, l.Value, l.Users}
 	}
 	return out
 }

@@ -43,7 +43,9 @@ type run struct {
 	users  map[string]*person
 	order  []string // user keys in order of discovery
 	// pivoted holds the IP addresses and sessions already searched.
-	pivoted     map[Link]bool
+	pivoted map[Link]bool
+	// linkUsers holds the keys of the users acting on each pivoted link.
+	linkUsers   map[Link]map[string]bool
 	queries     []string
 	notFollowed int
 }
@@ -61,7 +63,7 @@ type person struct {
 func newRun(s Searcher, ind Indicator, opts Options) *run {
 	return &run{
 		s: s, ind: ind, opts: opts, have: map[string]bool{},
-		users: map[string]*person{}, pivoted: map[Link]bool{},
+		users: map[string]*person{}, pivoted: map[Link]bool{}, linkUsers: map[Link]map[string]bool{},
 	}
 }
 
@@ -195,6 +197,7 @@ func (r *run) findIPUsers(ctx context.Context, finder IPUserFinder, ips []string
 		}
 		r.queries = append(r.queries, anyOf(terms).String())
 		err := finder.IPUsers(ctx, batch, func(ip string, a logevent.Actor, events int) error {
+			r.onLink(Link{IP, ip}, a)
 			if p := r.meet(a, level); !p.principal {
 				p.ipEvents[ip] += events
 				p.via[Link{IP, ip}] = true
@@ -220,11 +223,17 @@ func (r *run) pivotEvent(e *logevent.Event, sessions map[string]bool, level int)
 	if !ok {
 		return
 	}
+	ip := e.ClientIP()
+	if r.pivoted[Link{IP, ip}] {
+		r.onLink(Link{IP, ip}, a)
+	}
+	if sessions[id] {
+		r.onLink(Link{Session, id}, a)
+	}
 	p := r.meet(a, level)
 	if p.principal {
 		return
 	}
-	ip := e.ClientIP()
 	p.seen[e.UUID] = ip
 	if ip != "" && r.pivoted[Link{IP, ip}] {
 		p.via[Link{IP, ip}] = true
@@ -232,6 +241,34 @@ func (r *run) pivotEvent(e *logevent.Event, sessions map[string]bool, level int)
 	if sessions[id] {
 		p.via[Link{Session, id}] = true
 	}
+}
+
+// onLink records a user acting on a pivoted link.
+func (r *run) onLink(l Link, a logevent.Actor) {
+	users := r.linkUsers[l]
+	if users == nil {
+		users = map[string]bool{}
+		r.linkUsers[l] = users
+	}
+	users[a.Key()] = true
+}
+
+// shared reports whether a link has more users than Options.MaxShared.
+func (r *run) shared(l Link) bool {
+	return r.opts.MaxShared >= 0 && len(r.linkUsers[l]) > r.opts.MaxShared
+}
+
+// specificity weighs how closely a related user is tied to the report's
+// users: each link shared with them counts one over its number of users,
+// links too shared to follow through nothing.
+func (r *run) specificity(p *person) float64 {
+	w := 0.0
+	for l := range p.via {
+		if n := len(r.linkUsers[l]); n > 0 && !r.shared(l) {
+			w += 1 / float64(n)
+		}
+	}
+	return w
 }
 
 // frontier returns the IP addresses and sessions of the report's users not
@@ -250,11 +287,19 @@ func (r *run) frontier() []Link {
 	for _, e := range r.events {
 		a, isUser := e.ActingUser()
 		own := isUser && r.isPrincipal(a)
+		ip, session := Link{IP, e.ClientIP()}, Link{Session, sessionID(e)}
 		if own {
-			add(Link{IP, e.ClientIP()})
-		}
-		if own || !isUser {
-			add(Link{Session, sessionID(e)})
+			add(ip)
+			add(session)
+			// The report's users count among a link's users; a pivot's
+			// search leaves out the events of those already read.
+			for _, l := range []Link{ip, session} {
+				if seen[l] {
+					r.onLink(l, a)
+				}
+			}
+		} else if !isUser {
+			add(session)
 		}
 	}
 	return out
@@ -276,12 +321,13 @@ func (r *run) follow(ctx context.Context, level int) error {
 		switch p := r.users[key]; {
 		case p.principal && !p.read:
 			own = append(own, p)
-		case !p.principal && p.Depth == level && len(p.via) > 0:
+		case !p.principal && p.Depth == level && r.specificity(p) > 0:
 			candidates = append(candidates, p)
 		}
 	}
 	slices.SortStableFunc(candidates, func(a, b *person) int {
-		return cmp.Or(cmp.Compare(len(b.via), len(a.via)), cmp.Compare(b.eventsSeen(), a.eventsSeen()), cmp.Compare(a.ID+a.AlternateID, b.ID+b.AlternateID))
+		return cmp.Or(cmp.Compare(r.specificity(b), r.specificity(a)), cmp.Compare(b.eventsSeen(), a.eventsSeen()),
+			cmp.Compare(a.ID+a.AlternateID, b.ID+b.AlternateID))
 	})
 	if len(candidates) > r.opts.MaxFollow {
 		r.notFollowed += len(candidates) - r.opts.MaxFollow
@@ -371,6 +417,7 @@ func (r *run) report() *Report {
 		rep.FirstSeen, rep.LastSeen = r.events[0].Time, r.events[len(r.events)-1].Time
 	}
 	r.summarizeUsers(rep)
+	rep.Shared = r.sharedLinks()
 	summarize(rep, r.events)
 	rep.Timeline = timeline.Build(slices.Values(r.events), r.opts.Timeline)
 	for _, fd := range rep.Timeline.Deviations() {
@@ -379,4 +426,19 @@ func (r *run) report() *Report {
 		})
 	}
 	return rep
+}
+
+// sharedLinks lists the links too shared to follow through, most users
+// first.
+func (r *run) sharedLinks() []SharedLink {
+	var out []SharedLink
+	for l, users := range r.linkUsers {
+		if r.shared(l) {
+			out = append(out, SharedLink{Link: l, Users: len(users)})
+		}
+	}
+	slices.SortFunc(out, func(a, b SharedLink) int {
+		return cmp.Or(cmp.Compare(b.Users, a.Users), cmp.Compare(a.Kind, b.Kind), cmp.Compare(a.Value, b.Value))
+	})
+	return out
 }

@@ -83,6 +83,12 @@ type Options struct {
 	// MaxFollow is the most related users whose events are read at each
 	// level beyond the first (default 50); the others are still listed.
 	MaxFollow int
+	// MaxShared is the most users an IP address or a session may have and
+	// still be followed through (default DefaultMaxShared; negative: no
+	// limit). An address with more users is a NAT, a proxy or a VPN exit:
+	// sharing it says little about who works with whom. Users reached only
+	// through such shared links are listed, not followed.
+	MaxShared int
 	// BatchSize is the most values one search names (default 500); more
 	// values take more searches.
 	BatchSize int
@@ -97,6 +103,7 @@ const MaxDepth = 5
 const (
 	DefaultDepth     = 1
 	DefaultMaxFollow = 50
+	DefaultMaxShared = 25
 	DefaultBatchSize = 500
 )
 
@@ -107,6 +114,9 @@ func (o Options) withDefaults() Options {
 	o.Depth = min(o.Depth, MaxDepth)
 	if o.MaxFollow <= 0 {
 		o.MaxFollow = DefaultMaxFollow
+	}
+	if o.MaxShared == 0 {
+		o.MaxShared = DefaultMaxShared
 	}
 	if o.BatchSize <= 0 {
 		o.BatchSize = DefaultBatchSize
@@ -144,6 +154,9 @@ type Report struct {
 	Queries []string
 	// NotFollowed counts related users left unfollowed by Options.MaxFollow.
 	NotFollowed int
+	// Shared are the IP addresses and sessions with more users than
+	// Options.MaxShared, most users first: no user is followed through them.
+	Shared []SharedLink
 	// Timeline is the timeline of the report's events (not part of the
 	// report's outputs; the CLI may print it).
 	Timeline timeline.Timeline
@@ -172,6 +185,12 @@ type UserSummary struct {
 type Link struct {
 	Kind  Kind   // ip or session
 	Value string // the address or session id
+}
+
+// SharedLink is an IP address or session shared by many users.
+type SharedLink struct {
+	Link
+	Users int // users acting on it
 }
 
 // SessionSummary is an external session of the report.

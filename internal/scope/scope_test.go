@@ -241,3 +241,34 @@ type failing struct{ err error }
 func (f failing) Search(context.Context, filter.Expr, func(*logevent.Event) error) error {
 	return f.err
 }
+
+// TestSharedLinksAreNotFollowed checks that users reached only through an
+// address or session with more than MaxShared users are listed, not
+// followed, and that the report names those links.
+func TestSharedLinksAreNotFollowed(t *testing.T) {
+	ctx := context.Background()
+	s := &memSearcher{events: org(t)}
+	open, err := RunOptions(ctx, s, Indicator{User, alice.id}, Options{Depth: 2, MaxShared: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	narrow, err := RunOptions(ctx, s, Indicator{User, alice.id}, Options{Depth: 2, MaxShared: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(open.Shared) != 0 || !slices.ContainsFunc(open.Related, func(u UserSummary) bool { return u.Followed }) {
+		t.Fatalf("no limit: shared %v, related %+v", open.Shared, open.Related)
+	}
+	for _, u := range narrow.Related {
+		if u.Followed {
+			t.Errorf("%s followed through links of two users", u.ID)
+		}
+	}
+	office := SharedLink{Link{IP, office.ip}, 2} // alice and bob
+	if !slices.Contains(narrow.Shared, office) {
+		t.Errorf("shared = %v, want %v among them", narrow.Shared, office)
+	}
+	if narrow.Events >= open.Events || len(narrow.Related) == 0 {
+		t.Errorf("events %d (no limit: %d), related %d", narrow.Events, open.Events, len(narrow.Related))
+	}
+}

@@ -34,7 +34,7 @@ func (r *Report) summaryLine() string {
 
 // sections returns the report's sections, in order.
 func (r *Report) sections() []section {
-	out := []section{r.usersSection(), r.relatedSection(), r.sessionsSection(), r.ipsSection(),
+	out := []section{r.usersSection(), r.relatedSection(), r.sharedSection(), r.sessionsSection(), r.ipsSection(),
 		r.agentsSection(), r.devicesSection(), r.appsSection(),
 		countSection("Event types", "event type", r.EventTypes), countSection("Outcomes", "outcome", r.Outcomes),
 		r.deviationsSection(), r.queriesSection()}
@@ -92,6 +92,14 @@ func (r *Report) agentsSection() section {
 	s := section{Title: "User agents", Header: []string{"events", "user agent", "OS", "browser", "device"}}
 	for _, x := range r.UserAgents {
 		s.Rows = append(s.Rows, []string{strconv.Itoa(x.Events), x.Raw, x.OS, x.Browser, x.Device})
+	}
+	return s
+}
+
+func (r *Report) sharedSection() section {
+	s := section{Title: "Shared addresses and sessions (not followed through)", Header: []string{"link", "users"}}
+	for _, l := range r.Shared {
+		s.Rows = append(s.Rows, []string{string(l.Kind) + " " + l.Value, strconv.Itoa(l.Users)})
 	}
 	return s
 }

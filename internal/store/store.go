@@ -128,7 +128,7 @@ func (s *Store) prepareWriter(ctx context.Context, db *sql.DB) error {
 
 func (s *Store) openReaders() error {
 	params := url.Values{
-		"_pragma":       {"cache_size(-32768)", "mmap_size(2147418112)"},
+		"_pragma":       {"cache_size(-4096)", "mmap_size(2147418112)"},
 		"_busy_timeout": {"10000"},
 		"_query_only":   {"1"},
 	}
