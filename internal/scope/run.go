@@ -379,13 +379,14 @@ func (r *run) search(ctx context.Context, f filter.Expr, fn func(*logevent.Event
 	return r.s.Search(ctx, f, fn)
 }
 
-// add puts an event in the report once.
+// add puts an event in the report once, as a compact copy: a report can
+// hold tens of thousands.
 func (r *run) add(e *logevent.Event) {
 	if e == nil || r.have[e.UUID] {
 		return
 	}
 	r.have[e.UUID] = true
-	r.events = append(r.events, e)
+	r.events = append(r.events, e.Compact())
 }
 
 // meet returns the person of a user, creating it at the given depth.
