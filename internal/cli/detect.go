@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -20,6 +21,14 @@ import (
 	"github.com/oktascope/oktascope/internal/sigma"
 	"github.com/oktascope/oktascope/internal/store"
 )
+
+// detectGCPercent is the garbage collector's target during a detection
+// run (GOGC, when set, wins). A run decodes every event of the store and
+// keeps little of it (the timeline retires what it holds as it goes): the
+// collector's work is proportional to what is allocated, divided by this
+// percentage, so a higher one trades a few hundred megabytes of heap for
+// a third less CPU time (docs/performance.md).
+const detectGCPercent = 400
 
 type detectFlags struct {
 	rules        []string
@@ -90,6 +99,9 @@ func (a *app) runDetect(ctx context.Context, f *detectFlags) error {
 	}
 	if q.Until, err = parseTimeFlag("until", f.until, now); err != nil {
 		return err
+	}
+	if os.Getenv("GOGC") == "" {
+		defer debug.SetGCPercent(debug.SetGCPercent(detectGCPercent))
 	}
 	findings, err := a.detectStore(ctx, q, opts)
 	if err != nil {

@@ -8,9 +8,13 @@ import (
 	"github.com/oktascope/oktascope/internal/timeline"
 )
 
-// timelineFindings turns the timeline's attack-pattern deviations into
-// findings.
-func timelineFindings(t timeline.Timeline) []Finding {
+// timelineFindings turns the attack-pattern deviations of the timeline's
+// flows into findings.
+func timelineFindings(flows []timeline.Flow) []Finding {
+	if len(flows) == 0 {
+		return nil
+	}
+	t := timeline.Timeline{Flows: flows}
 	rules := map[timeline.DeviationKind]Finding{
 		timeline.MFAFatigue:       {Rule: "oktascope-mfa-fatigue", Title: "MFA push fatigue", Severity: "high"},
 		timeline.SessionHijack:    {Rule: "oktascope-session-hijack", Title: "Session used from a second client", Severity: "critical"},

@@ -56,10 +56,28 @@ type Options struct {
 type Engine struct {
 	aggregators []*sigmaRun
 	okta        []oktaRun
+	byType      map[string]*dispatch // per event type, the rules that may match
 	grouped     map[groupKey]*Finding
 	findings    []Finding
 	timeline    *timeline.Builder
+	retired     time.Time // when the timeline last retired finished flows
 	adminIP     *newAdminIP
+	spray       *spray
+}
+
+// retireEvery is how often, in event time, the engine has the timeline
+// retire the flows no later event can change: their findings are final,
+// and their events are dropped, so that a run holds the events of the
+// active window, not of the log.
+const retireEvery = time.Minute
+
+// dispatch is what the engine runs on events of one type: the rules whose
+// eventType tests do not rule the type out (most rules name the types they
+// look at, so an event meets a handful of the rules, not all of them).
+type dispatch struct {
+	sigma   []bool    // per aggregator: may match (else only its clock moves)
+	okta    []oktaRun // the Okta filters that may match
+	article bool      // the type is in the article's flows (timeline)
 }
 
 type oktaRun struct {
@@ -68,8 +86,15 @@ type oktaRun struct {
 }
 
 type sigmaRun struct {
-	agg    *sigma.Aggregator
-	source string
+	rule     *sigma.Rule
+	agg      *sigma.Aggregator
+	counting bool // the rule counts in a window: its clock moves on every event
+	source   string
+}
+
+func newSigmaRun(r *sigma.Rule, source string) *sigmaRun {
+	agg := sigma.NewAggregator(r)
+	return &sigmaRun{rule: r, agg: agg, counting: agg.Counting(), source: source}
 }
 
 // groupKey merges the per-event matches of a rule for one indicator into
@@ -81,12 +106,12 @@ type groupKey struct {
 
 // New returns an engine for the rules opts chooses.
 func New(opts Options) (*Engine, error) {
-	e := &Engine{grouped: map[groupKey]*Finding{}}
+	e := &Engine{grouped: map[groupKey]*Finding{}, byType: map[string]*dispatch{}}
 	for _, r := range opts.Okta {
-		e.okta = append(e.okta, oktaRun{rule: r, matcher: filter.Compile(r.Filter)})
+		e.okta = append(e.okta, oktaRun{rule: r, matcher: filter.Compile(sigma.CheapFirst(r.Filter))})
 	}
 	for _, r := range opts.Sigma {
-		e.aggregators = append(e.aggregators, &sigmaRun{agg: sigma.NewAggregator(r), source: "sigma"})
+		e.aggregators = append(e.aggregators, newSigmaRun(r, "sigma"))
 	}
 	if !opts.Builtin {
 		return e, nil
@@ -96,34 +121,78 @@ func New(opts Options) (*Engine, error) {
 		return nil, err
 	}
 	for _, r := range builtin {
-		e.aggregators = append(e.aggregators, &sigmaRun{agg: sigma.NewAggregator(r), source: "builtin"})
+		if r.ID == sprayRuleID {
+			e.spray = newSpray(r)
+			continue
+		}
+		e.aggregators = append(e.aggregators, newSigmaRun(r, "builtin"))
 	}
 	e.timeline = timeline.NewBuilder(opts.Thresholds.Timeline)
 	e.adminIP = newNewAdminIP()
 	return e, nil
 }
 
-// Add evaluates every rule on one event.
+// Add evaluates on one event the rules its type does not rule out (every
+// count rule's clock moves all the same), and has the timeline retire,
+// once a minute of event time, the flows no later event can change.
 func (e *Engine) Add(ev *logevent.Event) {
-	for _, run := range e.aggregators {
-		for _, f := range run.agg.Add(ev) {
+	d := e.dispatchOf(ev.EventType)
+	for i, run := range e.aggregators {
+		var found []sigma.Finding
+		switch {
+		case d.sigma[i]:
+			found = run.agg.Add(ev)
+		case run.counting:
+			found = run.agg.Advance(ev.Time)
+		}
+		for _, f := range found {
 			e.addSigma(run.source, f, ev)
 		}
 	}
-	for _, run := range e.okta {
+	for _, run := range d.okta {
 		if run.matcher.Match(ev) {
 			r := run.rule
 			e.merge(Finding{Rule: r.ID, Title: r.Title, Severity: severityOr(r.Severity, "medium"), Source: "okta"}, ev)
 		}
 	}
-	if e.timeline != nil && inArticleFlows(ev) {
-		e.timeline.Add(lean(ev))
+	if e.timeline != nil {
+		if ev.Time.Sub(e.retired) >= retireEvery {
+			e.retired = ev.Time
+			e.findings = append(e.findings, timelineFindings(e.timeline.RetireAttacks(ev.Time))...)
+		}
+		if d.article {
+			e.timeline.Add(lean(ev))
+		}
 	}
 	if e.adminIP != nil {
 		if f, ok := e.adminIP.add(ev); ok {
 			e.findings = append(e.findings, f)
 		}
 	}
+	if e.spray != nil {
+		for _, f := range e.spray.add(ev) {
+			e.addSigma("builtin", f, ev)
+		}
+	}
+}
+
+// dispatchOf returns the rules to run on events of one type, working them
+// out the first time the type is seen.
+func (e *Engine) dispatchOf(eventType string) *dispatch {
+	if d, ok := e.byType[eventType]; ok {
+		return d
+	}
+	d := &dispatch{sigma: make([]bool, len(e.aggregators)), article: inArticleFlows(eventType)}
+	for i, run := range e.aggregators {
+		d.sigma[i] = run.rule.MayMatchEventType(eventType)
+	}
+	for _, run := range e.okta {
+		if sigma.FilterMayMatchEventType(run.rule.Filter, eventType) {
+			d.okta = append(d.okta, run)
+		}
+	}
+	e.byType[eventType] = d
+	return d
 }
 
 // addSigma records a Sigma finding: a count finding stands alone (its group
@@ -138,6 +207,9 @@ func (e *Engine) addSigma(source string, f sigma.Finding, ev *logevent.Event) {
 	base.Indicator = groupIndicator(f.Group)
 	base.Start, base.End, base.Count, base.UUIDs = f.Start, f.End, f.Count, f.UUIDs
 	base.Message = f.Rule.Aggregation.String()
+	if f.Rule.ID == sprayRuleID {
+		base.Message += "; failures of users who signed in from the address within " + sigmaDuration(f.Rule.Aggregation.Timeframe) + " are not counted"
+	}
 	e.findings = append(e.findings, withFollowUp(base))
 }
 
@@ -164,12 +236,17 @@ func (e *Engine) Finish() []Finding {
 			e.addSigma(run.source, f, nil)
 		}
 	}
+	if e.spray != nil {
+		for _, f := range e.spray.flush() {
+			e.addSigma("builtin", f, nil)
+		}
+	}
 	out := slices.Clone(e.findings)
 	for _, f := range e.grouped {
 		out = append(out, withFollowUp(*f))
 	}
 	if e.timeline != nil {
-		out = append(out, timelineFindings(e.timeline.Finish())...)
+		out = append(out, timelineFindings(e.timeline.Finish().Flows)...)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if !out[i].Start.Equal(out[j].Start) {
@@ -185,8 +262,8 @@ func (e *Engine) Finish() []Finding {
 
 // inArticleFlows reports whether an event is of a type the article's flows
 // hold: only those go to the timeline, which keeps the events it is given.
-func inArticleFlows(ev *logevent.Event) bool {
-	_, ok := catalog.Lookup(ev.EventType)
+func inArticleFlows(eventType string) bool {
+	_, ok := catalog.Lookup(eventType)
 	return ok
 }
 

@@ -2,10 +2,12 @@ package detect
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/oktascope/oktascope/internal/filter"
 	"github.com/oktascope/oktascope/internal/logevent"
 	"github.com/oktascope/oktascope/internal/oktarules"
 	"github.com/oktascope/oktascope/internal/sigma"
@@ -27,15 +29,25 @@ func runEngine(t *testing.T, opts Options, events []*logevent.Event) []Finding {
 func generated(t *testing.T, opts synth.Options) ([]*logevent.Event, []synth.Incident) {
 	t.Helper()
 	g := synth.New(opts)
-	var events []*logevent.Event
+	var raws [][]byte
 	for raw, ok := g.Next(); ok; raw, ok = g.Next() {
-		ev, err := logevent.Decode(append([]byte(nil), raw...))
+		raws = append(raws, append([]byte(nil), raw...))
+	}
+	return decodeAll(t, raws), g.Incidents()
+}
+
+// decodeAll decodes events (keeping raws: callers must not reuse them).
+func decodeAll(tb testing.TB, raws [][]byte) []*logevent.Event {
+	tb.Helper()
+	events := make([]*logevent.Event, 0, len(raws))
+	for _, raw := range raws {
+		ev, err := logevent.Decode(raw)
 		if err != nil {
-			t.Fatal(err)
+			tb.Fatal(err)
 		}
 		events = append(events, ev)
 	}
-	return events, g.Incidents()
+	return events
 }
 
 func findingsOf(findings []Finding, rule string) []Finding {
@@ -166,5 +178,173 @@ func TestPublishedRulesRun(t *testing.T) {
 	}
 	if !ids["bde30855-5c53-4c18-ae90-1ff79ebc9578"] {
 		t.Errorf("the Sigma proxy rule did not fire; findings: %v", ids)
+	}
+}
+
+// signin builds a user.session.start with the given outcome.
+func signin(t *testing.T, id string, at time.Time, user, ip, result string) *logevent.Event {
+	t.Helper()
+	raw := fmt.Sprintf(`{"uuid":%q,"published":%q,"eventType":"user.session.start",
+	 "actor":{"id":"00u-%s","type":"User","alternateId":%q},"client":{"ipAddress":%q},
+	 "outcome":{"result":%q}}`, id, at.Format(time.RFC3339Nano), user, user, ip, result)
+	ev, err := logevent.Decode([]byte(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ev
+}
+
+// TestSprayDiscountsUsersWhoSignIn checks that password spraying counts the
+// failures of users who do not sign in from the address within the window,
+// and only those.
+func TestSprayDiscountsUsersWhoSignIn(t *testing.T) {
+	start := time.Date(2024, 5, 1, 9, 0, 0, 0, time.UTC)
+	const office, attacker, home = "192.0.2.40", "203.0.113.66", "198.51.100.7"
+	th := DefaultThresholds()
+	type attempt struct {
+		user    int
+		at      time.Duration
+		ip      string
+		success bool
+	}
+	tests := []struct {
+		name      string
+		attempts  []attempt
+		wantCited []int // users whose failures the finding cites; nil: no finding
+	}{
+		{"office typos: every user gets in seconds later", func() []attempt {
+			var out []attempt
+			for u := range 8 {
+				at := time.Duration(u) * time.Minute
+				out = append(out, attempt{u, at, office, false}, attempt{u, at + 10*time.Second, office, true})
+			}
+			return out
+		}(), nil},
+		{"users signed in from the address before failing", func() []attempt {
+			var out []attempt
+			for u := range 8 {
+				out = append(out, attempt{u, 0, office, true}, attempt{u, 20*time.Minute + time.Duration(u)*time.Second, office, false})
+			}
+			return out
+		}(), nil},
+		{"a spray in which one guess succeeds", func() []attempt {
+			var out []attempt
+			for u := range 6 {
+				out = append(out, attempt{u, time.Duration(u) * time.Minute, attacker, false})
+			}
+			return append(out, attempt{5, 6 * time.Minute, attacker, true})
+		}(), []int{0, 1, 2, 3, 4}},
+		{"victims signing in from elsewhere do not answer", func() []attempt {
+			var out []attempt
+			for u := range 5 {
+				out = append(out, attempt{u, time.Duration(u) * time.Minute, attacker, false}, attempt{u, 10 * time.Minute, home, true})
+			}
+			return out
+		}(), []int{0, 1, 2, 3, 4}},
+		{"a sign-in after the window does not answer", func() []attempt {
+			var out []attempt
+			for u := range 5 {
+				out = append(out, attempt{u, time.Duration(u) * time.Minute, office, false})
+			}
+			return append(out, attempt{0, th.SprayWindow + 5*time.Minute, office, true})
+		}(), []int{0, 1, 2, 3, 4}},
+		{"four unanswered failures among office typos", func() []attempt {
+			var out []attempt
+			for u := range 10 {
+				at := time.Duration(u) * time.Minute
+				out = append(out, attempt{u, at, office, false})
+				if u >= 4 {
+					out = append(out, attempt{u, at + 30*time.Second, office, true})
+				}
+			}
+			return out
+		}(), nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			slices.SortStableFunc(tt.attempts, func(a, b attempt) int { return int(a.at - b.at) })
+			var events []*logevent.Event
+			want := map[string]bool{}
+			for i, a := range tt.attempts {
+				result, id := "FAILURE", fmt.Sprintf("e%d", i)
+				if a.success {
+					result = "SUCCESS"
+				} else if slices.Contains(tt.wantCited, a.user) {
+					want[id] = true
+				}
+				events = append(events, signin(t, id, start.Add(a.at), fmt.Sprintf("user%d@acme.example", a.user), a.ip, result))
+			}
+			got := findingsOf(runEngine(t, Options{Builtin: true, Thresholds: th}, events), sprayRuleID)
+			switch {
+			case tt.wantCited == nil && len(got) > 0:
+				t.Fatalf("%d findings, want none: %+v", len(got), got)
+			case tt.wantCited == nil:
+				return
+			case len(got) != 1:
+				t.Fatalf("%d findings, want 1: %+v", len(got), got)
+			}
+			cited := map[string]bool{}
+			for _, u := range got[0].UUIDs {
+				cited[u] = true
+			}
+			if !maps.Equal(cited, want) {
+				t.Errorf("cites %v, want %v", got[0].UUIDs, slices.Sorted(maps.Keys(want)))
+			}
+		})
+	}
+}
+
+// TestDispatchLosesNothing runs the public rules over generated traffic and
+// checks that the engine, which runs on each event only the rules its type
+// does not rule out, cites exactly the events each rule matches when run
+// on every event.
+func TestDispatchLosesNothing(t *testing.T) {
+	rules, errs := sigma.LoadDir("../../testdata/okta-samples/sigma-okta")
+	okta, oktaErrs := oktarules.LoadQueries("../../testdata/okta-samples/okta-customer-detections/queries.tsv")
+	if len(errs)+len(oktaErrs) > 0 {
+		t.Fatal(errs, oktaErrs)
+	}
+	events, _ := generated(t, synth.Options{Seed: 3, Users: 60, Events: 15000, Incidents: true})
+	want := map[string][]string{} // rule → cited uuids, every rule run on every event
+	for _, r := range rules {
+		agg := sigma.NewAggregator(r)
+		var found []sigma.Finding
+		for _, ev := range events {
+			found = append(found, agg.Add(ev)...)
+		}
+		for _, f := range append(found, agg.Flush()...) {
+			want[r.ID] = append(want[r.ID], f.UUIDs...)
+		}
+	}
+	for _, r := range okta {
+		m := filter.Compile(r.Filter)
+		for _, ev := range events {
+			if m.Match(ev) {
+				want[r.ID] = append(want[r.ID], ev.UUID)
+			}
+		}
+	}
+	got := map[string][]string{}
+	for _, f := range runEngine(t, Options{Sigma: rules, Okta: okta}, events) {
+		got[f.Rule] = append(got[f.Rule], f.UUIDs...)
+	}
+	for _, m := range []map[string][]string{want, got} {
+		for rule := range m {
+			slices.Sort(m[rule])
+		}
+	}
+	t.Logf("%d of %d rules match some of %d events", len(want), len(rules)+len(okta), len(events))
+	if len(want) < 5 {
+		t.Fatalf("only %d rules matched anything: the comparison says little", len(want))
+	}
+	for rule, uuids := range want {
+		if !slices.Equal(got[rule], uuids) {
+			t.Errorf("%s: engine cites %d events, the rule matches %d", rule, len(got[rule]), len(uuids))
+		}
+	}
+	for rule := range got {
+		if _, ok := want[rule]; !ok {
+			t.Errorf("%s: engine finding, but the rule matches nothing", rule)
+		}
 	}
 }

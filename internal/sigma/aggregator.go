@@ -93,6 +93,18 @@ func (a *Aggregator) Add(e *logevent.Event) []Finding {
 	return out
 }
 
+// Advance is Add for an event the rule cannot match (a caller that knows,
+// from MayMatchEventType, that the event's type rules it out): it moves the
+// clock to t and returns the bursts that ended before t, without running
+// the rule's matcher.
+func (a *Aggregator) Advance(t time.Time) []Finding {
+	return a.advance(t)
+}
+
+// Counting reports whether the rule counts events in a window, so that the
+// clock of Advance matters to it.
+func (a *Aggregator) Counting() bool { return a.agg != nil && a.agg.Timeframe > 0 }
+
 // Flush returns the findings still open, and resets the Aggregator.
 func (a *Aggregator) Flush() []Finding {
 	var out []Finding

@@ -16,6 +16,7 @@ type leaf struct{ expr filter.Expr }
 // cannot express it.
 type goLeaf struct {
 	reason string
+	path   string // the field it reads
 	match  func(*logevent.Event) bool
 }
 
@@ -60,13 +61,13 @@ func (m *Matcher) Match(e *logevent.Event) bool { return m.match(e) }
 func compileNode(n node) func(*logevent.Event) bool {
 	switch x := n.(type) {
 	case *leaf:
-		return filter.Compile(x.expr).Match
+		return filter.Compile(CheapFirst(x.expr)).Match
 	case *goLeaf:
 		return x.match
 	case *andNode:
-		return allMatch(compileNodes(x.terms))
+		return allMatch(compileNodes(cheapFirst(x.terms, nodeCost)))
 	case *orNode:
-		return anyMatch(compileNodes(x.terms))
+		return anyMatch(compileNodes(cheapFirst(x.terms, nodeCost)))
 	case *notNode:
 		inner := compileNode(x.x)
 		return func(e *logevent.Event) bool { return !inner(e) }

@@ -51,6 +51,7 @@ func (c fieldCompiler) expr(e filter.Expr) node {
 	if !validPath(c.path) {
 		return &goLeaf{
 			reason: fmt.Sprintf("field name %q cannot be written as an attribute path in Okta's filter language", c.path),
+			path:   c.path,
 			match:  filter.Compile(e).Match,
 		}
 	}
@@ -138,6 +139,7 @@ func (c fieldCompiler) glob(p []patToken) node {
 	re := regexp.MustCompile(b.String())
 	return &goLeaf{
 		reason: fmt.Sprintf("value %q of %s has a wildcard inside it, which Okta's filter language cannot express (only a leading or trailing * maps to co, sw or ew)", patternText(p), c.path),
+		path:   c.path,
 		match:  valuesMatch(c.path, re.MatchString),
 	}
 }
@@ -157,6 +159,7 @@ func (c fieldCompiler) regexp(v filter.Literal) (node, error) {
 	}
 	return &goLeaf{
 		reason: fmt.Sprintf("field modifier |re on %s has no equivalent in Okta's filter language", c.path),
+		path:   c.path,
 		match:  valuesMatch(c.path, re.MatchString),
 	}, nil
 }
@@ -174,6 +177,7 @@ func (c fieldCompiler) cidr(v filter.Literal) (node, error) {
 	}
 	return &goLeaf{
 		reason: fmt.Sprintf("field modifier |cidr on %s has no equivalent in Okta's filter language", c.path),
+		path:   c.path,
 		match:  valuesMatch(c.path, contains),
 	}, nil
 }

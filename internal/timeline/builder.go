@@ -8,7 +8,8 @@ import (
 
 // Builder groups events into flows as they arrive, in ascending published
 // order, and flags deviations. It keeps the events it is given (callers
-// must not reuse them) and is not safe for concurrent use.
+// must not reuse them) until Finish, or until Retire hands back their
+// finished flows; it is not safe for concurrent use.
 type Builder struct {
 	opts     Options
 	flows    []*flowState
@@ -17,6 +18,12 @@ type Builder struct {
 	fatigues []*fatigueIncident
 	watches  []*recoveryWatch
 	done     *Timeline
+	// Retire's bookkeeping: the flows by the time they may be retired, how
+	// many of b.flows were retired, when idle sessions were last forgotten.
+	due     dueQueue[*flowState]
+	idle    dueQueue[*sessionState]
+	retired int
+	swept   time.Time
 }
 
 // NewBuilder returns a Builder using opts (zero fields take defaults).
@@ -89,6 +96,7 @@ func (b *Builder) session(id string, subject Actor) *sessionState {
 	if s == nil {
 		s = &sessionState{id: id, user: subject.ID}
 		b.sessions[id] = s
+		b.idle.push(due[*sessionState]{item: s}) // looked at by the next Retire
 	}
 	return s
 }
@@ -208,7 +216,7 @@ func (b *Builder) startPending(tr *sessionState, u *userState) *flowState {
 // newFlow starts a flow of kind k for user u in track tr (nil for flows
 // outside sessions: recoveries and factor changes).
 func (b *Builder) newFlow(k Kind, u *userState, tr *sessionState) *flowState {
-	fs := &flowState{kind: k, actor: u.actor, track: tr}
+	fs := &flowState{kind: k, actor: u.actor, track: tr, user: u}
 	if tr != nil {
 		fs.session = tr.id
 		tr.current = fs
@@ -217,6 +225,7 @@ func (b *Builder) newFlow(k Kind, u *userState, tr *sessionState) *flowState {
 		}
 	}
 	b.flows = append(b.flows, fs)
+	b.due.push(due[*flowState]{item: fs}) // looked at by the next Retire, once it has events
 	return fs
 }
 

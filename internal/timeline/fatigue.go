@@ -21,6 +21,8 @@ type fatigueState struct {
 // by the first successful verification.
 type fatigueIncident struct {
 	dev      *Deviation
+	flow     *flowState    // the flow the deviation is attached to
+	st       *fatigueState // the user's
 	user     Actor
 	sends    []*logevent.Event
 	channels map[string]int
@@ -65,12 +67,13 @@ func (b *Builder) fatigueSend(e *logevent.Event, channel string, u *userState, f
 	if len(st.recent) < b.opts.FatigueCount {
 		return
 	}
-	inc := &fatigueIncident{dev: &Deviation{Kind: MFAFatigue}, user: u.actor, channels: map[string]int{}}
+	inc := &fatigueIncident{dev: &Deviation{Kind: MFAFatigue}, flow: fs, st: st, user: u.actor, channels: map[string]int{}}
 	for _, sent := range st.recent {
 		inc.add(sent, fatigueTypes[sent.EventType])
 	}
 	st.open, st.recent = inc, nil
 	fs.attach(inc.dev)
+	fs.open++
 	b.fatigues = append(b.fatigues, inc)
 }
 

@@ -27,7 +27,9 @@ func (b *Builder) Finish() Timeline {
 	}
 	t := Timeline{Options: b.opts, Flows: make([]Flow, 0, len(b.flows))}
 	for _, fs := range b.flows {
-		t.Flows = append(t.Flows, fs.publish())
+		if !fs.retired {
+			t.Flows = append(t.Flows, fs.publish())
+		}
 	}
 	sort.SliceStable(t.Flows, func(i, j int) bool { return t.Flows[i].Start.Before(t.Flows[j].Start) })
 	b.done = &t

@@ -15,6 +15,10 @@ type flowState struct {
 	denied  bool // application.policy.sign_on.deny_access seen
 	hasMFA  bool
 	watched bool // a recovery watch follows this flow
+	retired bool // handed back by Retire
+	open    int  // deviations of the flow still growing (see Retire)
+	user    *userState
+	watch   *recoveryWatch // the watch of a recovery flow
 	actor   Actor
 	session string
 	track   *sessionState // nil for recoveries and factor changes

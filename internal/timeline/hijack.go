@@ -69,6 +69,7 @@ type hijackState struct {
 	set     bool
 	prev    string                // uuid of the previous event compared
 	changed map[client]*Deviation // one deviation per new client
+	holders []*flowState          // the flows the deviations are attached to
 }
 
 // checkHijack compares an event of session s, performed by the session's
@@ -111,5 +112,7 @@ func (h *hijackState) deviation(c client, changes []string, s *sessionState, fs 
 	}
 	h.changed[c] = d
 	fs.attach(d)
+	fs.open++
+	h.holders = append(h.holders, fs)
 	return d
 }

@@ -184,6 +184,7 @@ func (n *networks) newByOkta(e *logevent.Event, t time.Time) []string {
 
 // recoveryWatch follows a user after a password reset or unlock.
 type recoveryWatch struct {
+	done    bool // finished by Retire
 	flow    *flowState
 	dev     *Deviation
 	changes []string // event types of the factor changes that followed
@@ -197,30 +198,36 @@ func (b *Builder) checkRecovery(e *logevent.Event, p placement, u *userState, fs
 	if (fs.kind == KindSSPR || fs.kind == KindSSU) && !fs.watched && (p.number == 1 || p.number == 2) {
 		fs.watched = true
 		w := &recoveryWatch{flow: fs}
+		fs.watch = w
 		u.watches = append(u.watches, w)
 		b.watches = append(b.watches, w)
 	}
+	if len(u.watches) == 0 {
+		return
+	}
+	// What the watches look for: an MFA factor change or a sign-in the user
+	// performed (not a recovery step, not a failure).
+	change := isFactorChange(e.EventType)
+	candidate := p.role != roleSSPR && p.role != roleSSU && !admin && !failed(e) && (change || isSignin(e))
 	kept := u.watches[:0]
 	for _, w := range u.watches {
 		if e.Time.Sub(w.flow.last) > b.opts.RecoveryWindow {
 			continue
 		}
 		kept = append(kept, w)
-		if p.role != roleSSPR && p.role != roleSSU {
-			w.match(e, u, admin)
+		if candidate {
+			w.match(e, u, change)
 		}
 	}
+	clear(u.watches[len(kept):])
 	u.watches = kept
 }
 
-// match flags e if it is an MFA factor change or a sign-in that the user
-// performed from a network not seen before the recovery began.
-func (w *recoveryWatch) match(e *logevent.Event, u *userState, admin bool) {
-	if admin || failed(e) || e.Time.Before(w.flow.start) {
-		return
-	}
-	change := isFactorChange(e.EventType)
-	if !change && !isSignin(e) {
+// match flags e, an MFA factor change (change) or a sign-in the user
+// performed, if it comes from a network not seen before the recovery
+// began.
+func (w *recoveryWatch) match(e *logevent.Event, u *userState, change bool) {
+	if e.Time.Before(w.flow.start) {
 		return
 	}
 	fresh := u.seen.newSince(e, w.flow.start)
