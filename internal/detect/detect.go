@@ -161,7 +161,7 @@ func (e *Engine) Add(ev *logevent.Event) {
 			e.findings = append(e.findings, timelineFindings(e.timeline.RetireAttacks(ev.Time))...)
 		}
 		if d.article {
-			e.timeline.Add(lean(ev))
+			e.timeline.Add(ev.Compact()) // the timeline keeps it while its flow is open
 		}
 	}
 	if e.adminIP != nil {
@@ -265,27 +265,6 @@ func (e *Engine) Finish() []Finding {
 func inArticleFlows(eventType string) bool {
 	_, ok := catalog.Lookup(eventType)
 	return ok
-}
-
-// lean is the part of an event the timeline's rules read, so that a run
-// over a large store keeps kilobytes less per event: no raw JSON, no
-// free-form maps but Okta's risk verdict (debugData.behaviors), no device.
-func lean(ev *logevent.Event) *logevent.Event {
-	l := &logevent.Event{Time: ev.Time, LogEvent: ev.LogEvent}
-	l.Device = nil
-	l.Request = logevent.Request{}
-	l.Transaction = logevent.Transaction{}
-	l.Actor.DetailEntry = nil
-	l.DebugContext.DebugData = nil
-	if b, ok := ev.DebugContext.DebugData["behaviors"]; ok {
-		l.DebugContext.DebugData = logevent.Object{"behaviors": b}
-	}
-	l.Target = make([]logevent.Target, len(ev.Target))
-	for i, t := range ev.Target {
-		t.DetailEntry = nil
-		l.Target[i] = t
-	}
-	return l
 }
 
 func severityOr(s, fallback string) string {
