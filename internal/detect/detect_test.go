@@ -103,14 +103,8 @@ func TestBuiltinQuietOnBenignTraffic(t *testing.T) {
 
 // failure builds a failed sign-in.
 func failure(t *testing.T, n int, at time.Time, user, ip string) *logevent.Event {
-	raw := fmt.Sprintf(`{"uuid":"f%d","published":%q,"eventType":"user.session.start",
-	 "actor":{"id":"00u%d","type":"User","alternateId":%q},"client":{"ipAddress":%q},
-	 "outcome":{"result":"FAILURE","reason":"INVALID_CREDENTIALS"}}`, n, at.Format(time.RFC3339Nano), n, user, ip)
-	ev, err := logevent.Decode([]byte(raw))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ev
+	t.Helper()
+	return signin(t, fmt.Sprintf("f%d", n), at, user, ip, "FAILURE")
 }
 
 func TestSprayingAndBruteForce(t *testing.T) {

@@ -100,26 +100,19 @@ func exact(b bool) verdict {
 
 // all is three-valued and: never if any term is never, always if every term
 // is always.
-func all(n int, term func(int) verdict) verdict {
-	v := always
-	for i := range n {
-		switch term(i) {
-		case never:
-			return never
-		case maybe:
-			v = maybe
-		}
-	}
-	return v
-}
+func all(n int, term func(int) verdict) verdict { return fold3(n, term, never, always) }
 
 // anyOf3 is three-valued or.
-func anyOf3(n int, term func(int) verdict) verdict {
-	v := never
+func anyOf3(n int, term func(int) verdict) verdict { return fold3(n, term, always, never) }
+
+// fold3 combines the terms: decisive as soon as a term is, else maybe if a
+// term is, else neutral.
+func fold3(n int, term func(int) verdict, decisive, neutral verdict) verdict {
+	v := neutral
 	for i := range n {
 		switch term(i) {
-		case always:
-			return always
+		case decisive:
+			return decisive
 		case maybe:
 			v = maybe
 		}
