@@ -84,7 +84,7 @@ func SearchText(e *logevent.Event) string {
 	g := c.GeographicalContext
 	add(c.IPAddress, c.ID, c.Zone, c.Device, c.UserAgent.RawUserAgent, c.UserAgent.OS, c.UserAgent.Browser, g.City, g.State, g.Country, g.PostalCode)
 	add(e.Outcome.Result, e.Outcome.Reason)
-	for _, v := range e.DebugContext.DebugData {
+	for _, v := range e.DebugContext.DebugData.Map() {
 		if s, ok := v.(string); ok {
 			add(s)
 		}

@@ -10,19 +10,19 @@ func (e *Event) Compact() *Event {
 	c := &Event{Time: e.Time, LogEvent: e.LogEvent}
 	c.Request = Request{}
 	c.Transaction = Transaction{}
-	c.Actor.DetailEntry = nil
-	c.DebugContext.DebugData = nil
-	if b, ok := e.DebugContext.DebugData["behaviors"]; ok {
-		c.DebugContext.DebugData = Object{"behaviors": b}
+	c.Actor.DetailEntry = Object{}
+	c.DebugContext.DebugData = Object{}
+	if b, ok := e.DebugContext.DebugData.Get("behaviors"); ok {
+		c.DebugContext.DebugData = NewObject(map[string]any{"behaviors": b})
 	}
 	if e.Device != nil {
 		d := *e.Device
-		d.DeviceIntegrator = nil
+		d.DeviceIntegrator = Object{}
 		c.Device = &d
 	}
 	c.Target = make([]Target, len(e.Target))
 	for i, t := range e.Target {
-		t.DetailEntry = nil
+		t.DetailEntry = Object{}
 		c.Target[i] = t
 	}
 	return c

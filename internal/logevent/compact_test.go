@@ -61,3 +61,63 @@ func pathStrings(e *Event, path string) []string {
 	}
 	return out
 }
+
+func TestObjectDecodesOnUse(t *testing.T) {
+	tests := []struct {
+		name, json, key string
+		want            any
+		found           bool
+		len             int
+	}{
+		{"object", `{"behaviors":"{New IP=POSITIVE}","requestId":"r1"}`, "behaviors", "{New IP=POSITIVE}", true, 2},
+		{"absent key", `{"requestId":"r1"}`, "behaviors", nil, false, 1},
+		{"escaped key", `{"\u0062ehaviors":"x"}`, "behaviors", "x", true, 1},
+		{"object in a string", `"{\"behaviors\":\"x\"}"`, "behaviors", "x", true, 1},
+		{"not an object", `[1,2]`, "behaviors", nil, false, 0},
+		{"null", `null`, "behaviors", nil, false, 0},
+		{"exact case only", `{"Behaviors":"x"}`, "behaviors", nil, false, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var o Object
+			if err := o.UnmarshalJSON([]byte(tt.json)); err != nil {
+				t.Fatal(err)
+			}
+			got, found := o.Get(tt.key)
+			if found != tt.found || got != tt.want {
+				t.Errorf("Get(%q) = %v, %v; want %v, %v", tt.key, got, found, tt.want, tt.found)
+			}
+			if n := o.Len(); n != tt.len {
+				t.Errorf("Len = %d, want %d", n, tt.len)
+			}
+			out, err := o.MarshalJSON()
+			if err != nil || (tt.len == 0) != (string(out) == "null") {
+				t.Errorf("MarshalJSON = %s, %v", out, err)
+			}
+		})
+	}
+}
+
+// TestPathsIntoUndecodedObjects checks paths into debugData against the
+// same paths once the object is decoded: the shortcut that finds a member
+// missing without decoding never misses one.
+func TestPathsIntoUndecodedObjects(t *testing.T) {
+	for _, tt := range []struct{ json, path string }{
+		{`{"debugContext":{"debugData":{"requestUri":"/a"}}}`, "debugContext.debugData.requestUri"},
+		{`{"debugContext":{"debugData":{"RequestURI":"/a"}}}`, "debugContext.debugData.requestUri"},
+		{`{"debugContext":{"debugData":{"r\u0065questUri":"/a"}}}`, "debugContext.debugData.requestUri"},
+		{`{"debugContext":{"debugData":{"requeſtUri":"/a"}}}`, "debugContext.debugData.requestUri"},
+		{`{"debugContext":{"debugData":{"risk":"x"}}}`, "debugContext.debugData.requestUri"},
+		{`{"debugContext":{"debugData":"{\"requestUri\":\"/a\"}"}}`, "debugContext.debugData.requestUri"},
+	} {
+		lazy, err := Decode([]byte(`{"uuid":"u","published":"2024-05-01T00:00:00Z","eventType":"x",` + tt.json[1:]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		eager, _ := Decode(lazy.Raw)
+		eager.DebugContext.DebugData.Map()
+		if got, want := pathStrings(lazy, tt.path), pathStrings(eager, tt.path); !slices.Equal(got, want) {
+			t.Errorf("%s: %s = %q undecoded, %q decoded", tt.json, tt.path, got, want)
+		}
+	}
+}

@@ -121,8 +121,8 @@ func TestDecodeOddValues(t *testing.T) {
 		{"asNumber as string", e.SecurityContext.AsNumber, Number{Value: 9009, Valid: true}},
 		{"boolean as upper-case string", e.SecurityContext.IsProxy, Bool{Value: true, Valid: true}},
 		{"boolean false as string", e.Device.Managed, Bool{Value: false, Valid: true}},
-		{"object held as a JSON string", e.Device.DeviceIntegrator["WSC"], map[string]any{"a": 1.0}},
-		{"non-object debugData is ignored", len(e.DebugContext.DebugData), 0},
+		{"object held as a JSON string", e.Device.DeviceIntegrator.Map()["WSC"], map[string]any{"a": 1.0}},
+		{"non-object debugData is ignored", e.DebugContext.DebugData.Len(), 0},
 		{"null step", e.AuthenticationContext.AuthenticationStep.Valid, false},
 	}
 	for _, c := range checks {

@@ -158,7 +158,11 @@ func anyTyped(v reflect.Value, steps []step, match func(Value) bool) bool {
 			}
 			return false
 		case stepDynamic:
-			return anyGeneric(map[string]any(v.Interface().(Object)), s.rest, match)
+			o := v.Addr().Interface().(*Object)
+			if len(s.rest) > 0 && o.lacksFold(s.rest[0]) {
+				return false
+			}
+			return anyGeneric(o.Map(), s.rest, match)
 		}
 	}
 	return matchTyped(v, match)
@@ -175,7 +179,7 @@ func matchTyped(v reflect.Value, match func(Value) bool) bool {
 	case t == boolType:
 		return v.Field(1).Bool() && match(Value{Kind: KindBool, Bool: v.Field(0).Bool()})
 	case t == objectType:
-		return v.Len() > 0 && match(Value{Kind: KindObject})
+		return v.Addr().Interface().(*Object).Len() > 0 && match(Value{Kind: KindObject})
 	case t.Kind() == reflect.Slice:
 		for j := range v.Len() {
 			if matchTyped(v.Index(j), match) {

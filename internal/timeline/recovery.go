@@ -108,7 +108,8 @@ func (n *networks) noteOkta(e *logevent.Event) {
 // debugData.behaviors, a string such as "{New Country=POSITIVE, …}" or an
 // object.
 func oktaBehaviors(e *logevent.Event) (country, geo string, ok bool) {
-	switch b := e.DebugContext.DebugData["behaviors"].(type) {
+	behaviors, _ := e.DebugContext.DebugData.Get("behaviors")
+	switch b := behaviors.(type) {
 	case string:
 		return behavior(b, "New Country"), behavior(b, "New Geo-Location"), true
 	case map[string]any:
