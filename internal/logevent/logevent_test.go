@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -276,6 +277,7 @@ func FuzzDecode(f *testing.F) {
 		}
 	}
 	paths := []*Path{CompilePath("target.detailEntry.x"), CompilePath("unknown.a.0.b"), CompilePath("securityContext.isProxy")}
+	objectPaths := []string{"debugContext.debugData.behaviors", "debugContext.debugData.requestUri", "actor.detailEntry.methodTypeUsed"}
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		e, err := Decode(raw)
 		if err != nil {
@@ -283,6 +285,18 @@ func FuzzDecode(f *testing.F) {
 		}
 		for _, p := range paths {
 			p.Values(e)
+		}
+		// Paths into objects not decoded yet answer as once decoded.
+		eager, err := Decode(raw)
+		if err != nil {
+			t.Fatalf("decodes once, not twice: %v", err)
+		}
+		eager.DebugContext.DebugData.Map()
+		eager.Actor.DetailEntry.Map()
+		for _, p := range objectPaths {
+			if got, want := pathStrings(e, p), pathStrings(eager, p); !slices.Equal(got, want) {
+				t.Errorf("%s = %q undecoded, %q decoded", p, got, want)
+			}
 		}
 	})
 }
