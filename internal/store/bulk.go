@@ -43,7 +43,7 @@ func (s *Store) BeginBulk(ctx context.Context, expected int) error {
 	if err := dropIndexes(ctx, s.write); err != nil {
 		return fmt.Errorf("store: begin bulk: %w", err)
 	}
-	s.bulk = true
+	s.bulk, s.bulkIPUsers = true, map[ipUserKey]*ipUserSum{}
 	return nil
 }
 
@@ -58,16 +58,28 @@ func (s *Store) EndBulk(ctx context.Context) error {
 	if !s.bulk {
 		return nil
 	}
-	if err := rebuildIndexes(ctx, s.write); err != nil {
+	if err := s.endBulkLocked(ctx); err != nil {
 		return fmt.Errorf("store: end bulk: %w", err)
 	}
-	s.bulk = false
 	if err := s.analyzeLocked(ctx); err != nil {
 		return err
 	}
 	if _, err := s.write.ExecContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
 		return fmt.Errorf("store: end bulk: checkpoint: %w", err)
 	}
+	return nil
+}
+
+// endBulkLocked writes the bulk load's ip_users sums and builds the
+// deferred indexes.
+func (s *Store) endBulkLocked(ctx context.Context) error {
+	if err := s.flushIPUsersLocked(ctx); err != nil {
+		return err
+	}
+	if err := rebuildIndexes(ctx, s.write); err != nil {
+		return err
+	}
+	s.bulk = false
 	return nil
 }
 
@@ -91,11 +103,18 @@ func dropIndexes(ctx context.Context, db *sql.DB) error {
 	if _, err := tx.ExecContext(ctx, save); err != nil {
 		return fmt.Errorf("save index definitions: %w", err)
 	}
+	const mark = "INSERT OR REPLACE INTO deferred_indexes (name, sql) VALUES (?, ?)"
+	if _, err := tx.ExecContext(ctx, mark, ipUsersMarker, sqlRebuildIPUsers); err != nil {
+		return fmt.Errorf("mark ip_users: %w", err)
+	}
 	names, err := deferredIndexes(ctx, tx)
 	if err != nil {
 		return err
 	}
 	for _, name := range names {
+		if name == ipUsersMarker {
+			continue
+		}
 		if _, err := tx.ExecContext(ctx, `DROP INDEX IF EXISTS "`+name+`"`); err != nil {
 			return fmt.Errorf("drop index %s: %w", name, err)
 		}

@@ -168,11 +168,16 @@ func (s *Store) insertTx(ctx context.Context, events []*logevent.Event) (int, er
 	if err := b.countTypes(); err != nil {
 		return 0, err
 	}
-	if err := b.addIPUsers(); err != nil {
-		return 0, err
+	if !s.bulk {
+		if err := b.addIPUsers(); err != nil {
+			return 0, err
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return 0, fmt.Errorf("commit: %w", err)
+	}
+	if s.bulk {
+		mergeIPUsers(s.bulkIPUsers, b.ipUsers)
 	}
 	return b.inserted, nil
 }

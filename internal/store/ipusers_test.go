@@ -88,11 +88,27 @@ func allIPs(m map[ipUserKey]IPUser) []string {
 }
 
 func TestIPUsersMatchEvents(t *testing.T) {
+	for _, bulk := range []bool{false, true} {
+		t.Run(map[bool]string{false: "inserts", true: "bulk load"}[bulk], func(t *testing.T) { testIPUsers(t, bulk) })
+	}
+}
+
+// testIPUsers checks IPUsers after inserts, in a bulk load or not.
+func testIPUsers(t *testing.T, bulk bool) {
 	gen := newGenerator(genOptions{Seed: 5, Users: 9, Messy: true})
 	events := gen.events(1500)
 	s := openTemp(t)
+	ctx := context.Background()
+	if bulk {
+		if err := s.BeginBulk(ctx, len(events)); err != nil || !s.bulk {
+			t.Fatalf("no bulk load (%v)", err)
+		}
+	}
 	insertUneven(t, s, events, 61)
 	mustInsert(t, s, events[:200]) // duplicates add nothing
+	if err := s.EndBulk(ctx); err != nil {
+		t.Fatal(err)
+	}
 	all := referenceIPUsers(events, time.Time{}, time.Time{})
 	ips := append(allIPs(all), "203.0.113.250") // and an address nobody used
 	mid := events[len(events)/2].Time

@@ -44,11 +44,13 @@ type Store struct {
 
 	ckpt *checkpointer
 
-	mu       sync.Mutex // serializes writes and guards the fields below
-	dirty    int64      // events inserted since the last ANALYZE
-	bulk     bool       // in a bulk load, indexes dropped
-	closeErr error
-	closed   bool
+	mu    sync.Mutex // serializes writes and guards the fields below
+	dirty int64      // events inserted since the last ANALYZE
+	bulk  bool       // in a bulk load, indexes dropped
+	// bulkIPUsers sums the ip_users rows of a bulk load's batches.
+	bulkIPUsers map[ipUserKey]*ipUserSum
+	closeErr    error
+	closed      bool
 }
 
 // Open opens the store at path, creating it (and applying every schema
@@ -165,7 +167,7 @@ func (s *Store) Close() error {
 	ctx := context.Background()
 	var errs []error
 	if s.bulk {
-		errs = append(errs, rebuildIndexes(ctx, s.write))
+		errs = append(errs, s.endBulkLocked(ctx))
 	}
 	if s.dirty > 0 {
 		errs = append(errs, s.analyzeLocked(ctx))
