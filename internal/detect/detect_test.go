@@ -10,6 +10,7 @@ import (
 	"github.com/oktascope/oktascope/internal/filter"
 	"github.com/oktascope/oktascope/internal/logevent"
 	"github.com/oktascope/oktascope/internal/oktarules"
+	"github.com/oktascope/oktascope/internal/samples"
 	"github.com/oktascope/oktascope/internal/sigma"
 	"github.com/oktascope/oktascope/internal/synth"
 )
@@ -24,16 +25,6 @@ func runEngine(t *testing.T, opts Options, events []*logevent.Event) []Finding {
 		e.Add(ev)
 	}
 	return e.Finish()
-}
-
-func generated(t *testing.T, opts synth.Options) ([]*logevent.Event, []synth.Incident) {
-	t.Helper()
-	g := synth.New(opts)
-	var raws [][]byte
-	for raw, ok := g.Next(); ok; raw, ok = g.Next() {
-		raws = append(raws, append([]byte(nil), raw...))
-	}
-	return decodeAll(t, raws), g.Incidents()
 }
 
 // decodeAll decodes events (keeping raws: callers must not reuse them).
@@ -61,7 +52,7 @@ func findingsOf(findings []Finding, rule string) []Finding {
 }
 
 func TestBuiltinFindsPlantedIncidents(t *testing.T) {
-	events, incidents := generated(t, synth.Options{Seed: 5, Users: 60, Events: 15000, Incidents: true})
+	events, incidents := samples.Generated(t, synth.Options{Seed: 5, Users: 60, Events: 15000, Incidents: true})
 	findings := runEngine(t, Options{Builtin: true, Thresholds: DefaultThresholds()}, events)
 	want := map[synth.IncidentKind]string{
 		synth.MFAPushFatigue:        "oktascope-mfa-fatigue",
@@ -92,7 +83,7 @@ func citesAny(f Finding, uuids []string) bool {
 }
 
 func TestBuiltinQuietOnBenignTraffic(t *testing.T) {
-	events, _ := generated(t, synth.Options{Seed: 9, Users: 80, Events: 20000})
+	events, _ := samples.Generated(t, synth.Options{Seed: 9, Users: 80, Events: 20000})
 	findings := runEngine(t, Options{Builtin: true, Thresholds: DefaultThresholds()}, events)
 	for _, rule := range []string{"oktascope-mfa-fatigue", "oktascope-session-hijack", "oktascope-recovery-takeover", "oktascope-password-spraying", "oktascope-distributed-brute-force"} {
 		if got := findingsOf(findings, rule); len(got) > 0 {
@@ -298,7 +289,7 @@ func TestDispatchLosesNothing(t *testing.T) {
 	if len(errs)+len(oktaErrs) > 0 {
 		t.Fatal(errs, oktaErrs)
 	}
-	events, _ := generated(t, synth.Options{Seed: 3, Users: 60, Events: 15000, Incidents: true})
+	events, _ := samples.Generated(t, synth.Options{Seed: 3, Users: 60, Events: 15000, Incidents: true})
 	want := map[string][]string{} // rule → cited uuids, every rule run on every event
 	for _, r := range rules {
 		agg := sigma.NewAggregator(r)

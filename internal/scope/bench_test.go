@@ -10,6 +10,7 @@ import (
 
 	"github.com/oktascope/oktascope/internal/filter"
 	"github.com/oktascope/oktascope/internal/logevent"
+	"github.com/oktascope/oktascope/internal/samples"
 	"github.com/oktascope/oktascope/internal/synth"
 )
 
@@ -113,19 +114,7 @@ func (s *indexSearcher) summarizeIPUsers() {
 // events at depth 2, searches answered from indexes (the store's part is
 // measured by the store's own benchmarks).
 func BenchmarkDepth2(b *testing.B) {
-	g := synth.New(synth.Options{Seed: 7, Events: 100000, Incidents: true})
-	var events []*logevent.Event
-	for {
-		line, ok := g.Next()
-		if !ok {
-			break
-		}
-		e, err := logevent.Decode(append([]byte(nil), line...))
-		if err != nil {
-			b.Fatal(err)
-		}
-		events = append(events, e)
-	}
+	events, _ := samples.Generated(b, synth.Options{Seed: 7, Events: 100000, Incidents: true})
 	s := newIndexSearcher(events)
 	busiest := busiestUser(events)
 	b.ResetTimer()

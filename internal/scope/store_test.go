@@ -7,28 +7,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/oktascope/oktascope/internal/logevent"
+	"github.com/oktascope/oktascope/internal/samples"
 	"github.com/oktascope/oktascope/internal/store"
 	"github.com/oktascope/oktascope/internal/synth"
 )
-
-// synthEvents decodes the events of a generated log.
-func synthEvents(t testing.TB, opts synth.Options) (*synth.Generator, []*logevent.Event) {
-	t.Helper()
-	g := synth.New(opts)
-	var events []*logevent.Event
-	for {
-		line, ok := g.Next()
-		if !ok {
-			return g, events
-		}
-		e, err := logevent.Decode(append([]byte(nil), line...))
-		if err != nil {
-			t.Fatal(err)
-		}
-		events = append(events, e)
-	}
-}
 
 // searchOnly hides a Searcher's other methods (the store's IPUsers).
 type searchOnly struct{ Searcher }
@@ -38,7 +20,7 @@ type searchOnly struct{ Searcher }
 // their users and once reading their events: the reports are the same but
 // for the queries listed.
 func TestIPUserFinderChangesNothing(t *testing.T) {
-	g, events := synthEvents(t, synth.Options{Seed: 3, Events: 20000, Incidents: true})
+	events, incidents := samples.Generated(t, synth.Options{Seed: 3, Events: 20000, Incidents: true})
 	st, err := store.Open(filepath.Join(t.TempDir(), "scope.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -48,7 +30,7 @@ func TestIPUserFinderChangesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	inds := []Indicator{{User, busiestUser(events)}}
-	for _, inc := range g.Incidents() {
+	for _, inc := range incidents {
 		inds = append(inds, Indicator{User, inc.UserID}, Indicator{IP, inc.AttackerIP}, Indicator{Session, inc.SessionIDs[0]})
 	}
 	mid := events[len(events)/2].Time

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/oktascope/oktascope/internal/logevent"
+	"github.com/oktascope/oktascope/internal/samples"
 	"github.com/oktascope/oktascope/internal/synth"
 	"github.com/oktascope/oktascope/internal/timeline"
 )
@@ -15,26 +15,14 @@ import (
 // incident is in the report, and the attacker's address leads to the
 // victim.
 func TestSynthIncidents(t *testing.T) {
-	g := synth.New(synth.Options{Seed: 11, Events: 8000, Incidents: true})
-	var events []*logevent.Event
-	for {
-		line, ok := g.Next()
-		if !ok {
-			break
-		}
-		e, err := logevent.Decode(append([]byte(nil), line...))
-		if err != nil {
-			t.Fatal(err)
-		}
-		events = append(events, e)
-	}
+	events, incidents := samples.Generated(t, synth.Options{Seed: 11, Events: 8000, Incidents: true})
 	want := map[synth.IncidentKind]timeline.DeviationKind{
 		synth.MFAPushFatigue:        timeline.MFAFatigue,
 		synth.PasswordResetTakeover: timeline.RecoveryTakeover,
 		synth.SessionHijack:         timeline.SessionHijack,
 	}
 	s := &memSearcher{events: events}
-	for _, inc := range g.Incidents() {
+	for _, inc := range incidents {
 		for _, ind := range []Indicator{{User, inc.UserID}, {Session, inc.SessionIDs[0]}, {IP, inc.AttackerIP}} {
 			r, err := Run(context.Background(), s, ind, 2)
 			if err != nil {

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/oktascope/oktascope/internal/logevent"
+	"github.com/oktascope/oktascope/internal/samples"
 	"github.com/oktascope/oktascope/internal/synth"
 )
 
@@ -11,20 +12,7 @@ import (
 // when incidents is set).
 func synthEvents(tb testing.TB, seed int64, n int, incidents bool) ([]*logevent.Event, []synth.Incident) {
 	tb.Helper()
-	g := synth.New(synth.Options{Seed: seed, Events: n, Incidents: incidents})
-	var events []*logevent.Event
-	for {
-		line, ok := g.Next()
-		if !ok {
-			break
-		}
-		e, err := logevent.Decode(append([]byte(nil), line...))
-		if err != nil {
-			tb.Fatal(err)
-		}
-		events = append(events, e)
-	}
-	return events, g.Incidents()
+	return samples.Generated(tb, synth.Options{Seed: seed, Events: n, Incidents: incidents})
 }
 
 // BenchmarkBuild measures the Builder over generated traffic.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/oktascope/oktascope/internal/logevent"
+	"github.com/oktascope/oktascope/internal/samples"
 	"github.com/oktascope/oktascope/internal/synth"
 )
 
@@ -144,15 +145,7 @@ func TestRetireOnSynth(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.seed), func(t *testing.T) {
-			g := synth.New(synth.Options{Seed: tt.seed, Users: 150, Events: tt.events, Duration: tt.duration, Incidents: true})
-			var events []*logevent.Event
-			for line, ok := g.Next(); ok; line, ok = g.Next() {
-				e, err := logevent.Decode(append([]byte(nil), line...))
-				if err != nil {
-					t.Fatal(err)
-				}
-				events = append(events, e)
-			}
+			events, _ := samples.Generated(t, synth.Options{Seed: tt.seed, Users: 150, Events: tt.events, Duration: tt.duration, Incidents: true})
 			built := Build(slices.Values(events), tt.opts)
 			got, held := streamed(events, tt.opts, tt.every)
 			sameFlows(t, built.Flows, got)
