@@ -82,13 +82,15 @@ func citesAny(f Finding, uuids []string) bool {
 	return false
 }
 
+// TestBuiltinQuietOnBenignTraffic runs every built-in detection over 100k
+// events of benign generated traffic (no incident planted): none fires.
 func TestBuiltinQuietOnBenignTraffic(t *testing.T) {
-	events, _ := samples.Generated(t, synth.Options{Seed: 9, Users: 80, Events: 20000})
-	findings := runEngine(t, Options{Builtin: true, Thresholds: DefaultThresholds()}, events)
-	for _, rule := range []string{"oktascope-mfa-fatigue", "oktascope-session-hijack", "oktascope-recovery-takeover", "oktascope-password-spraying", "oktascope-distributed-brute-force"} {
-		if got := findingsOf(findings, rule); len(got) > 0 {
-			t.Errorf("%s fired %d times on benign traffic, first: %+v", rule, len(got), got[0])
-		}
+	events, _ := samples.Generated(t, synth.Options{Seed: 9, Users: 200, Events: 100000})
+	if len(events) < 99000 {
+		t.Fatalf("only %d events", len(events))
+	}
+	for _, f := range runEngine(t, Options{Builtin: true, Thresholds: DefaultThresholds()}, events) {
+		t.Errorf("%s fired on benign traffic: %s, %d events, %s", f.Rule, f.Indicator.Value, f.Count, f.Message)
 	}
 }
 
