@@ -4,8 +4,8 @@
 #
 #   bench/scope.sh [EVENTS]      default: 10000000
 #
-# Builds the store of a generated org log once (oktascope generate, then
-# import; the NDJSON is deleted after the import unless KEEP_NDJSON=1), picks
+# Builds the store of a generated org log once (oktascope generate piped
+# into import), picks
 # the user with the most sign-ins, and times `scope --depth 2 --format json`
 # as whole commands (process start and store open included): best and median
 # of $RUNS (default 5) runs, with the peak RSS of the last. Needs sqlite3 and
@@ -13,12 +13,10 @@
 source "$(dirname "$0")/common.sh"
 n=${1:-10000000}
 db="$out/events-$n.db"
-if [ ! -s "$db" ]; then
-  file="$out/events-$n.ndjson"
-  [ -s "$file" ] || "$bin" generate --events "$n" --users $(( n / 500 + 50 )) --duration $(( n / 100000 + 24 ))h --incidents >"$file"
-  /usr/bin/time -f '%e s, peak RSS %M KB' -o "$out/import-$n.time" "$bin" --db "$db" import --rejects "$out/rejects.ndjson" "$file" >/dev/null 2>"$out/import-$n.log"
-  echo "import: $(cat "$out/import-$n.time")"
-  [ -n "${KEEP_NDJSON:-}" ] || rm -f "$file"
+if [ ! -s "$db" ]; then # generated straight into the store: no NDJSON file
+  "$bin" generate --events "$n" --users $(( n / 500 + 50 )) --duration $(( n / 100000 + 24 ))h --incidents |
+    /usr/bin/time -f '%e s, peak RSS %M KB' -o "$out/import-$n.time" "$bin" --db "$db" import --rejects "$out/rejects.ndjson" - >/dev/null 2>"$out/import-$n.log"
+  echo "generate | import: $(cat "$out/import-$n.time")"
 fi
 "$bin" --db "$db" search 'eventType eq "x"' >/dev/null # opens (and migrates) the store
 user=$(sqlite3 -readonly "$db" "SELECT actor_id FROM events WHERE event_type = 'user.session.start' GROUP BY actor_id ORDER BY count(*) DESC LIMIT 1")

@@ -21,14 +21,15 @@ func (a *app) importCommand() *cobra.Command {
 		Long: `import reads System Log exports into the store, detecting each file's format by its
 content: a JSON array of events (an /api/v1/logs page), NDJSON, an object wrapping an
 array (Event Hook deliveries included), the Admin Console's CSV export, any of them
-gzip-compressed; directories are walked. Events are deduplicated by uuid, so importing
+gzip-compressed; directories are walked; "-" reads the standard input. Events are deduplicated by uuid, so importing
 twice is safe. Bad records are kept, untouched, in the rejects file with file, line and
 reason; every good record still lands.
 
 Exit status: 0 all imported, 3 some records rejected, 1 a file could not be read whole
 (the records before the break are imported; re-run to complete).`,
 		Example: `  oktascope import logs-2024-05.json.gz
-  oktascope --db case42.db import ./export-dir --rejects case42-rejects.ndjson`,
+  oktascope --db case42.db import ./export-dir --rejects case42-rejects.ndjson
+  oktascope generate --events 1000000 | oktascope import -`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, paths []string) error {
 			st, err := store.Open(a.dbPath)

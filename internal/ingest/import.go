@@ -92,6 +92,11 @@ type source struct {
 }
 
 func fileSource(f inputFile) source {
+	if f.path == Stdin {
+		return source{name: "standard input", explicit: true, open: func() (io.ReadCloser, error) {
+			return io.NopCloser(os.Stdin), nil
+		}}
+	}
 	return source{name: f.path, size: f.size, explicit: f.explicit, open: func() (io.ReadCloser, error) {
 		return os.Open(f.path)
 	}}

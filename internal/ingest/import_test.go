@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -240,5 +241,58 @@ func TestExitCode(t *testing.T) {
 		if got := tt.sum.ExitCode(tt.err); got != tt.want {
 			t.Errorf("%s: exit %d, want %d", tt.name, got, tt.want)
 		}
+	}
+}
+
+// TestImportStdinAndPipes imports from the standard input ("-") and from a
+// path that is a pipe (/dev/stdin, a shell's <(…)), gzip-compressed or
+// not: the records land, and rejects name the standard input.
+func TestImportStdinAndPipes(t *testing.T) {
+	data := event("a") + "\n" + "{not json\n" + event("b") + "\n"
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write([]byte(data))
+	zw.Close()
+	for _, tt := range []struct {
+		name, path string
+		input      []byte
+	}{
+		{"dash", Stdin, []byte(data)},
+		{"dash, gzip", Stdin, gz.Bytes()},
+		{"a pipe's path", "", []byte(data)},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			r, w, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			go func() {
+				w.Write(tt.input)
+				w.Close()
+			}()
+			path := tt.path
+			if path == "" {
+				path = fmt.Sprintf("/dev/fd/%d", r.Fd())
+			} else {
+				stdin := os.Stdin
+				os.Stdin = r
+				defer func() { os.Stdin = stdin }()
+			}
+			rejects := filepath.Join(t.TempDir(), "rejects.ndjson")
+			sink := newMemSink()
+			sum, err := Import(context.Background(), []string{path}, sink, Options{RejectsPath: rejects})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkCounts(t, tt.name, sum, 3, 2, 0, 1)
+			if !slices.Equal(sink.order, []string{"a", "b"}) {
+				t.Errorf("imported %v", sink.order)
+			}
+			kept, _ := os.ReadFile(rejects)
+			if want := map[bool]string{true: "standard input", false: path}[path == Stdin]; !bytes.Contains(kept, []byte(want)) {
+				t.Errorf("rejects do not name %q:\n%s", want, kept)
+			}
+		})
 	}
 }

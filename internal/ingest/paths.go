@@ -11,13 +11,16 @@ import (
 // inputFile is one file to import.
 type inputFile struct {
 	path     string
-	size     int64
-	explicit bool // named on the command line, not found by walking a directory
+	size     int64 // 0 when unknown (a pipe)
+	explicit bool  // named on the command line, not found by walking a directory
 }
 
-// expandPaths lists the files to import: each path that is a file, and
-// every regular file below each path that is a directory, walked
-// recursively in lexical order. Hidden files and directories (".name") met
+// Stdin is the path that names the standard input.
+const Stdin = "-"
+
+// expandPaths lists the files to import: each path that is a file (or a
+// pipe, or Stdin), and every regular file below each path that is a
+// directory, walked recursively in lexical order. Hidden files and directories (".name") met
 // while walking are left out, and so is the rejects file. A file listed
 // twice is read once.
 func expandPaths(paths []string, exclude string) ([]inputFile, []error) {
@@ -36,6 +39,10 @@ func expandPaths(paths []string, exclude string) ([]inputFile, []error) {
 		files = append(files, inputFile{path: path, size: info.Size(), explicit: explicit})
 	}
 	for _, p := range paths {
+		if p == Stdin {
+			files = append(files, inputFile{path: Stdin, explicit: true})
+			continue
+		}
 		info, err := os.Stat(p)
 		switch {
 		case err != nil:
@@ -44,6 +51,8 @@ func expandPaths(paths []string, exclude string) ([]inputFile, []error) {
 			errs = append(errs, walkDir(p, add)...)
 		case info.Mode().IsRegular():
 			add(p, info, true)
+		case info.Mode()&(fs.ModeNamedPipe|fs.ModeCharDevice) != 0: // /dev/stdin, <(gunzip -c …)
+			files = append(files, inputFile{path: p, explicit: true})
 		default:
 			errs = append(errs, fmt.Errorf("import %s: not a regular file or directory", p))
 		}
