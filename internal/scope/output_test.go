@@ -4,17 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
-	"os"
+	"github.com/oktascope/oktascope/internal/golden"
 	"path/filepath"
-	"reflect"
-	"slices"
 	"strings"
 	"testing"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 func report(t *testing.T, events *memSearcher, ind Indicator, depth int) *Report {
 	t.Helper()
@@ -32,22 +27,7 @@ func TestJSONGolden(t *testing.T) {
 	if err := report(t, &memSearcher{events: org(t)}, Indicator{User, alice.id}, 2).WriteJSON(&buf); err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join("testdata", "scope.json")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(buf.Bytes(), want) {
-		t.Errorf("JSON differs from %s (go test -update rewrites it):\n%s", golden, buf.String())
-	}
+	golden.Check(t, filepath.Join("testdata", "scope.json"), buf.Bytes())
 }
 
 // TestJSONSchema checks the keys of the report's objects, and that an empty
@@ -61,20 +41,20 @@ func TestJSONSchema(t *testing.T) {
 	if err := json.Unmarshal(full, &doc); err != nil {
 		t.Fatal(err)
 	}
-	keys(t, "report", doc, "indicator", "depth", "events", "firstSeen", "lastSeen", "users", "relatedUsers", "notFollowed", "sharedLinks",
+	golden.Keys(t, "report", doc, "indicator", "depth", "events", "firstSeen", "lastSeen", "users", "relatedUsers", "notFollowed", "sharedLinks",
 		"sessions", "ips", "userAgents", "devices", "apps", "eventTypes", "outcomes", "deviations", "queries")
-	keys(t, "indicator", doc["indicator"], "kind", "value")
+	golden.Keys(t, "indicator", doc["indicator"], "kind", "value")
 	first := func(name string) any { return doc[name].([]any)[0] }
-	keys(t, "user", first("users"), "id", "alternateId", "displayName", "depth", "followed", "events", "via")
-	keys(t, "related user", first("relatedUsers"), "id", "alternateId", "displayName", "depth", "followed", "events", "via")
-	keys(t, "via", first("relatedUsers").(map[string]any)["via"].([]any)[0], "kind", "value")
-	keys(t, "session", first("sessions"), "id", "users", "first", "last", "events", "ips", "userAgents")
-	keys(t, "ip", first("ips"), "ip", "city", "state", "country", "asn", "asOrg", "isp", "domain", "isProxy", "zone", "events", "first", "last", "users")
-	keys(t, "user agent", first("userAgents"), "raw", "os", "browser", "device", "events")
-	keys(t, "device", first("devices"), "id", "name", "platform", "osVersion", "managed", "registered", "events")
-	keys(t, "app", first("apps"), "id", "name", "alternateId", "events", "granted", "denied")
-	keys(t, "count", first("eventTypes"), "value", "count")
-	keys(t, "deviation", first("deviations"), "kind", "message", "uuids", "flowKind", "session", "user")
+	golden.Keys(t, "user", first("users"), "id", "alternateId", "displayName", "depth", "followed", "events", "via")
+	golden.Keys(t, "related user", first("relatedUsers"), "id", "alternateId", "displayName", "depth", "followed", "events", "via")
+	golden.Keys(t, "via", first("relatedUsers").(map[string]any)["via"].([]any)[0], "kind", "value")
+	golden.Keys(t, "session", first("sessions"), "id", "users", "first", "last", "events", "ips", "userAgents")
+	golden.Keys(t, "ip", first("ips"), "ip", "city", "state", "country", "asn", "asOrg", "isp", "domain", "isProxy", "zone", "events", "first", "last", "users")
+	golden.Keys(t, "user agent", first("userAgents"), "raw", "os", "browser", "device", "events")
+	golden.Keys(t, "device", first("devices"), "id", "name", "platform", "osVersion", "managed", "registered", "events")
+	golden.Keys(t, "app", first("apps"), "id", "name", "alternateId", "events", "granted", "denied")
+	golden.Keys(t, "count", first("eventTypes"), "value", "count")
+	golden.Keys(t, "deviation", first("deviations"), "kind", "message", "uuids", "flowKind", "session", "user")
 
 	var empty bytes.Buffer
 	if err := report(t, &memSearcher{}, Indicator{IP, "203.0.113.1"}, 1).WriteJSON(&empty); err != nil {
@@ -82,23 +62,6 @@ func TestJSONSchema(t *testing.T) {
 	}
 	if strings.Contains(empty.String(), "null") {
 		t.Errorf("empty report holds null:\n%s", empty.String())
-	}
-}
-
-func keys(t *testing.T, what string, v any, want ...string) {
-	t.Helper()
-	m, ok := v.(map[string]any)
-	if !ok {
-		t.Fatalf("%s is %T", what, v)
-	}
-	var got []string
-	for k := range m {
-		got = append(got, k)
-	}
-	slices.Sort(got)
-	slices.Sort(want)
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("%s keys = %v, want %v", what, got, want)
 	}
 }
 

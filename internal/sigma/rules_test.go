@@ -2,14 +2,12 @@ package sigma
 
 import (
 	"errors"
-	"flag"
+	"github.com/oktascope/oktascope/internal/golden"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
-
-var update = flag.Bool("update", false, "rewrite testdata/sigma-convert.golden")
 
 const sigmaDir = samplesDir + "/sigma-okta"
 
@@ -30,19 +28,7 @@ func TestPublicRulesGolden(t *testing.T) {
 		}
 		b.WriteString(goldenLine(r))
 	}
-	golden := filepath.Join("testdata", "sigma-convert.golden")
-	if *update {
-		if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := b.String(); got != string(want) {
-		t.Errorf("conversions differ from %s (run go test -update to rewrite):\n%s", golden, got)
-	}
+	golden.Check(t, filepath.Join("testdata", "sigma-convert.golden"), []byte(b.String()))
 }
 
 // goldenLine is "file<TAB>filter" or "file<TAB>NOT CONVERTIBLE: reasons".

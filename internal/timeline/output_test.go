@@ -3,16 +3,11 @@ package timeline
 import (
 	"bytes"
 	"encoding/json"
-	"flag"
-	"os"
+	"github.com/oktascope/oktascope/internal/golden"
 	"path/filepath"
-	"reflect"
-	"slices"
 	"strings"
 	"testing"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // scenario is a timeline with every flow kind and every deviation kind.
 func scenario(t testing.TB) Timeline {
@@ -46,19 +41,7 @@ func TestJSONGolden(t *testing.T) {
 	if err := scenario(t).WriteJSON(&buf); err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join("testdata", "timeline.json")
-	if *update {
-		if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(buf.Bytes(), want) {
-		t.Errorf("JSON differs from %s (go test -update rewrites it):\n%s", golden, buf.String())
-	}
+	golden.Check(t, filepath.Join("testdata", "timeline.json"), buf.Bytes())
 }
 
 // TestJSONSchema checks the keys of every object against the schema.
@@ -71,23 +54,23 @@ func TestJSONSchema(t *testing.T) {
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		t.Fatal(err)
 	}
-	keys(t, "timeline", doc, "flows")
+	golden.Keys(t, "timeline", doc, "flows")
 	kinds := map[string]bool{}
 	devKinds := map[string]bool{}
 	for _, f := range doc["flows"].([]any) {
 		flow := f.(map[string]any)
-		keys(t, "flow", flow, "kind", "session", "actor", "start", "end", "complete", "steps", "deviations")
-		keys(t, "actor", flow["actor"].(map[string]any), "id", "alternateId")
+		golden.Keys(t, "flow", flow, "kind", "session", "actor", "start", "end", "complete", "steps", "deviations")
+		golden.Keys(t, "actor", flow["actor"].(map[string]any), "id", "alternateId")
 		kinds[flow["kind"].(string)] = true
 		if _, ok := flow["complete"].(bool); !ok {
 			t.Errorf("complete is %T", flow["complete"])
 		}
 		for _, s := range flow["steps"].([]any) {
-			keys(t, "step", s.(map[string]any), "uuid", "published", "eventType", "step", "description", "outcome", "ip")
+			golden.Keys(t, "step", s.(map[string]any), "uuid", "published", "eventType", "step", "description", "outcome", "ip")
 		}
 		for _, d := range flow["deviations"].([]any) {
 			dev := d.(map[string]any)
-			keys(t, "deviation", dev, "kind", "message", "uuids")
+			golden.Keys(t, "deviation", dev, "kind", "message", "uuids")
 			devKinds[dev["kind"].(string)] = true
 		}
 	}
@@ -100,19 +83,6 @@ func TestJSONSchema(t *testing.T) {
 		if !devKinds[string(k)] {
 			t.Errorf("scenario lacks a %s deviation", k)
 		}
-	}
-}
-
-func keys(t *testing.T, what string, m map[string]any, want ...string) {
-	t.Helper()
-	var got []string
-	for k := range m {
-		got = append(got, k)
-	}
-	slices.Sort(got)
-	want = slices.Sorted(slices.Values(want))
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("%s keys = %v, want %v", what, got, want)
 	}
 }
 
