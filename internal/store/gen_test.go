@@ -227,7 +227,13 @@ func (g *generator) mess(ev obj, u *genUser) {
 		func() { actor["id"] = nil },
 		func() { actor["id"] = g.odd() },
 		func() { actor["displayName"] = g.odd() },
-		func() { actor["type"] = []string{"PublicClientApp", "user", "SystemPrincipal", ""}[g.rnd.IntN(4)] },
+		func() { // another kind of actor (an Okta id names one kind), or the type in another case
+			if kind := []string{"PublicClientApp", "user", "SystemPrincipal", ""}[g.rnd.IntN(4)]; kind == "user" {
+				actor["type"] = kind
+			} else {
+				actor["type"], actor["id"], actor["alternateId"] = kind, fmt.Sprintf("0oa%d", g.rnd.IntN(5)), "client"
+			}
+		},
 		func() { client["ipAddress"] = "null" },
 		func() { delete(ev, "actor") },
 		func() { client["ipAddress"] = nil },

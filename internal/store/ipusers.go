@@ -1,7 +1,6 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -24,9 +23,9 @@ import (
 const sqlAddIPUser = `INSERT INTO ip_users (client_ip, user_key, actor_id, actor_alternate_id,
 	actor_display_name, events, first, last) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 	ON CONFLICT (client_ip, user_key) DO UPDATE SET
-	actor_id = coalesce(actor_id, excluded.actor_id),
-	actor_alternate_id = coalesce(actor_alternate_id, excluded.actor_alternate_id),
-	actor_display_name = coalesce(actor_display_name, excluded.actor_display_name),
+	actor_id = nullif(max(coalesce(actor_id, ''), coalesce(excluded.actor_id, '')), ''),
+	actor_alternate_id = nullif(max(coalesce(actor_alternate_id, ''), coalesce(excluded.actor_alternate_id, '')), ''),
+	actor_display_name = nullif(max(coalesce(actor_display_name, ''), coalesce(excluded.actor_display_name, '')), ''),
 	events = events + excluded.events,
 	first = min(first, excluded.first),
 	last = max(last, excluded.last)`
@@ -55,11 +54,16 @@ func (b *batch) sumIPUser(e *logevent.Event) {
 		s = &ipUserSum{actor: logevent.Actor{ID: a.ID, AlternateID: a.AlternateID, DisplayName: a.DisplayName}, first: t, last: t}
 		b.ipUsers[k] = s
 	}
-	s.actor.ID = cmp.Or(s.actor.ID, a.ID)
-	s.actor.AlternateID = cmp.Or(s.actor.AlternateID, a.AlternateID)
-	s.actor.DisplayName = cmp.Or(s.actor.DisplayName, a.DisplayName)
+	s.actor = union(s.actor, a)
 	s.events++
 	s.first, s.last = min(s.first, t), max(s.last, t)
+}
+
+// union is the identity of a user seen as a and as b: the greatest of each
+// field's values, so that the result does not depend on the order events
+// arrive in (an import, a bulk load and the migration agree; "" is least).
+func union(a, b logevent.Actor) logevent.Actor {
+	return logevent.Actor{ID: max(a.ID, b.ID), AlternateID: max(a.AlternateID, b.AlternateID), DisplayName: max(a.DisplayName, b.DisplayName)}
 }
 
 // addIPUsers writes the batch's sums to ip_users.
@@ -87,9 +91,7 @@ func mergeIPUsers(into, from map[ipUserKey]*ipUserSum) {
 			into[k] = s
 			continue
 		}
-		t.actor.ID = cmp.Or(t.actor.ID, s.actor.ID)
-		t.actor.AlternateID = cmp.Or(t.actor.AlternateID, s.actor.AlternateID)
-		t.actor.DisplayName = cmp.Or(t.actor.DisplayName, s.actor.DisplayName)
+		t.actor = union(t.actor, s.actor)
 		t.events += s.events
 		t.first, t.last = min(t.first, s.first), max(t.last, s.last)
 	}
@@ -196,17 +198,20 @@ func (s *Store) ipUsers(ctx context.Context, ips []string, from, to int64, fn fu
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	counts, err := s.windowCounts(ctx, straddling(found, from, to), from, to)
+	if err != nil {
+		return err
+	}
 	for _, r := range found {
 		if r.last < from || r.first >= to {
 			continue
 		}
 		if r.first < from || r.last >= to {
-			if err := s.recountIPUser(ctx, &r, from, to); err != nil {
-				return err
-			}
-			if r.Events == 0 {
+			c, ok := counts[ipUserKey{r.IP, r.key}]
+			if !ok {
 				continue
 			}
+			r.Events, r.first, r.last = c.events, c.first, c.last
 		}
 		r.First, r.Last = time.Unix(0, r.first).UTC(), time.Unix(0, r.last).UTC()
 		if err := fn(r.IPUser); err != nil {
@@ -223,25 +228,46 @@ type ipUserRow struct {
 	first, last int64
 }
 
-// recountIPUser counts a user's events from the address within [from, to),
-// from the user's own events (the address's may be many more). The actor's
-// type is read from the raw JSON, as the migration to ip_users does.
-func (s *Store) recountIPUser(ctx context.Context, r *ipUserRow, from, to int64) error {
-	col := "actor_id"
-	if r.User.ID == "" {
-		col = "actor_id IS NULL AND e.actor_alternate_id"
+// straddling returns the addresses of the rows whose events straddle a
+// bound of [from, to).
+func straddling(rows []ipUserRow, from, to int64) []string {
+	var ips []string
+	for _, r := range rows {
+		if r.first < to && r.last >= from && (r.first < from || r.last >= to) {
+			ips = append(ips, r.IP)
+		}
 	}
-	var first, last *int64
-	err := s.read.QueryRowContext(ctx, `SELECT count(*), min(e.published), max(e.published)
-	FROM events e JOIN raw r ON r.id = e.id
-	WHERE e.`+col+` = ? AND +e.client_ip = ? AND e.published >= ? AND e.published < ?
-	AND json_valid(r.json) AND lower(json_extract(r.json, '$.actor.type')) = 'user'`, r.key, r.IP, from, to).
-		Scan(&r.Events, &first, &last)
+	return slices.Compact(ips) // rows come by address
+}
+
+// windowCounts counts, per address and user, the events from the addresses
+// within [from, to), in one search of the addresses' index over the window.
+// It does not read the actor's type: the rows it completes are those of
+// users already (an Okta id names one kind of actor).
+func (s *Store) windowCounts(ctx context.Context, ips []string, from, to int64) (map[ipUserKey]ipUserSum, error) {
+	counts := map[ipUserKey]ipUserSum{}
+	if len(ips) == 0 {
+		return counts, nil
+	}
+	args := []any{from, to}
+	for _, ip := range ips {
+		args = append(args, ip)
+	}
+	rows, err := s.read.QueryContext(ctx, `SELECT client_ip, coalesce(actor_id, actor_alternate_id) AS k,
+	count(*), min(published), max(published) FROM events
+	WHERE published >= ? AND published < ? AND client_ip IN (`+placeholders(len(ips))+`) AND k IS NOT NULL
+	GROUP BY client_ip, k`, args...)
 	if err != nil {
-		return fmt.Errorf("recount %s on %s: %w", r.key, r.IP, err)
+		return nil, fmt.Errorf("count within the window: %w", err)
 	}
-	if first != nil {
-		r.first, r.last = *first, *last
+	defer rows.Close()
+	for rows.Next() {
+		var k ipUserKey
+		var c ipUserSum
+		if err := rows.Scan(&k.ip, &k.user, &c.events, &c.first, &c.last); err != nil {
+			return nil, fmt.Errorf("count within the window: %w", err)
+		}
+		counts[k] = c
 	}
-	return nil
+	return counts, rows.Err()
 }

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"maps"
 	"slices"
@@ -13,7 +12,7 @@ import (
 
 // referenceIPUsers computes IPUsers' answer from the events themselves: the
 // first occurrence of each uuid counts, as in the store, and a user's id and
-// login are the first non-empty ones.
+// login are the greatest seen.
 func referenceIPUsers(events []*logevent.Event, since, until time.Time) map[ipUserKey]IPUser {
 	out := map[ipUserKey]IPUser{}
 	ids := map[ipUserKey]logevent.Actor{} // over the whole store, not the window
@@ -30,7 +29,7 @@ func referenceIPUsers(events []*logevent.Event, since, until time.Time) map[ipUs
 		}
 		k := ipUserKey{ip, a.Key()}
 		id := ids[k]
-		ids[k] = logevent.Actor{ID: cmp.Or(id.ID, a.ID), AlternateID: cmp.Or(id.AlternateID, a.AlternateID)}
+		ids[k] = logevent.Actor{ID: max(id.ID, a.ID), AlternateID: max(id.AlternateID, a.AlternateID)}
 		if (!since.IsZero() && e.Time.Before(since)) || (!until.IsZero() && !e.Time.Before(until)) {
 			continue
 		}
@@ -175,5 +174,10 @@ func TestMigrationBuildsIPUsers(t *testing.T) {
 	defer s.Close()
 	if got := storeIPUsers(t, s, allIPs(want), time.Time{}, time.Time{}); !maps.EqualFunc(got, want, sameIPUser) {
 		t.Errorf("after migration: %d pairs, want %d", len(got), len(want))
+		for k, u := range want {
+			if !sameIPUser(got[k], u) {
+				t.Errorf("%v: got %+v, want %+v", k, got[k], u)
+			}
+		}
 	}
 }
