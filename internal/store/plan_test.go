@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/oktascope/oktascope/internal/filter"
 )
@@ -64,6 +65,35 @@ func TestPlans(t *testing.T) {
 		t.Logf("%s\n\t%s", tt.filter, got)
 		if !strings.Contains(got, tt.want) || (!tt.sorts && strings.Contains(got, "TEMP B-TREE")) {
 			t.Errorf("%s: plan %q, want %q (sort %v)", tt.filter, got, tt.want, tt.sorts)
+		}
+	}
+}
+
+// TestUnfilteredPlans checks that a search without a filter condition (a
+// whole store or a time window of it, either way, resumed or not) reads the
+// published index in order and joins the JSON by row id, without a sort.
+func TestUnfilteredPlans(t *testing.T) {
+	s := openTemp(t)
+	mustInsert(t, s, newGenerator(genOptions{Seed: 8, Users: 30}).events(500))
+	since := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	push, err := filter.ParseKeywords("push")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []Query{
+		{},
+		{Desc: true, Limit: 10},
+		{Since: since, Until: since.Add(time.Hour)},
+		{After: &Cursor{Published: since.UnixNano(), ID: 3}, Desc: true},
+		{Keywords: push, Since: since},
+	} {
+		got := explainPlan(t, s, q)
+		want := "SCAN e USING COVERING INDEX events_published; SEARCH r USING INTEGER PRIMARY KEY (rowid=?)"
+		if strings.Contains(got, "published>") || strings.Contains(got, "published<") {
+			want = "SEARCH e USING COVERING INDEX events_published"
+		}
+		if !strings.HasPrefix(got, want) || strings.Contains(got, "TEMP B-TREE") {
+			t.Errorf("%+v: plan %q, want %q and no sort", q, got, want)
 		}
 	}
 }

@@ -133,6 +133,7 @@ func (s *Store) Count(ctx context.Context, q Query) (int, error) {
 type queryPlan struct {
 	where    []string
 	args     []any
+	filtered bool            // a filter condition is in where (not only time bounds)
 	residual *filter.Matcher // nil when SQL answers the filter
 	keywords *filter.Keywords
 }
@@ -158,6 +159,7 @@ func plan(q Query) (*queryPlan, error) {
 	where, residual := translate(q.Filter)
 	if where.sql != "" {
 		p.add(where.sql, where.args...)
+		p.filtered = true
 	}
 	if residual != nil {
 		p.residual = filter.Compile(residual)
@@ -184,21 +186,30 @@ func (p *queryPlan) whereSQL() string {
 	return " WHERE " + strings.Join(p.where, " AND ")
 }
 
-// selectSQL is the query of Search. The inner query selects and orders
-// positions only, so that when SQLite must sort (a search through targets,
-// or an "or" of indexes) its sorter holds (published, id) and not the JSON,
-// which the outer query reads for each row in turn. The inner query runs
-// as a co-routine, which keeps its order. LIMIT goes to SQL only when SQL
-// decides every match.
+// selectSQL is the query of Search. Without a filter condition, the
+// events come from the published index in order, each joined to its JSON
+// by row id: when row ids follow published (a store loaded in time order,
+// as Okta's API returns events), SQLite steps to the next row of raw
+// instead of searching for it. With a filter, the inner query selects and
+// orders positions only, so that when SQLite must sort (a search through
+// targets, or an "or" of indexes) its sorter holds (published, id) and not
+// the JSON, which the outer query reads for each row in turn. The inner
+// query runs as a co-routine, which keeps its order. LIMIT goes to SQL only
+// when SQL decides every match.
 func (p *queryPlan) selectSQL(q Query) string {
 	dir := ""
 	if q.Desc {
 		dir = " DESC"
 	}
-	inner := "SELECT e.published, e.id FROM events e" + p.whereSQL() +
-		" ORDER BY e.published" + dir + ", e.id" + dir
+	order := " ORDER BY e.published" + dir + ", e.id" + dir
+	limit := ""
 	if q.Limit > 0 && !p.goSide() {
-		inner += " LIMIT " + strconv.Itoa(q.Limit)
+		limit = " LIMIT " + strconv.Itoa(q.Limit)
 	}
+	if !p.filtered {
+		return "SELECT e.published, e.id, r.json FROM events e CROSS JOIN raw r ON r.id = e.id" +
+			p.whereSQL() + order + limit
+	}
+	inner := "SELECT e.published, e.id FROM events e" + p.whereSQL() + order + limit
 	return "SELECT m.published, m.id, (SELECT json FROM raw WHERE raw.id = m.id) FROM (" + inner + ") AS m"
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/oktascope/oktascope/internal/scope"
 	"github.com/oktascope/oktascope/internal/store"
@@ -25,7 +26,7 @@ func (s *server) scopePage(w http.ResponseWriter, r *http.Request) error {
 	st := readIndicatorState(r.URL.Query())
 	st.Depth = min(max(st.Depth, 1), scope.MaxDepth)
 	v := &scopeView{Layout: s.layout(r.Context(), "Scope", "scope"),
-		Form: indicatorForm{Action: "/scope", State: st, Kinds: indicatorKinds, Depths: depths()}, Pivots: pivotsOf(st.Since, st.Until)}
+		Form: indicatorForm{Action: "/scope", State: st, Kinds: indicatorKinds, Depths: depths(), MaxSharedDefault: scope.DefaultMaxShared}, Pivots: pivotsOf(st.Since, st.Until)}
 	if st.Kind == "" && st.Value == "" {
 		return s.tmpl.render(w, http.StatusOK, "scope", v)
 	}
@@ -49,12 +50,34 @@ func (s *server) runScope(ctx context.Context, st indicatorState) (*scope.Report
 	if err != nil {
 		return nil, p, err
 	}
+	maxShared, err := parseMaxShared(st.MaxShared)
+	if err != nil {
+		return nil, p, err
+	}
 	searcher := store.Window{Store: s.st, Since: p.Since, Until: p.Until}
-	report, err := scope.RunOptions(ctx, searcher, p.Indicator, scope.Options{Depth: st.Depth, Timeline: s.opts.Timeline})
+	opts := scope.Options{Depth: st.Depth, MaxShared: maxShared, Timeline: s.opts.Timeline}
+	report, err := scope.RunOptions(ctx, searcher, p.Indicator, opts)
 	if err != nil {
 		return nil, p, fmt.Errorf("scope %v: %w", p.Indicator, err)
 	}
 	return report, p, nil
+}
+
+// parseMaxShared reads the maxShared parameter as scope.Options wants it:
+// empty is the default (0), "0" is no limit (negative), as the CLI's
+// --max-shared.
+func parseMaxShared(text string) (int, error) {
+	if text == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(text)
+	switch {
+	case err != nil || n < 0:
+		return 0, &inputError{Field: "maxShared", Msg: fmt.Sprintf("%q: want a number of users, 0 for no limit", text)}
+	case n == 0:
+		return -1, nil
+	}
+	return n, nil
 }
 
 func depths() []int {

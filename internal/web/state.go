@@ -118,12 +118,16 @@ type indicatorState struct {
 	Since string
 	Until string
 	Depth int // scope only: pivots through shared IPs and sessions
+	// MaxShared is scope's limit on the users of a link followed through,
+	// as given ("" is scope's default, "0" no limit).
+	MaxShared string
 }
 
 func readIndicatorState(v url.Values) indicatorState {
 	s := indicatorState{
 		Kind: v.Get("kind"), Value: strings.TrimSpace(v.Get("value")),
 		Since: strings.TrimSpace(v.Get("since")), Until: strings.TrimSpace(v.Get("until")),
+		MaxShared: strings.TrimSpace(v.Get("maxShared")),
 	}
 	s.Depth, _ = strconv.Atoi(v.Get("depth"))
 	return s
@@ -139,6 +143,9 @@ func (s indicatorState) values() url.Values {
 	}
 	if s.Depth > 1 {
 		v.Set("depth", strconv.Itoa(s.Depth))
+	}
+	if s.MaxShared != "" {
+		v.Set("maxShared", s.MaxShared)
 	}
 	return v
 }

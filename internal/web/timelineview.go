@@ -33,6 +33,8 @@ type indicatorForm struct {
 	State  indicatorState
 	Kinds  []string
 	Depths []int // scope only: the depths offered
+	// MaxSharedDefault is scope's default limit on a followed link's users.
+	MaxSharedDefault int
 }
 
 // flowView is one flow of a timeline.

@@ -600,3 +600,51 @@ func TestTimelineIsBounded(t *testing.T) {
 		t.Errorf("%d steps shown, want 3", n)
 	}
 }
+
+// TestScopeMaxShared checks the scope page's limit on shared links: 1
+// reports a victim's address shared with two others, 0 follows through
+// everything, the default (25) none of this small store's, and a bad value
+// is an input error naming the field.
+func TestScopeMaxShared(t *testing.T) {
+	_, g := sharedStore(t)
+	h := testHandler(t, Options{})
+	shared := func(user, limit string) int {
+		t.Helper()
+		target := "/api/scope?kind=user&depth=2&value=" + url.QueryEscape(user)
+		if limit != "" {
+			target += "&maxShared=" + limit
+		}
+		var report struct {
+			SharedLinks []json.RawMessage `json:"sharedLinks"`
+		}
+		if err := json.Unmarshal([]byte(mustStatus(t, get(t, h, target), http.StatusOK)), &report); err != nil {
+			t.Fatal(err)
+		}
+		return len(report.SharedLinks)
+	}
+	found := 0
+	for _, inc := range g.Incidents() {
+		if shared(inc.UserID, "1") == 0 {
+			continue
+		}
+		found++
+		if n := shared(inc.UserID, "0"); n != 0 {
+			t.Errorf("%s, maxShared=0 (no limit): %d shared links", inc.UserID, n)
+		}
+		if n := shared(inc.UserID, ""); n != 0 {
+			t.Errorf("%s, default limit: %d shared links", inc.UserID, n)
+		}
+	}
+	if found == 0 {
+		t.Error("maxShared=1: no victim has a shared link")
+	}
+	victim := url.QueryEscape(g.Incidents()[0].UserID)
+	page := mustStatus(t, get(t, h, "/scope?kind=user&maxShared=-2&value="+victim), http.StatusBadRequest)
+	if !strings.Contains(between(page, `id="input-error">`, "</div>"), "maxShared:") {
+		t.Errorf("maxShared=-2: no maxShared error")
+	}
+	form := mustStatus(t, get(t, h, "/scope?kind=user&maxShared=3&value="+victim), http.StatusOK)
+	if !strings.Contains(form, `name="maxShared" type="number" min="0" value="3"`) {
+		t.Errorf("the form does not keep maxShared=3")
+	}
+}
