@@ -1,5 +1,7 @@
 package logevent
 
+import "slices"
+
 // Compact returns a copy of the event without what weighs most and what the
 // analyses of flows and reach (timelines, scopes, detections) do not read:
 // the raw JSON, the request's IP chain, the transaction, the free-form
@@ -11,10 +13,7 @@ func (e *Event) Compact() *Event {
 	c.Request = Request{}
 	c.Transaction = Transaction{}
 	c.Actor.DetailEntry = Object{}
-	c.DebugContext.DebugData = Object{}
-	if b, ok := e.DebugContext.DebugData.Get("behaviors"); ok {
-		c.DebugContext.DebugData = NewObject(map[string]any{"behaviors": b})
-	}
+	c.DebugContext.DebugData = behaviorsOnly(&e.DebugContext.DebugData)
 	if e.Device != nil {
 		d := *e.Device
 		d.DeviceIntegrator = Object{}
@@ -26,4 +25,21 @@ func (e *Event) Compact() *Event {
 		c.Target[i] = t
 	}
 	return c
+}
+
+// behaviorsOnly returns an Object of debugData's member behaviors alone.
+// Of a debugData not decoded yet, it keeps the member's JSON, not decoded
+// either, in JSON of its own.
+func behaviorsOnly(debugData *Object) Object {
+	raw, found, ok := debugData.memberJSON("behaviors", false)
+	switch {
+	case ok && found:
+		return Object{raw: slices.Concat([]byte(`{"behaviors":`), raw, []byte("}"))}
+	case ok:
+		return Object{}
+	}
+	if b, found := debugData.Get("behaviors"); found {
+		return NewObject(map[string]any{"behaviors": b})
+	}
+	return Object{}
 }

@@ -99,16 +99,25 @@ func TestObjectDecodesOnUse(t *testing.T) {
 }
 
 // TestPathsIntoUndecodedObjects checks paths into debugData against the
-// same paths once the object is decoded: the shortcut that finds a member
-// missing without decoding never misses one.
+// same paths once the object is decoded, and that the paths the object's
+// JSON answers leave it undecoded.
 func TestPathsIntoUndecodedObjects(t *testing.T) {
-	for _, tt := range []struct{ json, path string }{
-		{`{"debugContext":{"debugData":{"requestUri":"/a"}}}`, "debugContext.debugData.requestUri"},
-		{`{"debugContext":{"debugData":{"RequestURI":"/a"}}}`, "debugContext.debugData.requestUri"},
-		{`{"debugContext":{"debugData":{"r\u0065questUri":"/a"}}}`, "debugContext.debugData.requestUri"},
-		{`{"debugContext":{"debugData":{"requeſtUri":"/a"}}}`, "debugContext.debugData.requestUri"},
-		{`{"debugContext":{"debugData":{"risk":"x"}}}`, "debugContext.debugData.requestUri"},
-		{`{"debugContext":{"debugData":"{\"requestUri\":\"/a\"}"}}`, "debugContext.debugData.requestUri"},
+	for _, tt := range []struct {
+		json, path string
+		undecoded  bool // the lookup leaves debugData undecoded
+	}{
+		{`{"debugContext":{"debugData":{"requestUri":"/a"}}}`, "debugContext.debugData.requestUri", true},
+		{`{"debugContext":{"debugData":{"RequestURI":"/a"}}}`, "debugContext.debugData.requestUri", true},
+		{`{"debugContext":{"debugData":{"r\u0065questUri":"/a"}}}`, "debugContext.debugData.requestUri", true},
+		{`{"debugContext":{"debugData":{"requeſtUri":"/a"}}}`, "debugContext.debugData.requestUri", true},
+		{`{"debugContext":{"debugData":{"risk":"x"}}}`, "debugContext.debugData.requestUri", true},
+		{`{"debugContext":{"debugData":"{\"requestUri\":\"/a\"}"}}`, "debugContext.debugData.requestUri", true},
+		{`{"debugContext":{"debugData":{"a":1,"A":2,"a":3}}}`, "debugContext.debugData.a", true},
+		{`{"debugContext":{"debugData":{"A":1,"A":2}}}`, "debugContext.debugData.a", true},
+		{`{"debugContext":{"debugData":{"a":{"B":[1,{"c":"x"}]}}}}`, "debugContext.debugData.a.b.c", true},
+		{`{"debugContext":{"debugData":{"a":{"B":[1,{"c":"x"}]}}}}`, "debugContext.debugData.a.b.1.c", true},
+		{`{"debugContext":{"debugData":{"a":"\u00e9"}}}`, "debugContext.debugData.a", true},
+		{`{"debugContext":{"debugData":{"a":1e3}}}`, "debugContext.debugData.a", false},
 	} {
 		lazy, err := Decode([]byte(`{"uuid":"u","published":"2024-05-01T00:00:00Z","eventType":"x",` + tt.json[1:]))
 		if err != nil {
@@ -118,6 +127,9 @@ func TestPathsIntoUndecodedObjects(t *testing.T) {
 		eager.DebugContext.DebugData.Map()
 		if got, want := pathStrings(lazy, tt.path), pathStrings(eager, tt.path); !slices.Equal(got, want) {
 			t.Errorf("%s: %s = %q undecoded, %q decoded", tt.json, tt.path, got, want)
+		}
+		if lazy.DebugContext.DebugData.decoded == tt.undecoded {
+			t.Errorf("%s: %s decoded debugData: %v", tt.json, tt.path, lazy.DebugContext.DebugData.decoded)
 		}
 	}
 }

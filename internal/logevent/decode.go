@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	json "github.com/goccy/go-json"
 )
@@ -147,17 +146,48 @@ type Number struct {
 // UnmarshalJSON accepts a number, a string holding a number, or null.
 func (n *Number) UnmarshalJSON(b []byte) error {
 	*n = Number{}
-	s := string(bytes.TrimSpace(b))
-	if s == "null" {
-		return nil
-	}
-	if unquoted, err := strconv.Unquote(s); err == nil {
-		s = strings.TrimSpace(unquoted)
-	}
-	if v, err := strconv.ParseFloat(s, 64); err == nil {
+	if v, ok := parseNumber(bytes.TrimSpace(b)); ok {
 		*n = Number{Value: v, Valid: true}
 	}
 	return nil
+}
+
+// parseNumber parses a number, or a string holding one between spaces. It
+// parses numbers and plain strings (see plainRun) in place, without
+// allocating; any other string is unquoted as Go quotes (which JSON's
+// escapes are a subset of) and trimmed of Unicode spaces.
+func parseNumber(b []byte) (float64, bool) {
+	if string(b) == "null" {
+		return 0, false // not left to ParseFloat, whose error allocates
+	}
+	if len(b) > 0 && strings.IndexByte("\"'`", b[0]) >= 0 {
+		text, ok := plainString(b)
+		if !ok {
+			return parseQuotedNumber(string(b))
+		}
+		b = bytes.TrimSpace(text)
+	}
+	v, err := strconv.ParseFloat(string(b), 64)
+	return v, err == nil
+}
+
+// parseQuotedNumber parses a quoted number that plainString declines.
+func parseQuotedNumber(s string) (float64, bool) {
+	if unquoted, err := strconv.Unquote(s); err == nil {
+		s = strings.TrimSpace(unquoted)
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	return v, err == nil
+}
+
+// plainString returns the text of a plain JSON string (see plainRun),
+// which is its bytes between the quotes, and whether b is one.
+func plainString(b []byte) ([]byte, bool) {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return nil, false
+	}
+	text := b[1 : len(b)-1]
+	return text, plainRun(text) == len(text)
 }
 
 // MarshalJSON writes the number, or null.
@@ -177,11 +207,30 @@ type Bool struct {
 // UnmarshalJSON accepts true, false, their quoted forms in any case, or null.
 func (v *Bool) UnmarshalJSON(b []byte) error {
 	*v = Bool{}
-	s := strings.Trim(string(bytes.TrimSpace(b)), `"`)
-	if parsed, err := strconv.ParseBool(strings.ToLower(s)); err == nil {
+	if parsed, ok := parseBool(bytes.Trim(bytes.TrimSpace(b), `"`)); ok {
 		*v = Bool{Value: parsed, Valid: true}
 	}
 	return nil
+}
+
+// parseBool is strconv.ParseBool of b in lower case, without allocating:
+// no other letter than ASCII's lowers to one of "true" or "false", so
+// that comparing in any case of equal lengths is the same test.
+func parseBool(b []byte) (value, ok bool) {
+	switch {
+	case len(b) == 1:
+		switch b[0] {
+		case '1', 't', 'T':
+			return true, true
+		case '0', 'f', 'F':
+			return false, true
+		}
+	case len(b) == len("true") && bytes.EqualFold(b, []byte("true")):
+		return true, true
+	case len(b) == len("false") && bytes.EqualFold(b, []byte("false")):
+		return false, true
+	}
+	return false, false
 }
 
 // MarshalJSON writes the boolean, or null.
@@ -196,9 +245,11 @@ func (v Bool) MarshalJSON() ([]byte, error) {
 // sometimes hold it as a string of JSON; that string is decoded too. Any
 // other value leaves the Object empty (the raw event still holds it).
 //
-// An Object keeps its JSON and decodes it on first use (Map, Get, Len, a
-// path into it): most of an event's debugData is never read, and decoding
-// it into a map is a tenth of the cost of decoding an event. The zero
+// An Object keeps its JSON and decodes it on first use (Map, Len): most of
+// an event's debugData is never read, and decoding it into a map is a
+// tenth of the cost of decoding an event. Get and paths into it decode only
+// the member they name, found in the JSON, unless the JSON is of a kind
+// that only decoding it whole tells exactly (see findMember). The zero
 // Object is empty. Like the Event that holds it, an Object is not safe for
 // concurrent use before it has been decoded.
 type Object struct {
@@ -219,44 +270,69 @@ func (o *Object) Map() map[string]any {
 	return o.m
 }
 
-// Get returns the member named key, exactly. A key the JSON does not hold,
-// not even escaped, is found missing without decoding the object.
+// Get returns the member named key, exactly. An object not decoded yet
+// stays so when its JSON tells (see findMember).
 func (o *Object) Get(key string) (any, bool) {
-	if !o.decoded && !bytes.Contains(o.raw, []byte(key)) && !bytes.Contains(o.raw, []byte(`\u`)) {
-		return nil, false
+	if v, found, ok := o.member(key, false); ok {
+		return v, found
 	}
 	v, ok := o.Map()[key]
 	return v, ok
 }
 
-// lacksFold reports, without decoding, that the object surely has no
-// member whose name equals key in any case: the JSON is plain ASCII (no
-// escapes, no other bytes, so that case folding is ASCII's) and holds no
-// such text. False means the member may be there.
-func (o *Object) lacksFold(key string) bool {
-	if o.decoded || bytes.Contains(o.raw, []byte(`\u`)) {
-		return false
+// anyPath is anyGeneric of the object's members (names is not empty),
+// which decodes only the member names[0] of an object not decoded yet
+// when its JSON tells which it is.
+func (o *Object) anyPath(names []string, match func(Value) bool) bool {
+	if v, found, ok := o.member(names[0], true); ok {
+		return found && anyGeneric(v, names[1:], match)
 	}
-	for _, c := range o.raw {
-		if c >= utf8.RuneSelf {
-			return false
-		}
+	return anyGeneric(o.Map(), names, match)
+}
+
+// member decodes the value of the member named key (in any case too, when
+// fold is set; see findMember) of an object not decoded yet. ok is false
+// when the object is decoded, or its JSON does not tell.
+func (o *Object) member(key string, fold bool) (v any, found, ok bool) {
+	raw, found, ok := o.memberJSON(key, fold)
+	if !found || !ok {
+		return nil, found, ok
 	}
-	k := []byte(key)
-	for i := 0; i+len(k) <= len(o.raw); i++ {
-		if bytes.EqualFold(o.raw[i:i+len(k)], k) {
-			return false
-		}
+	v, ok = decodeValue(raw)
+	return v, true, ok
+}
+
+// decodeValue decodes a JSON value, a plain string without a decoder's cost.
+func decodeValue(raw []byte) (any, bool) {
+	if text, plain := plainString(raw); plain {
+		return string(text), true
 	}
-	return true
+	var v any
+	return v, json.Unmarshal(raw, &v) == nil
+}
+
+// memberJSON is findMember on the JSON of an object not decoded yet; ok is
+// false as well when the object is decoded.
+func (o *Object) memberJSON(key string, fold bool) (raw []byte, found, ok bool) {
+	if o.decoded {
+		return nil, false, false
+	}
+	obj := objectJSON(o.raw)
+	if obj == nil {
+		return nil, false, true // decodeObject decodes nothing
+	}
+	return findMember(obj, key, fold)
 }
 
 // Len returns the number of members.
 func (o *Object) Len() int { return len(o.Map()) }
 
-// UnmarshalJSON keeps a copy of the JSON for Map to decode.
+// UnmarshalJSON keeps the JSON for Map to decode. It keeps b itself, not a
+// copy, which the caller must not modify afterwards: the decoder of events
+// (goccy/go-json) hands every UnmarshalJSON a copy of its own of the value,
+// out of the buffer it reuses, so a second copy would only cost time.
 func (o *Object) UnmarshalJSON(b []byte) error {
-	*o = Object{raw: bytes.Clone(b)}
+	*o = Object{raw: b}
 	return nil
 }
 
@@ -272,6 +348,21 @@ func (o Object) MarshalJSON() ([]byte, error) {
 // decodeObject decodes an object, or a string holding an object; anything
 // else is empty.
 func decodeObject(b []byte) map[string]any {
+	b = objectJSON(b)
+	if b == nil {
+		return nil
+	}
+	var m map[string]any
+	if json.Unmarshal(b, &m) != nil || len(m) == 0 {
+		return nil
+	}
+	return m
+}
+
+// objectJSON returns the JSON that b holds when it may be an object (it
+// starts with '{'): b itself or the text of a JSON string, without the
+// white space around it. It returns nil for anything else.
+func objectJSON(b []byte) []byte {
 	b = bytes.TrimSpace(b)
 	if len(b) > 0 && b[0] == '"' {
 		var s string
@@ -283,9 +374,5 @@ func decodeObject(b []byte) map[string]any {
 	if len(b) == 0 || b[0] != '{' {
 		return nil
 	}
-	var m map[string]any
-	if json.Unmarshal(b, &m) != nil || len(m) == 0 {
-		return nil
-	}
-	return m
+	return b
 }

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -187,6 +189,105 @@ func TestDecodeCoercesWrongTypes(t *testing.T) {
 	}
 }
 
+// numberBefore and boolBefore are Number's and Bool's decoders as they were
+// before they parsed in place: the reference the new ones must equal.
+func numberBefore(b []byte) Number {
+	s := string(bytes.TrimSpace(b))
+	if s == "null" {
+		return Number{}
+	}
+	if unquoted, err := strconv.Unquote(s); err == nil {
+		s = strings.TrimSpace(unquoted)
+	}
+	if v, err := strconv.ParseFloat(s, 64); err == nil {
+		return Number{Value: v, Valid: true}
+	}
+	return Number{}
+}
+
+func boolBefore(b []byte) Bool {
+	s := strings.Trim(string(bytes.TrimSpace(b)), `"`)
+	if parsed, err := strconv.ParseBool(strings.ToLower(s)); err == nil {
+		return Bool{Value: parsed, Valid: true}
+	}
+	return Bool{}
+}
+
+// checkScalars checks that b decodes as a Number and as a Bool as before.
+func checkScalars(t *testing.T, b []byte) {
+	t.Helper()
+	var n Number
+	if err := n.UnmarshalJSON(b); err != nil || !sameNumber(n, numberBefore(b)) {
+		t.Errorf("Number from %q = %v, %v; want %v", b, n, err, numberBefore(b))
+	}
+	var v Bool
+	if err := v.UnmarshalJSON(b); err != nil || v != boolBefore(b) {
+		t.Errorf("Bool from %q = %v, %v; want %v", b, v, err, boolBefore(b))
+	}
+}
+
+// sameNumber is equality, NaN equal to itself.
+func sameNumber(a, b Number) bool {
+	return a == b || a.Valid && b.Valid && math.IsNaN(a.Value) && math.IsNaN(b.Value)
+}
+
+func TestScalarsDecodeAsBefore(t *testing.T) {
+	for _, in := range []string{
+		`12`, ` -1.5e3 `, `0`, `1`, `37.7697`, `1e400`, `-0`, `0x10`, `1_0`, `inf`, `null`, `nul`, `true`, `false`,
+		`"40.5"`, `" 7 "`, `"\t7"`, `"\u0031"`, `"\u00a012"`, "\"\u00a012\"", `'1'`, "`2`", `"0x1_0p0"`, `"NaN"`,
+		`"-Inf"`, `"null"`, `"1e400"`, `""`, `"`, `"\/"`, "\"\x7f1\"", "\"1\x7f\"", "\"1\n\"", "\"1\t\"", `"1"2"`,
+		`"TRUE"`, `"True"`, `"tRuE"`, `"1"`, `"0"`, `"f"`, `"F"`, `"T"`, `"falſe"`, "\"\u212a\"", `""true""`, `"true`,
+		`" true"`, `"yes"`, `{}`, `[1]`, ``, `   `,
+	} {
+		checkScalars(t, []byte(in))
+	}
+}
+
+func TestScalarsDecodeWithoutAllocating(t *testing.T) {
+	var n Number
+	var v Bool
+	for _, tt := range []struct {
+		in        string
+		unmarshal func([]byte) error
+	}{
+		{`37.7697`, n.UnmarshalJSON},
+		{`"9009"`, n.UnmarshalJSON},
+		{`null`, n.UnmarshalJSON},
+		{`true`, v.UnmarshalJSON},
+		{`"TRUE"`, v.UnmarshalJSON},
+		{`null`, v.UnmarshalJSON},
+	} {
+		b := []byte(tt.in)
+		if allocs := testing.AllocsPerRun(100, func() { tt.unmarshal(b) }); allocs > 0 {
+			t.Errorf("%s: %v allocations", tt.in, allocs)
+		}
+	}
+}
+
+// TestObjectsOutliveTheirInput checks that Objects, which keep the bytes
+// their UnmarshalJSON is given, refer neither to the input of Decode nor to
+// the decoder's buffer, which the next decoding writes over.
+func TestObjectsOutliveTheirInput(t *testing.T) {
+	event := func(data string) []byte {
+		return []byte(`{"uuid":"1","published":"2024-01-01T00:00:00Z","eventType":"x",` +
+			`"actor":{"detailEntry":{"m":"` + data + `"}},"debugContext":{"debugData":{"d":"` + data + `"}}}`)
+	}
+	e, err := Decode(event("first"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	copy(e.Raw, bytes.Repeat([]byte{' '}, len(e.Raw)))
+	if _, err := Decode(event("other")); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.Actor.DetailEntry.Map()["m"]; got != "first" {
+		t.Errorf("actor.detailEntry.m = %v, want first", got)
+	}
+	if got := e.DebugContext.DebugData.Map()["d"]; got != "first" {
+		t.Errorf("debugContext.debugData.d = %v, want first", got)
+	}
+}
+
 func TestPathValues(t *testing.T) {
 	raw := `{"uuid":"1","published":"2024-01-01T00:00:00Z","eventType":"x",
 	 "actor":{"id":"00uA","displayName":""},
@@ -269,16 +370,25 @@ func BenchmarkDecode(b *testing.B) {
 	}
 }
 
-// FuzzDecode checks that no input panics the decoder or a path lookup.
+// FuzzDecode checks that no input panics the decoder or a path lookup, and
+// that lookups into objects not decoded yet answer as once decoded.
 func FuzzDecode(f *testing.F) {
 	for _, rs := range sampleRecords(f) {
 		for _, r := range rs {
 			f.Add(r)
 		}
 	}
+	f.Add([]byte(`"{\"a\":1,\"A\":[2],\"b\u00e9\":{\"c\":3}}"`)) // an object in a string
+	for _, tt := range memberTests {
+		f.Add([]byte(tt.obj))
+		f.Add([]byte(`{"uuid":"u","published":"2024-05-01T00:00:00Z","eventType":"x","debugContext":{"debugData":` + tt.obj + `}}`))
+	}
 	paths := []*Path{CompilePath("target.detailEntry.x"), CompilePath("unknown.a.0.b"), CompilePath("securityContext.isProxy")}
-	objectPaths := []string{"debugContext.debugData.behaviors", "debugContext.debugData.requestUri", "actor.detailEntry.methodTypeUsed"}
+	objectPaths := []string{"debugContext.debugData.behaviors", "debugContext.debugData.requestUri",
+		"debugContext.debugData.REQUESTURI", "debugContext.debugData.a.b", "actor.detailEntry.methodTypeUsed"}
 	f.Fuzz(func(t *testing.T, raw []byte) {
+		checkScalars(t, raw)
+		checkObject(t, raw)
 		e, err := Decode(raw)
 		if err != nil {
 			return
@@ -286,17 +396,83 @@ func FuzzDecode(f *testing.F) {
 		for _, p := range paths {
 			p.Values(e)
 		}
-		// Paths into objects not decoded yet answer as once decoded.
+		checkObject(t, e.DebugContext.DebugData.raw)
+		checkObject(t, e.Actor.DetailEntry.raw)
 		eager, err := Decode(raw)
 		if err != nil {
 			t.Fatalf("decodes once, not twice: %v", err)
 		}
-		eager.DebugContext.DebugData.Map()
-		eager.Actor.DetailEntry.Map()
+		objects := map[string]map[string]any{"debugData": eager.DebugContext.DebugData.Map(), "detailEntry": eager.Actor.DetailEntry.Map()}
 		for _, p := range objectPaths {
+			names := strings.Split(p, ".")
+			if foldsAmbiguously(objects[names[1]], names[2]) {
+				continue
+			}
 			if got, want := pathStrings(e, p), pathStrings(eager, p); !slices.Equal(got, want) {
 				t.Errorf("%s = %q undecoded, %q decoded", p, got, want)
 			}
 		}
+		want, found := eager.DebugContext.DebugData.Get("behaviors")
+		if got := e.Compact().DebugContext.DebugData.Map(); found && !reflect.DeepEqual(got, map[string]any{"behaviors": want}) || !found && got != nil {
+			t.Errorf("compact debugData = %#v, want behaviors %#v (%v)", got, want, found)
+		}
 	})
+}
+
+// checkObject checks that Get and paths into an Object of raw, not decoded
+// yet, answer as the map raw decodes into does, for a few names and every
+// name of the map, in its own case and in others.
+func checkObject(t *testing.T, raw []byte) {
+	t.Helper()
+	m := decodeObject(raw)
+	names := []string{"a", "A", "behaviors", "requestUri", "k", "K", "\u212a", "s", "ſ", "é", ""}
+	for name := range m {
+		names = append(names, name, strings.ToUpper(name), strings.ToLower(name))
+	}
+	lazy := Object{raw: raw} // one Object for every lookup, as an event has
+	for _, name := range names {
+		got, found := lazy.Get(name)
+		if want, wantFound := m[name]; found != wantFound || !reflect.DeepEqual(got, want) {
+			t.Errorf("%s: Get(%q) = %#v, %v undecoded, %#v, %v decoded", raw, name, got, found, want, wantFound)
+		}
+		if foldsAmbiguously(m, name) {
+			continue
+		}
+		for _, path := range [][]string{{name}, {name, "a"}, {name, "0"}} {
+			first := Object{raw: raw}
+			if got, want := objectValues(&first, path), mapValues(m, path); !slices.Equal(got, want) {
+				t.Errorf("%s: path %q = %v undecoded, %v decoded", raw, path, got, want)
+			}
+			if got, want := objectValues(&lazy, path), mapValues(m, path); !slices.Equal(got, want) {
+				t.Errorf("%s: path %q = %v after lookups, %v decoded", raw, path, got, want)
+			}
+		}
+	}
+}
+
+// foldsAmbiguously reports whether m has no member named key but several
+// whose names equal key in any case, of which lookupFold picks any.
+func foldsAmbiguously(m map[string]any, key string) bool {
+	if _, ok := m[key]; ok {
+		return false
+	}
+	n := 0
+	for k := range m {
+		if strings.EqualFold(k, key) {
+			n++
+		}
+	}
+	return n > 1
+}
+
+func objectValues(o *Object, names []string) []Value {
+	var out []Value
+	o.anyPath(names, func(v Value) bool { out = append(out, v); return false })
+	return out
+}
+
+func mapValues(m map[string]any, names []string) []Value {
+	var out []Value
+	anyGeneric(m, names, func(v Value) bool { out = append(out, v); return false })
+	return out
 }

@@ -158,11 +158,7 @@ func anyTyped(v reflect.Value, steps []step, match func(Value) bool) bool {
 			}
 			return false
 		case stepDynamic:
-			o := v.Addr().Interface().(*Object)
-			if len(s.rest) > 0 && o.lacksFold(s.rest[0]) {
-				return false
-			}
-			return anyGeneric(o.Map(), s.rest, match)
+			return v.Addr().Interface().(*Object).anyPath(s.rest, match)
 		}
 	}
 	return matchTyped(v, match)
