@@ -16,7 +16,6 @@ type Builder struct {
 	sessions map[string]*sessionState
 	users    map[string]*userState
 	fatigues []*fatigueIncident
-	watches  []*recoveryWatch
 	done     *Timeline
 	// Retire's bookkeeping: the flows by the time they may be retired, how
 	// many of b.flows were retired, when idle sessions were last forgotten.
@@ -43,8 +42,18 @@ type userState struct {
 	recovery    *flowState    // latest sspr or ssu flow
 	changes     *flowState    // latest mfa_change flow
 	fatigue     fatigueState
-	watches     []*recoveryWatch
+	watched     []*flowState // recovery flows whose watches follow the user
 	seen        networks
+	// watchFloor and watchStart are at or before the last and the first
+	// event of every flow watched, so that most events need not look at
+	// each: no watch expires until RecoveryWindow after watchFloor, and a
+	// network known at watchStart is known to every watch.
+	watchFloor time.Time
+	watchStart time.Time
+	// The user's latest ASN, as a number and as text: users keep to a few
+	// networks, and formatting a number allocates.
+	asnValue float64
+	asnText  string
 }
 
 // sessionState is a track of flows: one external session, or a user's
@@ -56,6 +65,7 @@ type sessionState struct {
 	current *flowState
 	ended   bool // user.session.end seen
 	signed  bool // a sign-in flow happened in it
+	gone    bool // forgotten by Retire (see retireSessions)
 	hijack  hijackState
 }
 
@@ -72,11 +82,11 @@ func (b *Builder) Add(e *logevent.Event) {
 	admin := actedOnByOther(e, subject)
 	var own *sessionState
 	if id := sessionID(e); id != "" && !admin {
-		own = b.session(id, subject)
+		own = b.session(id, subject, u)
 	}
 	fs := b.route(e, p, u, own, admin)
 	fs.add(e, p, own)
-	b.observe(e, p, u, fs, own, admin)
+	b.observe(e, clientOf(e, u.asnOf(e)), p, u, fs, own, admin)
 }
 
 // user returns the state of a user, creating it.
@@ -90,13 +100,27 @@ func (b *Builder) user(a Actor) *userState {
 	return u
 }
 
-// session returns the state of an external session, creating it.
-func (b *Builder) session(id string, subject Actor) *sessionState {
+// asnOf returns asn(e), formatting it only when it is not the user's
+// latest ASN.
+func (u *userState) asnOf(e *logevent.Event) string {
+	if n := e.SecurityContext.AsNumber; !n.Valid || n.Value != u.asnValue || u.asnText == "" {
+		u.asnValue, u.asnText = n.Value, asn(e)
+	}
+	return u.asnText
+}
+
+// session returns the state of an external session, creating it. Most
+// events of a session are its user's, so u's latest session spares the
+// lookup.
+func (b *Builder) session(id string, subject Actor, u *userState) *sessionState {
+	if s := u.lastSession; s != nil && s.id == id && !s.gone {
+		return s
+	}
 	s := b.sessions[id]
 	if s == nil {
 		s = &sessionState{id: id, user: subject.ID}
 		b.sessions[id] = s
-		b.idle.push(due[*sessionState]{item: s}) // looked at by the next Retire
+		b.idle.push(time.Time{}, s) // looked at by the next Retire
 	}
 	return s
 }
@@ -216,7 +240,7 @@ func (b *Builder) startPending(tr *sessionState, u *userState) *flowState {
 // newFlow starts a flow of kind k for user u in track tr (nil for flows
 // outside sessions: recoveries and factor changes).
 func (b *Builder) newFlow(k Kind, u *userState, tr *sessionState) *flowState {
-	fs := &flowState{kind: k, actor: u.actor, track: tr, user: u}
+	fs := &flowState{kind: k, track: tr, user: u}
 	if tr != nil {
 		fs.session = tr.id
 		tr.current = fs
@@ -225,7 +249,7 @@ func (b *Builder) newFlow(k Kind, u *userState, tr *sessionState) *flowState {
 		}
 	}
 	b.flows = append(b.flows, fs)
-	b.due.push(due[*flowState]{item: fs}) // looked at by the next Retire, once it has events
+	b.due.push(time.Time{}, fs) // looked at by the next Retire, once it has events
 	return fs
 }
 
@@ -264,12 +288,13 @@ func (b *Builder) changeFlow(e *logevent.Event, u *userState) *flowState {
 	return u.changes
 }
 
-// observe runs the rules that follow users and sessions across flows.
-func (b *Builder) observe(e *logevent.Event, p placement, u *userState, fs *flowState, own *sessionState, admin bool) {
+// observe runs the rules that follow users and sessions across flows; c is
+// the event's client.
+func (b *Builder) observe(e *logevent.Event, c client, p placement, u *userState, fs *flowState, own *sessionState, admin bool) {
 	if own != nil {
 		own.last = e.Time
 		u.lastSession = own
-		b.checkHijack(own, e, fs)
+		b.checkHijack(own, e, c, fs)
 		if e.EventType == "user.session.end" {
 			own.ended = true
 		}
@@ -277,12 +302,13 @@ func (b *Builder) observe(e *logevent.Event, p placement, u *userState, fs *flow
 	if fs.track != nil && e.Time.After(fs.track.last) {
 		fs.track.last = e.Time
 	}
-	b.checkFatigue(e, u, fs)
-	if !admin {
-		u.seen.noteOkta(e)
+	b.checkFatigue(e, p, u, fs)
+	if admin { // an administrator's action says nothing of the user's networks
+		b.checkRecovery(e, nil, p, u, fs, admin)
+		return
 	}
-	b.checkRecovery(e, p, u, fs, admin)
-	if !admin {
-		u.seen.record(e)
-	}
+	s := u.seen.sight(c)
+	s.noteOkta(e)
+	b.checkRecovery(e, &s, p, u, fs, admin)
+	u.seen.record(&s, e.Time)
 }

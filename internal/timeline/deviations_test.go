@@ -245,6 +245,23 @@ func TestDeviations(t *testing.T) {
 			l.signin(100, "102S2", &attacker)
 			return nil
 		}},
+		{"a network new to the earlier of two recoveries only", Options{}, func(l *log) []want {
+			l.signin(0, "102S1", nil)
+			rec := recoveryAt(l, 3600, "system.email.password_reset.sent_message", "user.account.reset_password", "user.account.update_password")
+			first := l.signin(2*3600, "102S2", &proxy)
+			recoveryAt(l, 3*3600, "system.email.password_reset.sent_message", "user.account.reset_password", "user.account.update_password")
+			again := l.signin(4*3600, "102S3", &proxy) // seen before the second recovery
+			return []want{{RecoveryTakeover, append(append(rec, first[0], first[2]), again[0], again[2]), []string{"4 sign-in(s)"}}}
+		}},
+		{"a watch ends at the user's first event past the window", Options{RecoveryWindow: 10 * time.Minute}, func(l *log) []want {
+			l.signin(0, "102S1", nil)
+			l.add(ev{at: 3600, typ: "system.email.password_reset.sent_message"})
+			l.add(ev{at: 3600 + 15*60, typ: typeSSO, session: "-"}) // not a sign-in: ends the watch all the same
+			l.add(ev{at: 3600 + 20*60, typ: "user.account.reset_password"})
+			l.add(ev{at: 3600 + 21*60, typ: "user.account.update_password"})
+			l.signin(3600+25*60, "102S2", &attacker)
+			return nil
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

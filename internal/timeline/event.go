@@ -12,7 +12,7 @@ import (
 // else the actor.
 func subjectOf(e *logevent.Event) Actor {
 	for _, t := range e.Target {
-		if strings.EqualFold(t.Type, "User") && (t.ID != "" || t.AlternateID != "") {
+		if isType(t.Type, "User") && (t.ID != "" || t.AlternateID != "") {
 			return Actor{ID: t.ID, AlternateID: t.AlternateID, DisplayName: t.DisplayName}
 		}
 	}
@@ -30,7 +30,13 @@ func (a Actor) key() string {
 // actorIsUser reports whether the event's actor is a person (a User, or an
 // actor of no stated type with an id).
 func actorIsUser(e *logevent.Event) bool {
-	return strings.EqualFold(e.Actor.Type, "User") || (e.Actor.Type == "" && e.Actor.ID != "")
+	return isType(e.Actor.Type, "User") || (e.Actor.Type == "" && e.Actor.ID != "")
+}
+
+// isType reports whether an actor or target type is want, in any case
+// (Okta writes it as want).
+func isType(typ, want string) bool {
+	return typ == want || strings.EqualFold(typ, want)
 }
 
 // actedOnByOther reports whether a user other than the subject performed the
@@ -51,7 +57,11 @@ func sessionID(e *logevent.Event) string {
 
 // failed reports whether the event's outcome is a denial or a failure.
 func failed(e *logevent.Event) bool {
-	switch strings.ToUpper(e.Outcome.Result) {
+	r := e.Outcome.Result
+	if r == "SUCCESS" { // most outcomes: spares the case folding
+		return false
+	}
+	switch strings.ToUpper(r) {
 	case "DENY", "FAILURE":
 		return true
 	}

@@ -32,9 +32,9 @@ type fatigueIncident struct {
 // checkFatigue counts the push, SMS and voice challenges sent to a user
 // that no successful MFA verification answered. A success clears the count
 // and ends a burst in progress, which it then cites.
-func (b *Builder) checkFatigue(e *logevent.Event, u *userState, fs *flowState) {
-	if channel, ok := fatigueTypes[e.EventType]; ok {
-		b.fatigueSend(e, channel, u, fs)
+func (b *Builder) checkFatigue(e *logevent.Event, p placement, u *userState, fs *flowState) {
+	if p.challenge != "" {
+		b.fatigueSend(e, p.challenge, u, fs)
 		return
 	}
 	if e.EventType != typeAuthViaMFA || failed(e) {

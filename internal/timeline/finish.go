@@ -22,14 +22,15 @@ func (b *Builder) Finish() Timeline {
 	for _, inc := range b.fatigues {
 		inc.finish(b.opts)
 	}
-	for _, w := range b.watches {
-		w.finish(b.opts)
-	}
 	t := Timeline{Options: b.opts, Flows: make([]Flow, 0, len(b.flows))}
 	for _, fs := range b.flows {
-		if !fs.retired {
-			t.Flows = append(t.Flows, fs.publish())
+		if fs.retired {
+			continue
 		}
+		if w := fs.watch; w != nil {
+			w.finish(b.opts)
+		}
+		t.Flows = append(t.Flows, fs.publish())
 	}
 	sort.SliceStable(t.Flows, func(i, j int) bool { return t.Flows[i].Start.Before(t.Flows[j].Start) })
 	b.done = &t
@@ -46,10 +47,10 @@ func (fs *flowState) resolveKind() {
 		fs.kind = KindMFA
 	case fs.pending:
 		fs.kind = KindOther
-	case fs.kind == KindSSPR || fs.kind == KindSSU:
-		if !slices.ContainsFunc(fs.places, func(p placement) bool { return p.number == 1 || p.number == 2 }) {
-			fs.kind = KindOther
-		}
+	case (fs.kind == KindSSPR || fs.kind == KindSSU) && !fs.watched:
+		// A recovery holds a first or second step (a message, a reset)
+		// exactly when checkRecovery watches it.
+		fs.kind = KindOther
 	}
 	fs.pending = false
 }
@@ -59,11 +60,13 @@ func (fs *flowState) publish() Flow {
 	fs.resolveKind()
 	seq, hasSeq := sequenceOf(fs.kind, fs.denied)
 	f := Flow{
-		Kind: fs.kind, Session: fs.session, Actor: fs.actor,
+		Kind: fs.kind, Session: fs.session, Actor: fs.user.actor,
 		Start: fs.start, End: fs.last, Steps: make([]Step, len(fs.events)),
 	}
+	places := make([]placement, len(fs.events))
 	for i, e := range fs.events {
-		label, description, position := labelIn(seq, hasSeq, fs.places[i], e.EventType)
+		places[i] = placementOf(e.EventType)
+		label, description, position := labelIn(seq, hasSeq, places[i], e.EventType)
 		f.Steps[i] = Step{Event: e, Label: label, Description: description, Position: position}
 	}
 	f.Complete = complete(seq, hasSeq, f.Steps)
@@ -72,7 +75,7 @@ func (fs *flowState) publish() Flow {
 		devs = append(devs, incomplete(f, seq)...)
 		devs = append(devs, outOfOrder(f, seq)...)
 	}
-	devs = append(devs, denied(f, fs.places)...)
+	devs = append(devs, denied(f, places)...)
 	for _, d := range fs.devs {
 		devs = append(devs, *d)
 	}

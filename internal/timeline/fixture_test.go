@@ -228,3 +228,6 @@ func ofKind(t Timeline, k DeviationKind) []Deviation {
 	}
 	return out
 }
+
+// isFactorChange reports whether eventType is an MFA configuration change.
+func isFactorChange(eventType string) bool { return placementOf(eventType).change }

@@ -19,11 +19,12 @@ type flowState struct {
 	open    int  // deviations of the flow still growing (see Retire)
 	user    *userState
 	watch   *recoveryWatch // the watch of a recovery flow
-	actor   Actor
 	session string
 	track   *sessionState // nil for recoveries and factor changes
 	events  []*logevent.Event
-	places  []placement
+	// first backs events while the flow holds two at most, as most flows
+	// do: it spares them an allocation.
+	first   [2]*logevent.Event
 	reached map[int]bool // recovery steps reached without failure
 	start   time.Time
 	last    time.Time
@@ -34,9 +35,9 @@ type flowState struct {
 func (fs *flowState) add(e *logevent.Event, p placement, own *sessionState) {
 	if len(fs.events) == 0 {
 		fs.start = e.Time
+		fs.events = fs.first[:0]
 	}
 	fs.events = append(fs.events, e)
-	fs.places = append(fs.places, p)
 	if e.Time.After(fs.last) {
 		fs.last = e.Time
 	}

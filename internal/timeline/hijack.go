@@ -12,8 +12,9 @@ type client struct {
 	ip, asn, asOrg, country, userAgent string
 }
 
-func clientOf(e *logevent.Event) client {
-	c := client{ip: clientIP(e), asn: asn(e), asOrg: e.SecurityContext.AsOrg, userAgent: e.Client.UserAgent.RawUserAgent}
+// clientOf returns the client of e, whose ASN (asn(e)) is asnText.
+func clientOf(e *logevent.Event, asnText string) client {
+	c := client{ip: clientIP(e), asn: asnText, asOrg: e.SecurityContext.AsOrg, userAgent: e.Client.UserAgent.RawUserAgent}
 	if country := e.Client.GeographicalContext.Country; country != "null" {
 		c.country = country
 	}
@@ -73,14 +74,13 @@ type hijackState struct {
 }
 
 // checkHijack compares an event of session s, performed by the session's
-// user, with the session's first client. Each new client makes one
-// session_hijack deviation, citing the event before its first appearance
-// and every event it performs in the session.
-func (b *Builder) checkHijack(s *sessionState, e *logevent.Event, fs *flowState) {
+// user from client c, with the session's first client. Each new client
+// makes one session_hijack deviation, citing the event before its first
+// appearance and every event it performs in the session.
+func (b *Builder) checkHijack(s *sessionState, e *logevent.Event, c client, fs *flowState) {
 	if e.Actor.ID == "" || e.Actor.ID != s.user {
 		return
 	}
-	c := clientOf(e)
 	if c.ip == "" && c.userAgent == "" {
 		return
 	}

@@ -8,18 +8,30 @@ import (
 	"github.com/oktascope/oktascope/internal/logevent"
 )
 
-// networks records when a user was first seen on each IP address, ASN and
-// country, from events the user performed.
+// networks records what is known of each IP address, ASN and country a
+// user performed events from.
 type networks struct {
-	first map[netKey]time.Time
+	attrs map[netKey]*netSeen
 	since time.Time // the user's first event with a client
 	known bool      // since is set
-	// okta holds when Okta first called the ASN or country of an event of
-	// the user a new country for the user (debugData.behaviors).
-	okta map[netKey]time.Time
-	// oktaKnown holds the ASNs and countries of events Okta called neither a
-	// new country nor a new geo-location for the user.
-	oktaKnown map[netKey]bool
+	// The attributes of the latest sighting and their records: a user's
+	// events mostly come from the network of the one before, or differ in
+	// the IP address only.
+	lastKeys  [netAttrs]netKey
+	lastAttrs [netAttrs]*netSeen
+}
+
+// netSeen is what a user's record holds of one network attribute.
+type netSeen struct {
+	seen  bool      // the user performed an event from it
+	first time.Time // the first such event's time
+	// oktaNew is set when Okta called it a new country for the user
+	// (debugData.behaviors), first at oktaFirst.
+	oktaNew   bool
+	oktaFirst time.Time
+	// oktaKnown is set when Okta called it neither a new country nor a new
+	// geo-location for the user.
+	oktaKnown bool
 }
 
 // netKey is one network attribute of an event: an IP address, an ASN or a
@@ -29,77 +41,94 @@ type netKey struct {
 	value string
 }
 
-// netKeys returns the network attributes of an event, without allocating.
-func netKeys(e *logevent.Event) (keys [3]netKey, n int) {
-	if ip := clientIP(e); ip != "" {
-		keys[n] = netKey{'i', ip}
-		n++
-	}
-	if a := asn(e); a != "" {
-		keys[n] = netKey{'a', a}
-		n++
-	}
-	if c := e.Client.GeographicalContext.Country; c != "" && c != "null" {
-		keys[n] = netKey{'c', c}
-		n++
-	}
-	return keys, n
-}
+// netAttrs is how many network attributes an event has at most.
+const netAttrs = 3
 
-// text describes a network attribute of e.
-func (k netKey) text(e *logevent.Event) string {
+// text describes a network attribute of client c.
+func (k netKey) text(c client) string {
 	switch k.kind {
 	case 'i':
 		return "IP " + k.value
 	case 'a':
-		return "ASN " + withOrg(k.value, e.SecurityContext.AsOrg)
+		return "ASN " + withOrg(k.value, c.asOrg)
 	}
 	return "country " + k.value
 }
 
-// record notes the client of an event.
-func (n *networks) record(e *logevent.Event) {
-	keys, count := netKeys(e)
-	if count == 0 {
-		return
-	}
-	if n.first == nil {
-		n.first = map[netKey]time.Time{}
-	}
-	for _, k := range keys[:count] {
-		if _, ok := n.first[k]; !ok {
-			n.first[k] = e.Time
+// sighting is an event's client and the user's record of its network
+// attributes: the rules an event goes through look them up once.
+type sighting struct {
+	client client
+	keys   [netAttrs]netKey
+	attrs  [netAttrs]*netSeen
+	n      int
+}
+
+// sight looks up (creating) the record of the network attributes of c.
+func (n *networks) sight(c client) sighting {
+	s := sighting{client: c}
+	for _, k := range [...]netKey{{'i', c.ip}, {'a', c.asn}, {'c', c.country}} {
+		if k.value != "" {
+			s.keys[s.n] = k
+			s.n++
 		}
 	}
-	if !n.known || e.Time.Before(n.since) {
-		n.since, n.known = e.Time, true
+	for i, k := range s.keys[:s.n] {
+		if k == n.lastKeys[i] {
+			s.attrs[i] = n.lastAttrs[i]
+		} else {
+			s.attrs[i] = n.attr(k)
+		}
+	}
+	n.lastKeys, n.lastAttrs = s.keys, s.attrs
+	return s
+}
+
+// attr returns the record of k, creating it.
+func (n *networks) attr(k netKey) *netSeen {
+	a := n.attrs[k]
+	if a == nil {
+		if n.attrs == nil {
+			n.attrs = map[netKey]*netSeen{}
+		}
+		a = &netSeen{}
+		n.attrs[k] = a
+	}
+	return a
+}
+
+// record notes that the user was on the network s sights at t.
+func (n *networks) record(s *sighting, t time.Time) {
+	if s.n == 0 {
+		return
+	}
+	for _, a := range s.attrs[:s.n] {
+		if !a.seen {
+			a.seen, a.first = true, t
+		}
+	}
+	if !n.known || t.Before(n.since) {
+		n.since, n.known = t, true
 	}
 }
 
 // noteOkta records the verdict of Okta's own risk engine on the network of
-// e, from debugData.behaviors: a new country for the user, or neither a new
-// country nor a new geo-location.
-func (n *networks) noteOkta(e *logevent.Event) {
+// e, sighted in s, from debugData.behaviors: a new country for the user, or
+// neither a new country nor a new geo-location.
+func (s *sighting) noteOkta(e *logevent.Event) {
 	country, geo, ok := oktaBehaviors(e)
 	if !ok {
 		return
 	}
-	keys, count := netKeys(e)
-	for _, k := range keys[:count] {
+	for i, a := range s.attrs[:s.n] {
 		switch {
-		case k.kind == 'i':
+		case s.keys[i].kind == 'i':
 		case country == "POSITIVE":
-			if n.okta == nil {
-				n.okta = map[netKey]time.Time{}
-			}
-			if _, seen := n.okta[k]; !seen {
-				n.okta[k] = e.Time
+			if !a.oktaNew {
+				a.oktaNew, a.oktaFirst = true, e.Time
 			}
 		case country == "NEGATIVE" && geo == "NEGATIVE":
-			if n.oktaKnown == nil {
-				n.oktaKnown = map[netKey]bool{}
-			}
-			n.oktaKnown[k] = true
+			a.oktaKnown = true
 		}
 	}
 }
@@ -133,48 +162,68 @@ func behavior(s, name string) string {
 	return strings.TrimSpace(rest[:end])
 }
 
-// newSince describes the network of e if the user was not seen on it
-// before t: a new ASN or a new country; a new IP address only when the
-// event names neither (carriers and NAT pools rotate addresses within one
-// network). An ASN or country that Okta's risk engine, with its longer
-// memory, called neither a new country nor a new geo-location for the user
-// is not new. When the events hold no activity of the user before t, it
-// falls back on Okta's verdict alone: an ASN or country Okta called a new
-// country for the user at or after t. It returns nil when the network is
-// not new.
-func (n *networks) newSince(e *logevent.Event, t time.Time) []string {
+// newSince describes the network of an event, sighted in s, if the user
+// was not seen on it before t: a new ASN or a new country; a new IP address
+// only when the event names neither (carriers and NAT pools rotate
+// addresses within one network). An ASN or country that Okta's risk
+// engine, with its longer memory, called neither a new country nor a new
+// geo-location for the user is not new. When the events hold no activity
+// of the user before t, it falls back on Okta's verdict alone: an ASN or
+// country Okta called a new country for the user at or after t. It returns
+// nil when the network is not new.
+func (n *networks) newSince(s *sighting, t time.Time) []string {
 	if !n.known || !n.since.Before(t) {
-		return n.newByOkta(e, t)
+		return s.newByOkta(t)
 	}
-	keys, count := netKeys(e)
-	var fresh []string
-	wider, widerNew := false, false
-	for _, k := range keys[:count] {
-		first, ok := n.first[k]
-		isNew := (!ok || !first.Before(t)) && !n.oktaKnown[k]
-		if isNew {
-			fresh = append(fresh, k.text(e))
-		}
-		if k.kind != 'i' {
-			wider = true
-			widerNew = widerNew || isNew
-		}
-	}
-	if wider && !widerNew {
+	isNew, netNew := s.newAt(t)
+	if !netNew {
 		return nil
+	}
+	// Described only now: most sign-ins come from a known network.
+	var fresh []string
+	for i, k := range s.keys[:s.n] {
+		if isNew[i] {
+			fresh = append(fresh, k.text(s.client))
+		}
 	}
 	return fresh
 }
 
-// newByOkta describes the network of e if Okta called it a new country for
-// the user at or after t.
-func (n *networks) newByOkta(e *logevent.Event, t time.Time) []string {
-	keys, count := netKeys(e)
-	for _, k := range keys[:count] {
-		if first, ok := n.okta[k]; ok && !first.Before(t) {
+// newAt reports which network attributes of s the user was not seen on
+// before t (and Okta did not vouch for), and whether they make the network
+// new (see newSince). An attribute seen before t was seen before any later
+// time: what is not new at t is not new later either.
+func (s *sighting) newAt(t time.Time) (isNew [netAttrs]bool, netNew bool) {
+	wider, widerNew := false, false
+	for i, a := range s.attrs[:s.n] {
+		isNew[i] = !(a.seen && a.first.Before(t)) && !a.oktaKnown
+		netNew = netNew || isNew[i]
+		if s.keys[i].kind != 'i' {
+			wider = true
+			widerNew = widerNew || isNew[i]
+		}
+	}
+	return isNew, netNew && (!wider || widerNew)
+}
+
+// knownSince reports whether the network s sights is known at t, and so to
+// every watch that began at or after t: newSince finds nothing new in it.
+func (n *networks) knownSince(s *sighting, t time.Time) bool {
+	if !n.known || !n.since.Before(t) {
+		return false
+	}
+	_, netNew := s.newAt(t)
+	return !netNew
+}
+
+// newByOkta describes the network of an event, sighted in s, if Okta called
+// it a new country for the user at or after t.
+func (s *sighting) newByOkta(t time.Time) []string {
+	for _, a := range s.attrs[:s.n] {
+		if a.oktaNew && !a.oktaFirst.Before(t) {
 			var out []string
-			for _, k := range keys[:count] {
-				out = append(out, k.text(e))
+			for _, k := range s.keys[:s.n] {
+				out = append(out, k.text(s.client))
 			}
 			out[len(out)-1] += " (a new country for the user, says Okta)"
 			return out
@@ -185,7 +234,6 @@ func (n *networks) newByOkta(e *logevent.Event, t time.Time) []string {
 
 // recoveryWatch follows a user after a password reset or unlock.
 type recoveryWatch struct {
-	done    bool // finished by Retire
 	flow    *flowState
 	dev     *Deviation
 	changes []string // event types of the factor changes that followed
@@ -194,44 +242,67 @@ type recoveryWatch struct {
 }
 
 // checkRecovery starts a watch when a recovery flow begins, and matches the
-// event against the user's watches.
-func (b *Builder) checkRecovery(e *logevent.Event, p placement, u *userState, fs *flowState, admin bool) {
+// event, whose network s sights (nil for an administrator's action),
+// against the user's watches.
+func (b *Builder) checkRecovery(e *logevent.Event, s *sighting, p placement, u *userState, fs *flowState, admin bool) {
 	if (fs.kind == KindSSPR || fs.kind == KindSSU) && !fs.watched && (p.number == 1 || p.number == 2) {
-		fs.watched = true
-		w := &recoveryWatch{flow: fs}
-		fs.watch = w
-		u.watches = append(u.watches, w)
-		b.watches = append(b.watches, w)
+		u.watch(fs)
 	}
-	if len(u.watches) == 0 {
+	if len(u.watched) == 0 {
 		return
 	}
 	// What the watches look for: an MFA factor change or a sign-in the user
-	// performed (not a recovery step, not a failure).
-	change := isFactorChange(e.EventType)
-	candidate := p.role != roleSSPR && p.role != roleSSU && !admin && !failed(e) && (change || isSignin(e))
-	kept := u.watches[:0]
-	for _, w := range u.watches {
-		if e.Time.Sub(w.flow.last) > b.opts.RecoveryWindow {
+	// performed (not a recovery step, not a failure), from a network new
+	// since one of them began.
+	candidate := p.role != roleSSPR && p.role != roleSSU && !admin && !failed(e)
+	change := candidate && p.change
+	candidate = candidate && (change || isSignin(e)) && !u.seen.knownSince(s, u.watchStart)
+	if !candidate && e.Time.Sub(u.watchFloor) <= b.opts.RecoveryWindow {
+		return // nothing to match, no watch expired
+	}
+	kept, floor, start := u.watched[:0], e.Time, e.Time
+	for _, rf := range u.watched {
+		if e.Time.Sub(rf.last) > b.opts.RecoveryWindow {
 			continue
 		}
-		kept = append(kept, w)
+		kept = append(kept, rf)
+		floor, start = earliest(floor, rf.last), earliest(start, rf.start)
 		if candidate {
-			w.match(e, u, change)
+			rf.watch.match(e, s, u, change)
 		}
 	}
-	clear(u.watches[len(kept):])
-	u.watches = kept
+	clear(u.watched[len(kept):])
+	u.watched, u.watchFloor, u.watchStart = kept, floor, start
+}
+
+// watch starts following u after the recovery flow fs.
+func (u *userState) watch(fs *flowState) {
+	fs.watched = true
+	fs.watch = &recoveryWatch{flow: fs}
+	if len(u.watched) == 0 {
+		u.watchFloor, u.watchStart = fs.last, fs.start
+	} else {
+		u.watchFloor, u.watchStart = earliest(u.watchFloor, fs.last), earliest(u.watchStart, fs.start)
+	}
+	u.watched = append(u.watched, fs)
+}
+
+// earliest returns the earlier of two times.
+func earliest(a, b time.Time) time.Time {
+	if b.Before(a) {
+		return b
+	}
+	return a
 }
 
 // match flags e, an MFA factor change (change) or a sign-in the user
-// performed, if it comes from a network not seen before the recovery
-// began.
-func (w *recoveryWatch) match(e *logevent.Event, u *userState, change bool) {
+// performed, if it comes from a network, sighted in s, not seen before the
+// recovery began.
+func (w *recoveryWatch) match(e *logevent.Event, s *sighting, u *userState, change bool) {
 	if e.Time.Before(w.flow.start) {
 		return
 	}
-	fresh := u.seen.newSince(e, w.flow.start)
+	fresh := u.seen.newSince(s, w.flow.start)
 	if len(fresh) == 0 {
 		return
 	}
@@ -289,7 +360,7 @@ func (w *recoveryWatch) finish(opts Options) {
 	}
 	w.dev.UUIDs = append(w.dev.UUIDs, w.cited...)
 	w.dev.Message = fmt.Sprintf("%s of %s at %s followed within %s by %s",
-		what, userText(w.flow.actor), stamp(w.flow.start), duration(opts.RecoveryWindow), strings.Join(parts, " and "))
+		what, userText(w.flow.user.actor), stamp(w.flow.start), duration(opts.RecoveryWindow), strings.Join(parts, " and "))
 }
 
 // dedupe returns the distinct strings of s, in order of first appearance.

@@ -57,15 +57,14 @@ func (b *Builder) retire(now time.Time, attacksOnly bool) []Flow {
 	}
 	var out []Flow
 	retired := b.retired
-	for len(b.due) > 0 && now.After(b.due[0].at) {
-		fs := b.due.pop().item
+	for b.due.ready(now) {
+		fs := b.due.pop()
 		if !fs.retirable(now, b.opts) {
-			b.due.push(due[*flowState]{item: fs, at: fs.retirableAfter(now, b.opts)})
+			b.due.push(fs.retirableAfter(now, b.opts), fs)
 			continue
 		}
 		if w := fs.watch; w != nil {
 			w.finish(b.opts)
-			w.done = true
 		}
 		if !attacksOnly || len(fs.devs) > 0 {
 			out = append(out, fs.publish())
@@ -77,7 +76,6 @@ func (b *Builder) retire(now time.Time, attacksOnly bool) []Flow {
 	if b.retired == retired {
 		return nil
 	}
-	b.watches = slices.DeleteFunc(b.watches, func(w *recoveryWatch) bool { return w.done })
 	if b.retired > len(b.flows)/2 {
 		b.flows = slices.DeleteFunc(b.flows, func(fs *flowState) bool { return fs.retired })
 		b.retired = 0
@@ -112,60 +110,15 @@ func (fs *flowState) retirableAfter(now time.Time, o Options) time.Time {
 	return fs.last.Add(o.JoinWindow)
 }
 
-// due is a flow (or a session) and the time after which Retire looks at it
-// again.
-type due[T any] struct {
-	at   time.Time
-	item T
-}
-
-// dueQueue is a min-heap by due time, so that Retire looks only at the
-// flows and sessions that may be finished, not at every one held.
-type dueQueue[T any] []due[T]
-
-func (q *dueQueue[T]) push(d due[T]) {
-	*q = append(*q, d)
-	h := *q
-	for i := len(h) - 1; i > 0; {
-		parent := (i - 1) / 2
-		if !h[i].at.Before(h[parent].at) {
-			break
-		}
-		h[i], h[parent] = h[parent], h[i]
-		i = parent
-	}
-}
-
-func (q *dueQueue[T]) pop() due[T] {
-	h := *q
-	top := h[0]
-	last := len(h) - 1
-	h[0] = h[last]
-	h[last] = due[T]{}
-	h = h[:last]
-	for i := 0; ; {
-		small, l, r := i, 2*i+1, 2*i+2
-		if l < len(h) && h[l].at.Before(h[small].at) {
-			small = l
-		}
-		if r < len(h) && h[r].at.Before(h[small].at) {
-			small = r
-		}
-		if small == i {
-			break
-		}
-		h[i], h[small] = h[small], h[i]
-		i = small
-	}
-	*q = h
-	return top
-}
-
 // detach drops the references of the user's and the track's state to a
 // retired flow: they only ever reach it within JoinWindow of its last event.
+// A flow in a track is never the user's latest recovery or factor change.
 func (fs *flowState) detach() {
-	if tr := fs.track; tr != nil && tr.current == fs {
-		tr.current = nil
+	if tr := fs.track; tr != nil {
+		if tr.current == fs {
+			tr.current = nil
+		}
+		return
 	}
 	if u := fs.user; u != nil {
 		if u.recovery == fs {
@@ -201,16 +154,17 @@ func (b *Builder) retireFatigues(now time.Time) {
 // their session_hijack deviations are final.
 func (b *Builder) retireSessions(now time.Time) {
 	horizon := b.opts.Horizon()
-	for len(b.idle) > 0 && now.After(b.idle[0].at) {
-		s := b.idle.pop().item
+	for b.idle.ready(now) {
+		s := b.idle.pop()
 		if idle := s.last.Add(horizon); !now.After(idle) {
-			b.idle.push(due[*sessionState]{at: idle, item: s})
+			b.idle.push(idle, s)
 			continue
 		}
 		for _, fs := range s.hijack.holders {
 			fs.open--
 		}
 		s.hijack.holders = nil
+		s.gone = true
 		if b.sessions[s.id] == s {
 			delete(b.sessions, s.id)
 		}
@@ -230,10 +184,10 @@ func (b *Builder) pruneUsers(now time.Time) {
 		if n > 0 {
 			st.recent = slices.Clone(st.recent[n:])
 		}
-		u.watches = slices.DeleteFunc(u.watches, func(w *recoveryWatch) bool {
-			return now.Sub(w.flow.last) > max(b.opts.RecoveryWindow, b.opts.JoinWindow)
-		})
-		if s := u.lastSession; s != nil && b.sessions[s.id] != s {
+		if expiry := max(b.opts.RecoveryWindow, b.opts.JoinWindow); now.Sub(u.watchFloor) > expiry {
+			u.watched = slices.DeleteFunc(u.watched, func(rf *flowState) bool { return now.Sub(rf.last) > expiry })
+		}
+		if s := u.lastSession; s != nil && s.gone {
 			u.lastSession = nil
 		}
 	}

@@ -125,6 +125,35 @@ func TestRetireKeepsLateChanges(t *testing.T) {
 	}
 }
 
+// TestRetireForgetsSessions checks that an event bringing back the id of a
+// session Retire forgot starts the session afresh (the bound docs/timeline.md
+// states), even while the user's record still names the forgotten session
+// as its latest: the session is not compared with its old client.
+func TestRetireForgetsSessions(t *testing.T) {
+	l := newLog(t)
+	l.signin(0, "102S1", nil)
+	back := l.add(ev{at: 24*3600 + 1200, typ: typeSSO, from: &attacker})
+	if len(ofKind(Build(slices.Values(l.events), Options{}), SessionHijack)) == 0 {
+		t.Fatal("Build flags no session_hijack: nothing to compare")
+	}
+	b := NewBuilder(Options{})
+	for _, e := range l.events[:len(l.events)-1] {
+		b.Add(e)
+	}
+	start := l.events[0].Time
+	flows := b.Retire(start.Add(24 * time.Hour)) // prunes the users' records
+	// Within JoinWindow of that: forgets the session, leaves the records.
+	flows = append(flows, b.Retire(start.Add(24*time.Hour+10*time.Minute))...)
+	b.Add(l.events[len(l.events)-1])
+	tl := Timeline{Flows: append(flows, b.Finish().Flows...)}
+	if d := ofKind(tl, SessionHijack); len(d) > 0 {
+		t.Errorf("the forgotten session was compared with its old client: %s", dump(d))
+	}
+	if f := tl.Flows[len(tl.Flows)-1]; f.Session != "102S1" || f.Steps[0].Event.UUID != back {
+		t.Errorf("last flow %s in session %q, want %s in 102S1", f.Steps[0].Event.UUID, f.Session, back)
+	}
+}
+
 // TestRetireOnSynth compares, on generated traffic with the planted
 // incidents, the flows and deviations of a streaming Builder with those of
 // Build, and checks that the streaming Builder holds a window of the log,

@@ -50,31 +50,32 @@ var roleOfSequence = map[string]role{
 }
 
 // placement is where an event type first appears in the article's
-// sequences (catalog order): its role, sequence, step number and words.
+// sequences (catalog order): its role, sequence, step number and words;
+// and what the rules that follow users look for in it, so that Add looks
+// an event's type up once.
 type placement struct {
 	role        role
 	seq         string
 	number      int
 	label       string
 	description string
+	change      bool   // an MFA configuration change (in mfa-changes)
+	challenge   string // the channel of an MFA challenge (fatigueTypes)
 }
 
 // catalogData is what the package reads from the catalog, once.
 type catalogData struct {
 	placements map[string]placement
 	sequences  map[string]catalog.Sequence
-	// factorChanges are the event types of the mfa-changes sequence.
-	factorChanges map[string]bool
 	// required are the steps of each sequence that are not optional.
 	required map[string][]catalog.Step
 }
 
 var loadCatalog = sync.OnceValue(func() *catalogData {
 	c := &catalogData{
-		placements:    map[string]placement{},
-		sequences:     map[string]catalog.Sequence{},
-		factorChanges: map[string]bool{},
-		required:      map[string][]catalog.Step{},
+		placements: map[string]placement{},
+		sequences:  map[string]catalog.Sequence{},
+		required:   map[string][]catalog.Step{},
 	}
 	for _, seq := range catalog.Sequences() {
 		c.sequences[seq.Name] = seq
@@ -89,21 +90,29 @@ var loadCatalog = sync.OnceValue(func() *catalogData {
 			}
 		}
 	}
+	for eventType, channel := range fatigueTypes {
+		p, ok := c.placements[eventType]
+		if !ok {
+			p = unplaced(eventType)
+		}
+		p.challenge = channel
+		c.placements[eventType] = p
+	}
 	return c
 })
 
-// place records the first step naming eventType.
+// place records the first step naming eventType, and whether it is a
+// factor change.
 func (c *catalogData) place(seq catalog.Sequence, step catalog.Step, eventType string) {
-	if seq.Name == seqMFAChanges {
-		c.factorChanges[eventType] = true
+	p, ok := c.placements[eventType]
+	if !ok {
+		p = placement{
+			role: roleOfSequence[seq.Name], seq: seq.Name, number: step.Number,
+			label: step.Label, description: describe(step.Description, eventType),
+		}
 	}
-	if _, ok := c.placements[eventType]; ok {
-		return
-	}
-	c.placements[eventType] = placement{
-		role: roleOfSequence[seq.Name], seq: seq.Name, number: step.Number,
-		label: step.Label, description: describe(step.Description, eventType),
-	}
+	p.change = p.change || seq.Name == seqMFAChanges
+	c.placements[eventType] = p
 }
 
 // placementOf returns where eventType sits; roleOther when nowhere.
@@ -111,11 +120,13 @@ func placementOf(eventType string) placement {
 	if p, ok := loadCatalog().placements[eventType]; ok {
 		return p
 	}
-	return placement{role: roleOther, description: describe("", eventType)}
+	return unplaced(eventType)
 }
 
-// isFactorChange reports whether eventType is an MFA configuration change.
-func isFactorChange(eventType string) bool { return loadCatalog().factorChanges[eventType] }
+// unplaced is the placement of an event type outside the sequences.
+func unplaced(eventType string) placement {
+	return placement{role: roleOther, description: describe("", eventType)}
+}
 
 // describe returns the article's step description, or else the catalog's
 // definition of the event type.
