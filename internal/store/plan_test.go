@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/oktascope/oktascope/internal/filter"
+	"github.com/oktascope/oktascope/internal/logevent"
 )
 
 // explainPlan returns SQLite's plan for the query Search runs for q.
@@ -95,5 +96,29 @@ func TestUnfilteredPlans(t *testing.T) {
 		if !strings.HasPrefix(got, want) || strings.Contains(got, "TEMP B-TREE") {
 			t.Errorf("%+v: plan %q, want %q and no sort", q, got, want)
 		}
+	}
+}
+
+// TestUnmappedConnRestored checks that the connection an unfiltered search
+// unmaps goes back to the pool mapping the file again.
+func TestUnmappedConnRestored(t *testing.T) {
+	s := openTemp(t)
+	mustInsert(t, s, newGenerator(genOptions{Seed: 8, Users: 30}).events(50))
+	ctx := context.Background()
+	n := 0
+	if err := s.Search(ctx, Query{}, func(*logevent.Event) error { n++; return nil }); err != nil || n != 50 {
+		t.Fatalf("search: %d events, %v", n, err)
+	}
+	conn, err := s.read.Conn(ctx) // the pool's most recently returned
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var size string
+	if err := conn.QueryRowContext(ctx, "PRAGMA mmap_size").Scan(&size); err != nil {
+		t.Fatal(err)
+	}
+	if size != readMmapSize {
+		t.Errorf("mmap_size after an unfiltered search = %s, want %s", size, readMmapSize)
 	}
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strconv"
@@ -74,7 +75,18 @@ func (s *Store) SearchWithCursor(ctx context.Context, q Query, fn func(*logevent
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	rows, err := s.read.QueryContext(ctx, p.selectSQL(q), p.args...)
+	var db interface {
+		QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+	} = s.read
+	if !p.filtered {
+		conn, err := s.unmappedConn(ctx)
+		if err != nil {
+			return fmt.Errorf("store: search: %w", err)
+		}
+		defer releaseUnmapped(conn)
+		db = conn
+	}
+	rows, err := db.QueryContext(ctx, p.selectSQL(q), p.args...)
 	if err != nil {
 		return fmt.Errorf("store: search: %w", err)
 	}

@@ -15,6 +15,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net/url"
@@ -130,7 +131,7 @@ func (s *Store) prepareWriter(ctx context.Context, db *sql.DB) error {
 
 func (s *Store) openReaders() error {
 	params := url.Values{
-		"_pragma":       {"cache_size(-4096)", "mmap_size(2147418112)"},
+		"_pragma":       {"cache_size(-4096)", "mmap_size(" + readMmapSize + ")"},
 		"_busy_timeout": {"10000"},
 		"_query_only":   {"1"},
 	}
@@ -146,6 +147,36 @@ func (s *Store) openReaders() error {
 	}
 	s.read = db
 	return nil
+}
+
+// readMmapSize is how much of the file read connections map into memory
+// (SQLite's largest default): the pages a search reads here and there come
+// from the OS page cache without a pread each.
+const readMmapSize = "2147418112"
+
+// unmappedConn returns a read connection that maps none of the file, for a
+// scan of the whole store or a time window of it: each page is read once,
+// in order, and a mapping's page faults (and its resident pages) cost more
+// than the reads. releaseUnmapped gives it back as it was.
+func (s *Store) unmappedConn(ctx context.Context) (*sql.Conn, error) {
+	conn, err := s.read.Conn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := conn.ExecContext(ctx, "PRAGMA mmap_size = 0"); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return conn, nil
+}
+
+// releaseUnmapped maps the file again on a connection of unmappedConn and
+// returns it to the pool, or has the pool discard it if that fails.
+func releaseUnmapped(conn *sql.Conn) {
+	if _, err := conn.ExecContext(context.Background(), "PRAGMA mmap_size = "+readMmapSize); err != nil {
+		conn.Raw(func(any) error { return driver.ErrBadConn })
+	}
+	conn.Close()
 }
 
 // dsn builds a modernc.org/sqlite URI for path with the driver parameters.
