@@ -134,7 +134,9 @@ func New(opts Options) (*Engine, error) {
 
 // Add evaluates on one event the rules its type does not rule out (every
 // count rule's clock moves all the same), and has the timeline retire,
-// once a minute of event time, the flows no later event can change.
+// once a minute of event time, the flows no later event can change. The
+// engine takes the event: it trims it (logevent.Event.Trim) and keeps it
+// while its flow is open, so the caller must not use it afterwards.
 func (e *Engine) Add(ev *logevent.Event) {
 	d := e.dispatchOf(ev.EventType)
 	for i, run := range e.aggregators {
@@ -155,15 +157,6 @@ func (e *Engine) Add(ev *logevent.Event) {
 			e.merge(Finding{Rule: r.ID, Title: r.Title, Severity: severityOr(r.Severity, "medium"), Source: "okta"}, ev)
 		}
 	}
-	if e.timeline != nil {
-		if ev.Time.Sub(e.retired) >= retireEvery {
-			e.retired = ev.Time
-			e.findings = append(e.findings, timelineFindings(e.timeline.RetireAttacks(ev.Time))...)
-		}
-		if d.article {
-			e.timeline.Add(ev.Compact()) // the timeline keeps it while its flow is open
-		}
-	}
 	if e.adminIP != nil {
 		if f, ok := e.adminIP.add(ev); ok {
 			e.findings = append(e.findings, f)
@@ -172,6 +165,16 @@ func (e *Engine) Add(ev *logevent.Event) {
 	if e.spray != nil {
 		for _, f := range e.spray.add(ev) {
 			e.addSigma("builtin", f, ev)
+		}
+	}
+	if e.timeline != nil {
+		if ev.Time.Sub(e.retired) >= retireEvery {
+			e.retired = ev.Time
+			e.findings = append(e.findings, timelineFindings(e.timeline.RetireAttacks(ev.Time))...)
+		}
+		if d.article {
+			ev.Trim() // the timeline keeps it while its flow is open
+			e.timeline.Add(ev)
 		}
 	}
 }

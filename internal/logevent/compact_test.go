@@ -7,7 +7,8 @@ import (
 
 // TestCompactKeepsWhatAnalysesRead decodes every public sample and checks
 // that its compact copy answers the paths timelines, scopes and detections
-// read as the event does, and nothing of what it drops.
+// read as the event does, and nothing of what it drops; and that the event
+// trimmed in place answers every path as the copy.
 func TestCompactKeepsWhatAnalysesRead(t *testing.T) {
 	kept := []string{"uuid", "published", "eventType", "displayMessage", "actor.id", "actor.type",
 		"actor.alternateId", "client.ipAddress", "client.userAgent.rawUserAgent", "client.geographicalContext.country",
@@ -39,6 +40,16 @@ func TestCompactKeepsWhatAnalysesRead(t *testing.T) {
 				}
 				if got := pathStrings(c, p); len(got) > 0 {
 					t.Errorf("%s #%d: %s = %q kept", file, i, p, got)
+				}
+			}
+			trimmed, _ := Decode(raw)
+			trimmed.Trim()
+			if trimmed.Raw != nil {
+				t.Fatalf("%s #%d: trimmed event keeps the raw JSON", file, i)
+			}
+			for _, p := range slices.Concat(kept, dropped) {
+				if got, want := pathStrings(trimmed, p), pathStrings(c, p); !slices.Equal(got, want) {
+					t.Errorf("%s #%d: %s = %q trimmed, %q in the copy", file, i, p, got, want)
 				}
 			}
 			if len(c.Target) > 0 {
