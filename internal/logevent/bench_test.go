@@ -45,6 +45,11 @@ func synthEvents(b *testing.B) ([]Event, func()) {
 // BenchmarkDecodeSynth measures decoding throughput over synthetic events.
 func BenchmarkDecodeSynth(b *testing.B) {
 	records, size := synthRecords()
+	benchmarkDecode(b, records, size)
+}
+
+// benchmarkDecode decodes records (of size bytes in all) into one Event.
+func benchmarkDecode(b *testing.B, records [][]byte, size int) {
 	b.SetBytes(int64(size))
 	var e Event
 	for b.Loop() {

@@ -359,15 +359,7 @@ func BenchmarkDecode(b *testing.B) {
 			}
 		}
 	}
-	b.SetBytes(int64(size))
-	var e Event
-	for b.Loop() {
-		for _, r := range records {
-			if err := DecodeInto(&e, r); err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
+	benchmarkDecode(b, records, size)
 }
 
 // FuzzDecode checks that no input panics the decoder or a path lookup, and
