@@ -63,31 +63,37 @@ func spanOf(flow *timeline.Flow, uuids []string) (start, end time.Time) {
 // newAdminIP finds access to the Okta Admin Console from an IP address the
 // admin was never seen using before, once the admin has a history.
 type newAdminIP struct {
-	seen map[string]map[string]bool // user id → IP addresses
+	seen    map[userIP]struct{} // every (user, IP address) pair seen
+	history map[string]bool     // users seen from some IP address
 }
 
-func newNewAdminIP() *newAdminIP { return &newAdminIP{seen: map[string]map[string]bool{}} }
+type userIP struct{ user, ip string }
 
+func newNewAdminIP() *newAdminIP {
+	return &newAdminIP{seen: map[userIP]struct{}{}, history: map[string]bool{}}
+}
+
+// add notes the user's IP address (one map lookup for the common case of a
+// pair seen before) and reports an admin console access from a new one.
 func (n *newAdminIP) add(ev *logevent.Event) (Finding, bool) {
-	user, ip := ev.Actor.ID, ev.Client.IPAddress
-	if user == "" || ip == "" || ev.Actor.Type != "User" {
+	pair := userIP{ev.Actor.ID, ev.Client.IPAddress}
+	if pair.user == "" || pair.ip == "" || ev.Actor.Type != "User" {
 		return Finding{}, false
 	}
-	ips := n.seen[user]
-	if ips == nil {
-		ips = map[string]bool{}
-		n.seen[user] = ips
+	if _, known := n.seen[pair]; known {
+		return Finding{}, false
 	}
-	known, hasHistory := ips[ip], len(ips) > 0
-	ips[ip] = true
-	if ev.EventType != "user.session.access_admin_app" || known || !hasHistory {
+	n.seen[pair] = struct{}{}
+	hasHistory := n.history[pair.user]
+	n.history[pair.user] = true
+	if ev.EventType != "user.session.access_admin_app" || !hasHistory {
 		return Finding{}, false
 	}
 	f := Finding{
 		Rule: "oktascope-admin-console-new-ip", Title: "Admin Console accessed from a new IP address",
 		Severity: "high", Source: "builtin", Start: ev.Time, End: ev.Time, Count: 1,
-		Indicator: Indicator{Kind: "user", Value: firstNonEmpty(ev.Actor.AlternateID, user)},
-		Message:   "first event of this admin from " + ip,
+		Indicator: Indicator{Kind: "user", Value: firstNonEmpty(ev.Actor.AlternateID, pair.user)},
+		Message:   "first event of this admin from " + pair.ip,
 		UUIDs:     []string{ev.UUID},
 	}
 	return withFollowUp(f), true

@@ -335,3 +335,63 @@ func TestDispatchLosesNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestBuiltinPerEventRules checks the built-ins that judge single events:
+// a sign-in through a proxy, a scripted user agent, and admin console
+// access from an IP address the admin had not used before.
+func TestBuiltinPerEventRules(t *testing.T) {
+	start := time.Date(2024, 5, 1, 9, 0, 0, 0, time.UTC)
+	event := func(n int, typ, user, ip, extra string) *logevent.Event {
+		raw := fmt.Sprintf(`{"uuid":"e%d","published":%q,"eventType":%q,
+		 "actor":{"id":"00u-%s","type":"User","alternateId":"%s@acme.example"},
+		 "client":{"ipAddress":%q%s},"outcome":{"result":"SUCCESS"}}`,
+			n, start.Add(time.Duration(n)*time.Minute).Format(time.RFC3339), typ, user, user, ip, extra)
+		ev, err := logevent.Decode([]byte(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ev
+	}
+	const (
+		start_, admin = "user.session.start", "user.session.access_admin_app"
+		proxy         = `},"securityContext":{"isProxy":true`
+		curl          = `,"userAgent":{"rawUserAgent":"curl/8.5.0"}`
+		browser       = `,"userAgent":{"rawUserAgent":"Mozilla/5.0 (X11; Linux x86_64)"}`
+	)
+	tests := []struct {
+		name   string
+		events [][4]string // type, user, ip, extra JSON
+		rule   string
+		want   []string // uuids of the findings' events
+	}{
+		{"proxy sign-in", [][4]string{{start_, "ann", "192.0.2.1", proxy}}, "oktascope-proxy-signin", []string{"e0"}},
+		{"no proxy", [][4]string{{start_, "ann", "192.0.2.1", ""}}, "oktascope-proxy-signin", nil},
+		{"scripted agent", [][4]string{{start_, "ann", "192.0.2.1", curl}}, "oktascope-suspicious-user-agent", []string{"e0"}},
+		{"browser", [][4]string{{start_, "ann", "192.0.2.1", browser}}, "oktascope-suspicious-user-agent", nil},
+		{"admin from a new IP", [][4]string{
+			{start_, "ann", "192.0.2.1", ""}, {admin, "ann", "192.0.2.1", ""}, {admin, "ann", "203.0.113.9", ""},
+		}, "oktascope-admin-console-new-ip", []string{"e2"}},
+		{"admin without history", [][4]string{{admin, "ann", "203.0.113.9", ""}}, "oktascope-admin-console-new-ip", nil},
+		{"admin from a known IP", [][4]string{
+			{start_, "ann", "192.0.2.1", ""}, {start_, "ann", "203.0.113.9", ""}, {admin, "ann", "203.0.113.9", ""},
+		}, "oktascope-admin-console-new-ip", nil},
+		{"another user's IP is new to this admin", [][4]string{
+			{start_, "bob", "203.0.113.9", ""}, {start_, "ann", "192.0.2.1", ""}, {admin, "ann", "203.0.113.9", ""},
+		}, "oktascope-admin-console-new-ip", []string{"e2"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var events []*logevent.Event
+			for i, e := range tt.events {
+				events = append(events, event(i, e[0], e[1], e[2], e[3]))
+			}
+			var got []string
+			for _, f := range findingsOf(runEngine(t, Options{Builtin: true, Thresholds: DefaultThresholds()}, events), tt.rule) {
+				got = append(got, f.UUIDs...)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("%s cites %v, want %v", tt.rule, got, tt.want)
+			}
+		})
+	}
+}
