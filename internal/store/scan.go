@@ -22,13 +22,14 @@ const (
 )
 
 // scanBatchRows holds rows read and, once done is closed, their events
-// (nil where the row did not match).
+// (nil where the row did not match) and what prepare made of them.
 type scanBatchRows struct {
-	cursors []Cursor
-	raws    [][]byte
-	events  []*logevent.Event
-	err     error
-	done    chan struct{}
+	cursors  []Cursor
+	raws     [][]byte
+	events   []*logevent.Event
+	prepared []any
+	err      error
+	done     chan struct{}
 }
 
 // scanner runs the reader and decoding goroutines of one search.
@@ -41,8 +42,9 @@ type scanner struct {
 }
 
 // scan starts reading rows (published, id, raw JSON) and decoding them,
-// keeping the events for which match is true.
-func scan(ctx context.Context, rows *sql.Rows, match func(*logevent.Event) bool) *scanner {
+// keeping the events for which match is true, and running prepare (when
+// not nil) on those.
+func scan(ctx context.Context, rows *sql.Rows, match func(*logevent.Event) bool, prepare func(*logevent.Event) any) *scanner {
 	ctx, cancel := context.WithCancel(ctx)
 	sc := &scanner{
 		ordered: make(chan *scanBatchRows, scanInFlight),
@@ -53,7 +55,7 @@ func scan(ctx context.Context, rows *sql.Rows, match func(*logevent.Event) bool)
 	sc.wg.Add(1 + workers)
 	go sc.read(ctx, rows)
 	for range workers {
-		go sc.decode(ctx, match)
+		go sc.decode(ctx, match, prepare)
 	}
 	return sc
 }
@@ -125,10 +127,13 @@ func (sc *scanner) send(ctx context.Context, b *scanBatchRows) bool {
 	return true
 }
 
-func (sc *scanner) decode(ctx context.Context, match func(*logevent.Event) bool) {
+func (sc *scanner) decode(ctx context.Context, match func(*logevent.Event) bool, prepare func(*logevent.Event) any) {
 	defer sc.wg.Done()
 	for b := range sc.work {
 		b.events = make([]*logevent.Event, len(b.raws))
+		if prepare != nil {
+			b.prepared = make([]any, len(b.raws))
+		}
 		if ctx.Err() != nil { // the search ended: nobody reads this batch
 			close(b.done)
 			continue
@@ -139,8 +144,12 @@ func (sc *scanner) decode(ctx context.Context, match func(*logevent.Event) bool)
 				b.err = fmt.Errorf("event at %v: %w", b.cursors[i], err)
 				break
 			}
-			if match(e) {
-				b.events[i] = e
+			if !match(e) {
+				continue
+			}
+			b.events[i] = e
+			if prepare != nil {
+				b.prepared[i] = prepare(e)
 			}
 		}
 		close(b.done)
