@@ -174,10 +174,8 @@ func (a *app) detectStore(ctx context.Context, q store.Query, opts detect.Option
 	if err != nil {
 		return nil, err
 	}
-	// The rules' per-event tests run on the goroutines that decode; the
-	// engine's ordered part runs here.
-	err = store.SearchPrepared(ctx, st, q, engine.Match, func(e *logevent.Event, m detect.Matches) error {
-		engine.AddMatched(e, m)
+	err = st.Search(ctx, q, func(e *logevent.Event) error {
+		engine.Add(e)
 		return nil
 	})
 	if err != nil {

@@ -9,7 +9,6 @@ package detect
 import (
 	"slices"
 	"sort"
-	"sync"
 	"time"
 
 	"github.com/oktascope/oktascope/internal/catalog"
@@ -54,14 +53,10 @@ type Options struct {
 }
 
 // Engine evaluates rules over events fed in ascending published order.
-// Its work on an event is in two parts: Match runs the rules' per-event
-// tests, which need no state and so may run on several goroutines at once,
-// ahead of order; AddMatched then does, in order, what needs the events
-// before (counts, windows, the timeline). Add does both.
 type Engine struct {
 	aggregators []*sigmaRun
 	okta        []oktaRun
-	byType      sync.Map // event type → *dispatch: the rules that may match
+	byType      map[string]*dispatch // per event type, the rules that may match
 	grouped     map[groupKey]*Finding
 	findings    []Finding
 	timeline    *timeline.Builder
@@ -111,7 +106,7 @@ type groupKey struct {
 
 // New returns an engine for the rules opts chooses.
 func New(opts Options) (*Engine, error) {
-	e := &Engine{grouped: map[groupKey]*Finding{}}
+	e := &Engine{grouped: map[groupKey]*Finding{}, byType: map[string]*dispatch{}}
 	for _, r := range opts.Okta {
 		e.okta = append(e.okta, oktaRun{rule: r, matcher: filter.Compile(sigma.CheapFirst(r.Filter))})
 	}
@@ -137,58 +132,18 @@ func New(opts Options) (*Engine, error) {
 	return e, nil
 }
 
-// Matches is what Match found of one event: which rules, of those its
-// type does not rule out, pass their per-event test.
-type Matches struct {
-	d    *dispatch
-	bits []uint64 // aggregators by index, then d.okta after them; nil when none
-}
-
-func (m *Matches) set(i int) {
-	if w := i / 64; w >= len(m.bits) {
-		m.bits = append(m.bits, make([]uint64, w+1-len(m.bits))...)
-	}
-	m.bits[i/64] |= 1 << (i % 64)
-}
-
-func (m *Matches) has(i int) bool { return i/64 < len(m.bits) && m.bits[i/64]&(1<<(i%64)) != 0 }
-
-// Match runs on one event the per-event tests of the rules its type does
-// not rule out. It is safe for concurrent use, and reads nothing but the
-// event (which it may decode further, as any path lookup does).
-func (e *Engine) Match(ev *logevent.Event) Matches {
-	m := Matches{d: e.dispatchOf(ev.EventType)}
-	for i, run := range e.aggregators {
-		if m.d.sigma[i] && run.rule.Matcher().Match(ev) {
-			m.set(i)
-		}
-	}
-	for j, run := range m.d.okta {
-		if run.matcher.Match(ev) {
-			m.set(len(e.aggregators) + j)
-		}
-	}
-	return m
-}
-
-// Add is AddMatched of the event's Matches.
+// Add evaluates on one event the rules its type does not rule out (every
+// count rule's clock moves all the same), and has the timeline retire,
+// once a minute of event time, the flows no later event can change. The
+// engine takes the event: it trims it (logevent.Event.Trim) and keeps it
+// while its flow is open, so the caller must not use it afterwards.
 func (e *Engine) Add(ev *logevent.Event) {
-	e.AddMatched(ev, e.Match(ev))
-}
-
-// AddMatched evaluates one event, whose Matches the engine's Match
-// returned, in order: it feeds the matches to the rules (every count
-// rule's clock moves all the same), and has the timeline retire, once a
-// minute of event time, the flows no later event can change. The engine
-// takes the event: it trims it (logevent.Event.Trim) and keeps it while its
-// flow is open, so the caller must not use it afterwards.
-func (e *Engine) AddMatched(ev *logevent.Event, m Matches) {
-	d := m.d
+	d := e.dispatchOf(ev.EventType)
 	for i, run := range e.aggregators {
 		var found []sigma.Finding
 		switch {
 		case d.sigma[i]:
-			found = run.agg.AddMatched(ev, m.has(i))
+			found = run.agg.Add(ev)
 		case run.counting:
 			found = run.agg.Advance(ev.Time)
 		}
@@ -196,8 +151,8 @@ func (e *Engine) AddMatched(ev *logevent.Event, m Matches) {
 			e.addSigma(run.source, f, ev)
 		}
 	}
-	for j, run := range d.okta {
-		if m.has(len(e.aggregators) + j) {
+	for _, run := range d.okta {
+		if run.matcher.Match(ev) {
 			r := run.rule
 			e.merge(Finding{Rule: r.ID, Title: r.Title, Severity: severityOr(r.Severity, "medium"), Source: "okta"}, ev)
 		}
@@ -227,8 +182,8 @@ func (e *Engine) AddMatched(ev *logevent.Event, m Matches) {
 // dispatchOf returns the rules to run on events of one type, working them
 // out the first time the type is seen.
 func (e *Engine) dispatchOf(eventType string) *dispatch {
-	if d, ok := e.byType.Load(eventType); ok {
-		return d.(*dispatch)
+	if d, ok := e.byType[eventType]; ok {
+		return d
 	}
 	d := &dispatch{sigma: make([]bool, len(e.aggregators)), article: inArticleFlows(eventType)}
 	for i, run := range e.aggregators {
@@ -239,8 +194,8 @@ func (e *Engine) dispatchOf(eventType string) *dispatch {
 			d.okta = append(d.okta, run)
 		}
 	}
-	actual, _ := e.byType.LoadOrStore(eventType, d)
-	return actual.(*dispatch)
+	e.byType[eventType] = d
+	return d
 }
 
 // addSigma records a Sigma finding: a count finding stands alone (its group

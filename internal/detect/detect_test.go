@@ -3,9 +3,7 @@ package detect
 import (
 	"fmt"
 	"maps"
-	"reflect"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -395,61 +393,5 @@ func TestBuiltinPerEventRules(t *testing.T) {
 				t.Errorf("%s cites %v, want %v", tt.rule, got, tt.want)
 			}
 		})
-	}
-}
-
-// TestMatchAheadOfOrder checks that running Match on several goroutines at
-// once, ahead of order, and then AddMatched in order finds what Add finds.
-func TestMatchAheadOfOrder(t *testing.T) {
-	rules, errs := sigma.LoadDir("../../testdata/okta-samples/sigma-okta")
-	okta, oktaErrs := oktarules.LoadQueries("../../testdata/okta-samples/okta-customer-detections/queries.tsv")
-	if len(errs)+len(oktaErrs) > 0 {
-		t.Fatal(errs, oktaErrs)
-	}
-	opts := Options{Builtin: true, Thresholds: DefaultThresholds(), Sigma: rules, Okta: okta}
-	g := synth.New(synth.Options{Seed: 5, Users: 60, Events: 15000, Incidents: true})
-	var raws [][]byte
-	for raw, ok := g.Next(); ok; raw, ok = g.Next() {
-		raws = append(raws, slices.Clone(raw))
-	}
-	want := runEngine(t, opts, decodeAll(t, raws))
-	if len(want) == 0 {
-		t.Fatal("no findings to compare")
-	}
-
-	e, err := New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	events := decodeAll(t, raws)
-	matches := make([]Matches, len(events))
-	const workers = 4
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for i := w; i < len(events); i += workers {
-				matches[i] = e.Match(events[i])
-			}
-		})
-	}
-	wg.Wait()
-	for i, ev := range events {
-		e.AddMatched(ev, matches[i])
-	}
-	if got := e.Finish(); !reflect.DeepEqual(got, want) {
-		t.Errorf("matched ahead of order: %d findings; added in order: %d", len(got), len(want))
-	}
-}
-
-func TestMatchesBits(t *testing.T) {
-	var m Matches
-	set := []int{0, 5, 63, 64, 130, 200}
-	for _, i := range set {
-		m.set(i)
-	}
-	for i := range 260 {
-		if got, want := m.has(i), slices.Contains(set, i); got != want {
-			t.Errorf("has(%d) = %v, want %v", i, got, want)
-		}
 	}
 }

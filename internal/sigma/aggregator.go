@@ -71,15 +71,8 @@ func NewAggregator(r *Rule) *Aggregator {
 // the bursts that ended before this event (their window slid past the
 // threshold). Call Flush after the last event for the bursts still open.
 func (a *Aggregator) Add(e *logevent.Event) []Finding {
-	return a.AddMatched(e, a.rule.matcher.Match(e))
-}
-
-// AddMatched is Add for an event the rule's Matcher was run on already
-// (matched is its answer): callers may match events concurrently, ahead
-// of the order in which they feed the Aggregator.
-func (a *Aggregator) AddMatched(e *logevent.Event, matched bool) []Finding {
 	out := a.advance(e.Time)
-	if !matched {
+	if !a.rule.matcher.Match(e) {
 		return out
 	}
 	if a.agg == nil {

@@ -69,23 +69,6 @@ func (s *Store) Search(ctx context.Context, q Query, fn func(*logevent.Event) er
 // SearchWithCursor is Search, also passing each event's Cursor: set
 // Query.After to the last one to fetch the next page.
 func (s *Store) SearchWithCursor(ctx context.Context, q Query, fn func(*logevent.Event, Cursor) error) error {
-	return s.search(ctx, q, nil, func(e *logevent.Event, c Cursor, _ any) error { return fn(e, c) })
-}
-
-// SearchPrepared is Search with a step of the caller's work that needs no
-// order, prepare, run on each matching event on the goroutines that decode
-// them (several at once); fn receives the event with what prepare made of
-// it, in order, on the caller's goroutine.
-func SearchPrepared[T any](ctx context.Context, s *Store, q Query, prepare func(*logevent.Event) T, fn func(*logevent.Event, T) error) error {
-	return s.search(ctx, q,
-		func(e *logevent.Event) any { return prepare(e) },
-		func(e *logevent.Event, _ Cursor, prepared any) error {
-			v, _ := prepared.(T) // nil when T is an interface and prepare returned nil
-			return fn(e, v)
-		})
-}
-
-func (s *Store) search(ctx context.Context, q Query, prepare func(*logevent.Event) any, fn func(*logevent.Event, Cursor, any) error) error {
 	p, err := plan(q)
 	if err != nil {
 		return err
@@ -107,7 +90,7 @@ func (s *Store) search(ctx context.Context, q Query, prepare func(*logevent.Even
 	if err != nil {
 		return fmt.Errorf("store: search: %w", err)
 	}
-	sc := scan(ctx, rows, p.match, prepare)
+	sc := scan(ctx, rows, p.match)
 	err = deliver(sc, q.Limit, fn)
 	if stopErr := sc.stop(); err == nil && stopErr != nil {
 		err = fmt.Errorf("store: search: %w", stopErr)
@@ -115,20 +98,16 @@ func (s *Store) search(ctx context.Context, q Query, prepare func(*logevent.Even
 	return err
 }
 
-// deliver passes the scanner's events (and what prepare made of them) to
-// fn, in order, up to limit (0: all).
-func deliver(sc *scanner, limit int, fn func(*logevent.Event, Cursor, any) error) error {
+// deliver passes the scanner's events to fn, in order, up to limit (0:
+// all).
+func deliver(sc *scanner, limit int, fn func(*logevent.Event, Cursor) error) error {
 	matched := 0
 	for b := sc.next(); b != nil; b = sc.next() {
 		for i, e := range b.events {
 			if e == nil {
 				continue
 			}
-			var prepared any
-			if b.prepared != nil {
-				prepared = b.prepared[i]
-			}
-			if err := fn(e, b.cursors[i], prepared); err != nil {
+			if err := fn(e, b.cursors[i]); err != nil {
 				return err
 			}
 			if matched++; matched == limit {

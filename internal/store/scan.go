@@ -22,14 +22,13 @@ const (
 )
 
 // scanBatchRows holds rows read and, once done is closed, their events
-// (nil where the row did not match) and what prepare made of them.
+// (nil where the row did not match).
 type scanBatchRows struct {
-	cursors  []Cursor
-	raws     [][]byte
-	events   []*logevent.Event
-	prepared []any
-	err      error
-	done     chan struct{}
+	cursors []Cursor
+	raws    [][]byte
+	events  []*logevent.Event
+	err     error
+	done    chan struct{}
 }
 
 // scanner runs the reader and decoding goroutines of one search.
@@ -42,9 +41,8 @@ type scanner struct {
 }
 
 // scan starts reading rows (published, id, raw JSON) and decoding them,
-// keeping the events for which match is true, and running prepare (when
-// not nil) on those.
-func scan(ctx context.Context, rows *sql.Rows, match func(*logevent.Event) bool, prepare func(*logevent.Event) any) *scanner {
+// keeping the events for which match is true.
+func scan(ctx context.Context, rows *sql.Rows, match func(*logevent.Event) bool) *scanner {
 	ctx, cancel := context.WithCancel(ctx)
 	sc := &scanner{
 		ordered: make(chan *scanBatchRows, scanInFlight),
@@ -55,7 +53,7 @@ func scan(ctx context.Context, rows *sql.Rows, match func(*logevent.Event) bool,
 	sc.wg.Add(1 + workers)
 	go sc.read(ctx, rows)
 	for range workers {
-		go sc.decode(ctx, match, prepare)
+		go sc.decode(ctx, match)
 	}
 	return sc
 }
@@ -127,13 +125,10 @@ func (sc *scanner) send(ctx context.Context, b *scanBatchRows) bool {
 	return true
 }
 
-func (sc *scanner) decode(ctx context.Context, match func(*logevent.Event) bool, prepare func(*logevent.Event) any) {
+func (sc *scanner) decode(ctx context.Context, match func(*logevent.Event) bool) {
 	defer sc.wg.Done()
 	for b := range sc.work {
 		b.events = make([]*logevent.Event, len(b.raws))
-		if prepare != nil {
-			b.prepared = make([]any, len(b.raws))
-		}
 		if ctx.Err() != nil { // the search ended: nobody reads this batch
 			close(b.done)
 			continue
@@ -144,12 +139,8 @@ func (sc *scanner) decode(ctx context.Context, match func(*logevent.Event) bool,
 				b.err = fmt.Errorf("event at %v: %w", b.cursors[i], err)
 				break
 			}
-			if !match(e) {
-				continue
-			}
-			b.events[i] = e
-			if prepare != nil {
-				b.prepared[i] = prepare(e)
+			if match(e) {
+				b.events[i] = e
 			}
 		}
 		close(b.done)

@@ -322,37 +322,6 @@ func TestCursorPaging(t *testing.T) {
 	}
 }
 
-// TestSearchPrepared checks that fn receives each event with what prepare
-// made of that event, in the order Search delivers them, for searches of
-// the whole store, filtered ones and limited ones.
-func TestSearchPrepared(t *testing.T) {
-	s := openTemp(t)
-	mustInsert(t, s, newGenerator(genOptions{Seed: 6, Users: 10, Messy: true}).events(700))
-	queries := []Query{
-		{},
-		{Filter: filter.MustParse(`eventType sw "user."`), Desc: true},
-		{Filter: filter.MustParse(`target.id pr`), Limit: 50},
-	}
-	for _, q := range queries {
-		want := searchUUIDs(t, s, q)
-		var got []string
-		prepare := func(e *logevent.Event) string { return "prepared " + e.UUID }
-		err := SearchPrepared(context.Background(), s, q, prepare, func(e *logevent.Event, prepared string) error {
-			if prepared != "prepared "+e.UUID {
-				t.Errorf("%s came with %q", e.UUID, prepared)
-			}
-			got = append(got, e.UUID)
-			return nil
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(want) == 0 || !slices.Equal(got, want) {
-			t.Errorf("%v: SearchPrepared delivered %d events, Search %d", q.Filter, len(got), len(want))
-		}
-	}
-}
-
 func TestInsertCancelled(t *testing.T) {
 	s := openTemp(t)
 	ctx, cancel := context.WithCancel(context.Background())
