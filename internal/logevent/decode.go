@@ -20,9 +20,10 @@ type FieldError struct {
 func (e *FieldError) Error() string { return e.Field + ": " + e.Reason }
 
 // Decode decodes one event from its JSON object. The returned Event keeps
-// raw (not a copy: the caller must not reuse the slice). It fails when raw is
-// not a JSON object, or lacks uuid, eventType or a published time it can
-// parse; the error is a *FieldError when a field is to blame.
+// raw (not a copy: the caller must not reuse the slice), and so do its
+// Objects, whose JSON may be slices of raw. It fails when raw is not a JSON
+// object, or lacks uuid, eventType or a published time it can parse; the
+// error is a *FieldError when a field is to blame.
 func Decode(raw []byte) (*Event, error) {
 	e := &Event{Raw: raw}
 	if err := DecodeInto(e, raw); err != nil {
@@ -32,19 +33,48 @@ func Decode(raw []byte) (*Event, error) {
 }
 
 // DecodeInto is Decode into an Event the caller owns, so that a loop can
-// reuse one. It resets every field of e.
+// reuse one. It resets every field of e. It may be called from several
+// goroutines at once (into different Events).
+//
+// It first tries a decoder of its own for the shape of Okta's events (see
+// fastdecode.go), which reads raw in place, makes each string that recurs
+// from event to event once per decoder rather than once per event, and
+// gives up on anything it would not decode exactly as the general decoder
+// (goccy/go-json) does: a name in another case, escapes in names or
+// strings, repeated fields, a value of the wrong type, invalid JSON. The
+// general decoder then decodes the event, coercing values of the wrong
+// type (see decodeCoerced).
 func DecodeInto(e *Event, raw []byte) error {
 	*e = Event{Raw: raw}
+	// An object without white space before it, the usual case, is tried
+	// as it is: the fast path reads JSON's white space after it, and gives
+	// up on the other white space TrimSpace trims.
+	if len(raw) > 0 && raw[0] == '{' && decodeFast(&e.LogEvent, raw) {
+		return e.validate()
+	}
 	trimmed := bytes.TrimSpace(raw)
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		return errors.New("not a JSON object")
 	}
-	if err := json.Unmarshal(trimmed, &e.LogEvent); err != nil {
-		if err := decodeCoerced(e, trimmed, err); err != nil {
+	// Trimmed (if it was not tried as it is, or TrimSpace trimmed some),
+	// it is tried again, then left to the general decoder.
+	e.LogEvent = LogEvent{} // what the fast path left
+	if len(trimmed) == len(raw) || !decodeFast(&e.LogEvent, trimmed) {
+		e.LogEvent = LogEvent{}
+		if err := decodeGeneral(e, trimmed); err != nil {
 			return err
 		}
 	}
 	return e.validate()
+}
+
+// decodeGeneral decodes the JSON object raw into e's zero LogEvent with the
+// general decoder, coercing values of the wrong type if need be.
+func decodeGeneral(e *Event, raw []byte) error {
+	if err := json.Unmarshal(raw, &e.LogEvent); err != nil {
+		return decodeCoerced(e, raw, err)
+	}
+	return nil
 }
 
 func (e *Event) validate() error {
@@ -328,9 +358,11 @@ func (o *Object) memberJSON(key string, fold bool) (raw []byte, found, ok bool) 
 func (o *Object) Len() int { return len(o.Map()) }
 
 // UnmarshalJSON keeps the JSON for Map to decode. It keeps b itself, not a
-// copy, which the caller must not modify afterwards: the decoder of events
-// (goccy/go-json) hands every UnmarshalJSON a copy of its own of the value,
-// out of the buffer it reuses, so a second copy would only cost time.
+// copy, which the caller must not modify afterwards: the general decoder of
+// events (goccy/go-json) hands every UnmarshalJSON a copy of its own of the
+// value, out of the buffer it reuses, and DecodeInto's fast path a slice of
+// the event's JSON, which the Event keeps too, so a second copy would only
+// cost time.
 func (o *Object) UnmarshalJSON(b []byte) error {
 	*o = Object{raw: b}
 	return nil

@@ -264,27 +264,43 @@ func TestScalarsDecodeWithoutAllocating(t *testing.T) {
 	}
 }
 
-// TestObjectsOutliveTheirInput checks that Objects, which keep the bytes
-// their UnmarshalJSON is given, refer neither to the input of Decode nor to
-// the decoder's buffer, which the next decoding writes over.
-func TestObjectsOutliveTheirInput(t *testing.T) {
-	event := func(data string) []byte {
-		return []byte(`{"uuid":"1","published":"2024-01-01T00:00:00Z","eventType":"x",` +
-			`"actor":{"detailEntry":{"m":"` + data + `"}},"debugContext":{"debugData":{"d":"` + data + `"}}}`)
-	}
-	e, err := Decode(event("first"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	copy(e.Raw, bytes.Repeat([]byte{' '}, len(e.Raw)))
-	if _, err := Decode(event("other")); err != nil {
-		t.Fatal(err)
-	}
-	if got := e.Actor.DetailEntry.Map()["m"]; got != "first" {
-		t.Errorf("actor.detailEntry.m = %v, want first", got)
-	}
-	if got := e.DebugContext.DebugData.Map()["d"]; got != "first" {
-		t.Errorf("debugContext.debugData.d = %v, want first", got)
+// TestObjectsOutliveTheDecoder checks that Objects, which keep the bytes
+// their UnmarshalJSON is given, do not refer to a decoder's buffer, which
+// the next decoding writes over. The general decoder hands them copies,
+// which do not refer to the input of Decode either; the fast path hands
+// them slices of the input (which Decode's caller must not reuse; see
+// TestFastObjectsShareRaw).
+func TestObjectsOutliveTheDecoder(t *testing.T) {
+	for _, tt := range []struct {
+		name, extra string
+		fast        bool
+	}{
+		{"fast path", "", true},
+		{"general decoder", `"displayMessage":"an \"escape\"",`, false},
+	} {
+		event := func(data string) []byte {
+			return []byte(`{"uuid":"1","published":"2024-01-01T00:00:00Z","eventType":"x",` + tt.extra +
+				`"actor":{"detailEntry":{"m":"` + data + `"}},"debugContext":{"debugData":{"d":"` + data + `"}}}`)
+		}
+		if got := decodeFastly(event("first")).handled; got != tt.fast {
+			t.Fatalf("%s: the fast path takes the event: %v", tt.name, got)
+		}
+		e, err := Decode(event("first"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !tt.fast {
+			copy(e.Raw, bytes.Repeat([]byte{' '}, len(e.Raw)))
+		}
+		if _, err := Decode(event("other")); err != nil {
+			t.Fatal(err)
+		}
+		if got := e.Actor.DetailEntry.Map()["m"]; got != "first" {
+			t.Errorf("%s: actor.detailEntry.m = %v, want first", tt.name, got)
+		}
+		if got := e.DebugContext.DebugData.Map()["d"]; got != "first" {
+			t.Errorf("%s: debugContext.debugData.d = %v, want first", tt.name, got)
+		}
 	}
 }
 
