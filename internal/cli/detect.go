@@ -26,9 +26,11 @@ import (
 // run (GOGC, when set, wins). A run decodes every event of the store and
 // keeps little of it (the timeline retires what it holds as it goes): the
 // collector's work is proportional to what is allocated, divided by this
-// percentage, so a higher one trades a few hundred megabytes of heap for
-// a third less CPU time (docs/performance.md).
-const detectGCPercent = 400
+// percentage, so a higher one trades heap for CPU time. Since events are
+// decoded with few allocations, 200 costs no more time than 400 and halves
+// the peak heap, whose first touch (page faults) is dear on a virtual
+// machine (docs/performance.md).
+const detectGCPercent = 200
 
 type detectFlags struct {
 	rules        []string
