@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/oktascope/oktascope/internal/logevent"
 )
 
 // tokenKind classifies a token of the filter language.
@@ -127,7 +129,7 @@ func (l *lexer) lexNumber(start token) (token, error) {
 		return isDigit(c) || strings.IndexByte("+-.eE", c) >= 0
 	})
 	text := l.src[l.pos : l.pos+n]
-	if _, err := strconv.ParseFloat(text, 64); err != nil || !isJSONNumber(text) {
+	if _, err := strconv.ParseFloat(text, 64); err != nil || !logevent.IsJSONNumber([]byte(text)) {
 		return start, l.errorAt(start, "invalid number '%s'", text)
 	}
 	l.advance(n)
@@ -177,31 +179,3 @@ func isWordStart(c byte) bool {
 }
 
 func isWordByte(c byte) bool { return isWordStart(c) || isDigit(c) || c == '.' || c == '-' }
-
-// isJSONNumber reports whether s has JSON's number grammar (no leading '+',
-// no leading zeros, digits on both sides of '.').
-func isJSONNumber(s string) bool {
-	s = strings.TrimPrefix(s, "-")
-	mantissa, exponent, hasExp := strings.Cut(strings.ToLower(s), "e")
-	intPart, frac, hasFrac := strings.Cut(mantissa, ".")
-	if intPart == "" || (len(intPart) > 1 && intPart[0] == '0') || !allDigits(intPart) {
-		return false
-	}
-	if hasFrac && (frac == "" || !allDigits(frac)) {
-		return false
-	}
-	if hasExp {
-		exponent = strings.TrimLeft(exponent, "+-")
-		return exponent != "" && allDigits(exponent)
-	}
-	return true
-}
-
-func allDigits(s string) bool {
-	for i := range len(s) {
-		if !isDigit(s[i]) {
-			return false
-		}
-	}
-	return true
-}

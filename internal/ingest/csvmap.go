@@ -445,7 +445,7 @@ func isJSON(cell []byte, open byte) bool {
 // appendCell writes a cell as the JSON type of its leaf.
 func appendCell(dst []byte, kind leafKind, cell []byte) []byte {
 	switch {
-	case kind == leafNumber && isJSONNumber(cell):
+	case kind == leafNumber && logevent.IsJSONNumber(cell):
 		return append(dst, cell...)
 	case kind == leafBool && bytes.EqualFold(cell, []byte("true")):
 		return append(dst, "true"...)
@@ -465,48 +465,6 @@ func appendKey(dst []byte, key string, first bool) []byte {
 	}
 	dst = appendJSONString(dst, []byte(key))
 	return append(dst, ':')
-}
-
-// isJSONNumber reports whether b is a number in JSON's grammar.
-func isJSONNumber(b []byte) bool {
-	i := 0
-	if i < len(b) && b[i] == '-' {
-		i++
-	}
-	switch {
-	case i < len(b) && b[i] == '0':
-		i++
-	case i < len(b) && '1' <= b[i] && b[i] <= '9':
-		i = skipDigits(b, i)
-	default:
-		return false
-	}
-	if i < len(b) && b[i] == '.' {
-		if j := skipDigits(b, i+1); j > i+1 {
-			i = j
-		} else {
-			return false
-		}
-	}
-	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
-		i++
-		if i < len(b) && (b[i] == '+' || b[i] == '-') {
-			i++
-		}
-		j := skipDigits(b, i)
-		if j == i {
-			return false
-		}
-		i = j
-	}
-	return i == len(b)
-}
-
-func skipDigits(b []byte, i int) int {
-	for i < len(b) && '0' <= b[i] && b[i] <= '9' {
-		i++
-	}
-	return i
 }
 
 // jsonPlain marks the ASCII bytes a JSON string holds as they are.

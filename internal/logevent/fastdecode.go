@@ -1205,9 +1205,24 @@ func (d *fastDecoder) escape(i int) int {
 
 // skipNumber reads a number, by JSON's grammar.
 func (d *fastDecoder) skipNumber(i int) int {
-	b := d.b
-	start := i
-	if b[i] == '-' {
+	end, ok := numberEnd(d.b, i)
+	if !ok {
+		return d.fail(i, "invalid number")
+	}
+	return end
+}
+
+// IsJSONNumber reports whether b is a number, whole, by JSON's grammar (no
+// leading '+' or zeros, digits on both sides of '.', a signed exponent).
+func IsJSONNumber(b []byte) bool {
+	end, ok := numberEnd(b, 0)
+	return ok && end == len(b)
+}
+
+// numberEnd returns the index after the number, by JSON's grammar, at i in
+// b; ok is false when there is none.
+func numberEnd(b []byte, i int) (end int, ok bool) {
+	if i < len(b) && b[i] == '-' {
 		i++
 	}
 	switch {
@@ -1216,11 +1231,11 @@ func (d *fastDecoder) skipNumber(i int) int {
 	case i < len(b) && '1' <= b[i] && b[i] <= '9':
 		i = digits(b, i)
 	default:
-		return d.fail(start, "invalid value")
+		return i, false
 	}
 	if i < len(b) && b[i] == '.' {
 		if i = digits(b, i+1); b[i-1] == '.' {
-			return d.fail(i, "invalid number")
+			return i, false
 		}
 	}
 	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
@@ -1230,10 +1245,10 @@ func (d *fastDecoder) skipNumber(i int) int {
 		}
 		start := i
 		if i = digits(b, i); i == start {
-			return d.fail(i, "invalid number")
+			return i, false
 		}
 	}
-	return i
+	return i, true
 }
 
 // digits returns the index after the decimal digits of b at i.

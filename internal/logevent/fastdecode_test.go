@@ -820,3 +820,18 @@ func FuzzFastDecode(f *testing.F) {
 		checkDecodeInto(t, raw)
 	})
 }
+
+func TestIsJSONNumber(t *testing.T) {
+	for _, tt := range []struct {
+		text string
+		want bool
+	}{
+		{"0", true}, {"-0", true}, {"12", true}, {"1.5", true}, {"-12.25e+3", true}, {"1E-7", true}, {"0e0", true},
+		{"", false}, {"-", false}, {"+1", false}, {"01", false}, {"1.", false}, {".5", false},
+		{"1e", false}, {"1e+", false}, {"1e+-5", false}, {"1.5x", false}, {" 1", false}, {"NaN", false},
+	} {
+		if got := IsJSONNumber([]byte(tt.text)); got != tt.want {
+			t.Errorf("IsJSONNumber(%q) = %v, want %v", tt.text, got, tt.want)
+		}
+	}
+}
