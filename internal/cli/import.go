@@ -10,11 +10,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/oktascope/oktascope/internal/ingest"
+	"github.com/oktascope/oktascope/internal/render"
 	"github.com/oktascope/oktascope/internal/store"
 )
 
 func (a *app) importCommand() *cobra.Command {
 	var rejects string
+	limits := ingest.Limits{MaxGzipRatio: ingest.DefaultMaxGzipRatio, MaxGzipSize: ingest.DefaultMaxGzipSize}
+	maxRejects := int64(ingest.DefaultMaxRejectsSize)
 	cmd := &cobra.Command{
 		Use:   "import PATH...",
 		Short: "Import Okta System Log exports (JSON, NDJSON, gzip, Admin Console CSV, directories)",
@@ -23,10 +26,16 @@ content: a JSON array of events (an /api/v1/logs page), NDJSON, an object wrappi
 array (Event Hook deliveries included), the Admin Console's CSV export, any of them
 gzip-compressed; directories are walked; "-" reads the standard input. Events are deduplicated by uuid, so importing
 twice is safe. Bad records are kept, untouched, in the rejects file with file, line and
-reason; every good record still lands.
+reason; every good record still lands. The rejects file is created 0600, and never written
+through a symbolic link.
+
+A compressed file's content is capped (--max-gzip-ratio times what was read compressed, not
+below 1 MiB, and --max-gzip-size), and so is the rejects file (--max-rejects-size): past a
+cap import says which, keeps what it read before it, and exits 1. Events published before
+2009-01-01 or more than a day after the import's clock are rejected (docs/import.md).
 
 Exit status: 0 all imported, 3 some records rejected, 1 a file could not be read whole
-(the records before the break are imported; re-run to complete).`,
+(the records before the break are imported; re-run to complete) or a cap was reached.`,
 		Example: `  oktascope import logs-2024-05.json.gz
   oktascope --db case42.db import ./export-dir --rejects case42-rejects.ndjson
   oktascope generate --events 1000000 | oktascope import -`,
@@ -37,7 +46,7 @@ Exit status: 0 all imported, 3 some records rejected, 1 a file could not be read
 				return err
 			}
 			defer st.Close()
-			opts := ingest.Options{RejectsPath: rejects}
+			opts := ingest.Options{RejectsPath: rejects, Limits: limits, MaxRejectsSize: maxRejects}
 			if a.io.Terminal {
 				opts.Progress = a.io.Err
 			}
@@ -51,7 +60,7 @@ Exit status: 0 all imported, 3 some records rejected, 1 a file could not be read
 			fmt.Fprintln(a.io.Err, summary)
 			if code := summary.ExitCode(err); code != ExitOK {
 				if err == nil {
-					err = fmt.Errorf("%d records rejected: see %s", summary.Rejected, rejects)
+					err = fmt.Errorf("%d records rejected: see %s", summary.Rejected, render.Terminal(rejects))
 				}
 				return &ExitError{Code: code, Err: err}
 			}
@@ -59,8 +68,31 @@ Exit status: 0 all imported, 3 some records rejected, 1 a file could not be read
 		},
 	}
 	cmd.Flags().StringVar(&rejects, "rejects", "oktascope-rejects.ndjson", "file for the records that could not be imported")
+	cmd.Flags().IntVar(&limits.MaxGzipRatio, "max-gzip-ratio", limits.MaxGzipRatio, "cap on a compressed file's content, in times the compressed bytes read (not below 1 MiB)")
+	cmd.Flags().Var((*sizeFlag)(&limits.MaxGzipSize), "max-gzip-size", "cap on a compressed file's content (KiB, MiB, GiB, TiB)")
+	cmd.Flags().Var((*sizeFlag)(&maxRejects), "max-rejects-size", "cap on the rejects file; past it rejects are counted, not written")
 	return cmd
 }
+
+// sizeFlag is a flag holding a size in bytes, written with a unit
+// (ingest.ParseSize).
+type sizeFlag int64
+
+func (f *sizeFlag) String() string { return ingest.FormatSize(int64(*f)) }
+
+func (f *sizeFlag) Set(s string) error {
+	n, err := ingest.ParseSize(s)
+	if err != nil {
+		return err
+	}
+	if n <= 0 {
+		return fmt.Errorf("size %q: must be more than 0", s)
+	}
+	*f = sizeFlag(n)
+	return nil
+}
+
+func (f *sizeFlag) Type() string { return "size" }
 
 // estimateEvents guesses how many events the paths hold from their sizes
 // (about 2 KB an event, ten times that per byte of gzip), so that the store

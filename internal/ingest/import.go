@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"runtime"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/oktascope/oktascope/internal/logevent"
+	"github.com/oktascope/oktascope/internal/render"
 )
 
 // Sink stores decoded events; the store implements it. Import calls Insert
@@ -46,8 +48,16 @@ type Options struct {
 	BatchSize int
 	// Workers is the number of decoding goroutines (GOMAXPROCS).
 	Workers int
-	// MaxRecordSize is the largest record kept (DefaultMaxRecordSize).
-	MaxRecordSize int
+	// Limits bound each input: the largest record, and the decompressed
+	// content of a compressed input (see Limits and LimitError).
+	Limits
+	// MaxRejectsSize caps the rejects file, in bytes
+	// (DefaultMaxRejectsSize): past it, rejected records are counted but no
+	// longer written, and Import returns a *LimitError at the end.
+	MaxRejectsSize int64
+	// Now is the import's clock, which bounds the plausible published
+	// times (see CheckPlausible); time.Now when nil.
+	Now func() time.Time
 }
 
 func (o Options) withDefaults() Options {
@@ -59,6 +69,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxRecordSize <= 0 {
 		o.MaxRecordSize = DefaultMaxRecordSize
+	}
+	if o.MaxRejectsSize <= 0 {
+		o.MaxRejectsSize = DefaultMaxRejectsSize
+	}
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	if o.Reporter == nil {
 		o.Reporter = NewProgress(o.Progress)
@@ -110,7 +126,10 @@ func fileSource(f inputFile) source {
 func importSources(ctx context.Context, sources []source, sink Sink, opts Options, errs []error) (Summary, error) {
 	start := time.Now()
 	opts = opts.withDefaults()
-	p := &pipeline{sink: sink, opts: opts, rejects: &rejectWriter{path: opts.RejectsPath}}
+	p := &pipeline{sink: sink, opts: opts, rejects: &rejectWriter{path: opts.RejectsPath, max: opts.MaxRejectsSize}, now: opts.Now()}
+	if err := p.rejects.check(); err != nil {
+		return Summary{}, errors.Join(append(errs, err)...)
+	}
 	var total int64
 	for _, s := range sources {
 		total += s.size
@@ -118,6 +137,7 @@ func importSources(ctx context.Context, sources []source, sink Sink, opts Option
 	opts.Reporter.Start(total)
 	err := p.run(ctx, sources)
 	opts.Reporter.Finish()
+	p.sum.RejectsUnwritten = p.rejects.unwritten
 	if cerr := p.rejects.close(); cerr != nil {
 		err = errors.Join(err, cerr)
 	}
@@ -139,7 +159,8 @@ type pipeline struct {
 	sum       Summary // Files and Skipped by the reading goroutine; the rest by the collecting one
 	fileErrs  []error // by the reading goroutine
 	batch     []*logevent.Event
-	batchEnd  Record // where the batch's last event came from
+	batchEnd  Record    // where the batch's last event came from
+	now       time.Time // the import's clock (Options.Now)
 }
 
 // chunk is a run of consecutive records, decoded together.
@@ -171,7 +192,7 @@ func (p *pipeline) run(ctx context.Context, sources []source) error {
 	for range p.opts.Workers {
 		wg.Go(func() {
 			for c := range jobs {
-				c.decode()
+				c.decode(p.now)
 				results <- c
 			}
 		})
@@ -228,10 +249,10 @@ func (p *pipeline) readAll(ctx context.Context, sources []source, jobs chan<- *c
 func (p *pipeline) readSource(src source, add func(Record) error) error {
 	rc, err := src.open()
 	if err != nil {
-		return fmt.Errorf("import %s: %w", src.name, err)
+		return inputErr(src.name, err)
 	}
 	defer rc.Close()
-	rd, err := NewReader(&countingReader{r: rc, n: &p.bytesRead}, src.name)
+	rd, err := NewLimitedReader(&countingReader{r: rc, n: &p.bytesRead}, src.name, p.opts.Limits)
 	if err != nil {
 		return err
 	}
@@ -240,7 +261,6 @@ func (p *pipeline) readSource(src source, add func(Record) error) error {
 		return nil
 	}
 	p.sum.Files++
-	rd.SetMaxRecordSize(p.opts.MaxRecordSize)
 	return rd.Read(add)
 }
 
@@ -271,8 +291,9 @@ func (c *chunk) keep(b []byte) []byte {
 	return c.arena[start:len(c.arena):len(c.arena)]
 }
 
-// decode decodes every record of the chunk.
-func (c *chunk) decode() {
+// decode decodes every record of the chunk, and rejects the events
+// published outside the plausible range at now (CheckPlausible).
+func (c *chunk) decode(now time.Time) {
 	c.events = make([]*logevent.Event, len(c.records))
 	c.errs = make([]error, len(c.records))
 	for i, rec := range c.records {
@@ -280,7 +301,14 @@ func (c *chunk) decode() {
 			c.errs[i] = rec.Err
 			continue
 		}
-		c.events[i], c.errs[i] = logevent.Decode(rec.JSON)
+		e, err := logevent.Decode(rec.JSON)
+		if err == nil {
+			err = CheckPlausible(e, now)
+		}
+		if err != nil {
+			e = nil
+		}
+		c.events[i], c.errs[i] = e, err
 	}
 }
 
@@ -341,12 +369,22 @@ func (p *pipeline) flush(ctx context.Context) error {
 	}
 	inserted, duplicates, err := p.sink.Insert(ctx, p.batch)
 	if err != nil {
-		return fmt.Errorf("import: storing the events up to %s:%d: %w", p.batchEnd.File, p.batchEnd.Line, err)
+		return fmt.Errorf("import: storing the events up to %s:%d: %w", render.Terminal(p.batchEnd.File), p.batchEnd.Line, err)
 	}
 	p.sum.Imported += inserted
 	p.sum.Duplicates += duplicates
 	p.batch = make([]*logevent.Event, 0, p.opts.BatchSize)
 	return nil
+}
+
+// inputErr is the error of reading an input, naming it as render.Terminal
+// shows it (a *fs.PathError's message holds the path as it is).
+func inputErr(name string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("import %s: %s: %w", render.Terminal(pe.Path), pe.Op, pe.Err)
+	}
+	return fmt.Errorf("import %s: %w", render.Terminal(name), err)
 }
 
 // countingReader counts the bytes read through it.

@@ -3,6 +3,8 @@ package ingest
 import (
 	"errors"
 	"fmt"
+
+	"github.com/oktascope/oktascope/internal/render"
 )
 
 // DefaultMaxRecordSize is the largest record a reader keeps whole (an Okta
@@ -64,7 +66,12 @@ type BreakError struct {
 
 // Error says which file broke off, where, and why.
 func (e *BreakError) Error() string {
-	return fmt.Sprintf("%s:%d: input breaks off at byte %d: %v", e.File, e.Line, e.Offset, e.Err)
+	var limit *LimitError
+	if errors.As(e.Err, &limit) {
+		return fmt.Sprintf("%s:%d: stopped at byte %d of its content: %s; the records before it were read",
+			render.Terminal(e.File), e.Line, e.Offset, limit.cap())
+	}
+	return fmt.Sprintf("%s:%d: input breaks off at byte %d: %v", render.Terminal(e.File), e.Line, e.Offset, e.Err)
 }
 
 // Unwrap returns the cause.
@@ -78,5 +85,5 @@ type FormatError struct {
 
 // Error names the file and what it looks like.
 func (e *FormatError) Error() string {
-	return fmt.Sprintf("%s: not an Okta System Log export: %s", e.File, e.Reason)
+	return fmt.Sprintf("%s: not an Okta System Log export: %s", render.Terminal(e.File), e.Reason)
 }

@@ -2,11 +2,16 @@ package ingest
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/oktascope/oktascope/internal/privfile"
+	"github.com/oktascope/oktascope/internal/render"
 )
 
 func TestRejects(t *testing.T) {
@@ -86,5 +91,89 @@ func TestNoRejectsFileWithoutRejects(t *testing.T) {
 	sum := importOnce(t, newMemSink(), Options{RejectsPath: rejects}, filepath.Join(samplesDir, "beats"))
 	if _, err := os.Stat(rejects); !os.IsNotExist(err) || sum.RejectsPath != "" {
 		t.Errorf("rejects file after a clean import: %v, summary names %q", err, sum.RejectsPath)
+	}
+}
+
+// TestRejectsFileNotFollowedThroughSymlink plants the rejects file as a
+// symbolic link to a file outside the export directory (issue 14, item 3):
+// import refuses it before reading anything, says why, and the link's
+// target is untouched.
+func TestRejectsFileNotFollowedThroughSymlink(t *testing.T) {
+	dir := t.TempDir()
+	victim := writeFile(t, dir, "victim.txt", []byte("precious"))
+	export := filepath.Join(dir, "export")
+	writeFile(t, export, "events.ndjson", []byte(event("a")+"\n"+"not json\n"))
+	rejects := filepath.Join(export, "oktascope-rejects.ndjson")
+	if err := os.Symlink("../victim.txt", rejects); err != nil {
+		t.Fatal(err)
+	}
+	sink := newMemSink()
+	sum, err := Import(context.Background(), []string{export}, sink, Options{RejectsPath: rejects})
+	if !errors.Is(err, privfile.ErrSymlink) || !strings.Contains(err.Error(), "oktascope-rejects.ndjson is a symbolic link") {
+		t.Errorf("error %v, want one saying the rejects file is a symbolic link", err)
+	}
+	if sum.ExitCode(err) != ExitFailure || len(sink.order) != 0 {
+		t.Errorf("exit status %d, %d imported: want 1 and nothing read", sum.ExitCode(err), len(sink.order))
+	}
+	if data, err := os.ReadFile(victim); string(data) != "precious" {
+		t.Errorf("victim now holds %q (%v)", data, err)
+	}
+}
+
+// TestRejectsFileIsPrivate checks the rejects file's mode: 0600 when
+// import creates it, and when it replaces one left with a wider mode.
+func TestRejectsFileIsPrivate(t *testing.T) {
+	dir := t.TempDir()
+	path := writeFile(t, dir, "in.ndjson", []byte(event("a")+"\nnot json\n"))
+	for _, existing := range []bool{false, true} {
+		rejects := filepath.Join(t.TempDir(), "rejects.ndjson")
+		if existing {
+			writeFile(t, filepath.Dir(rejects), "rejects.ndjson", []byte("old rejects, readable by all\n"))
+		}
+		sum := importOnce(t, newMemSink(), Options{RejectsPath: rejects}, path)
+		info, err := os.Stat(rejects)
+		if err != nil || sum.Rejected != 1 {
+			t.Fatalf("%d rejected, rejects file: %v", sum.Rejected, err)
+		}
+		if mode := info.Mode().Perm(); mode != 0o600 {
+			t.Errorf("rejects file (existing before: %v): mode %v, want -rw-------", existing, mode)
+		}
+		if got := readRejects(t, rejects); len(got) != 1 {
+			t.Errorf("rejects file (existing before: %v) holds %d rejects, want 1", existing, len(got))
+		}
+	}
+}
+
+// TestFileNamesEscapedInMessages imports files whose names hold terminal
+// escapes: the summary, the errors and the rejects file show them escaped
+// (issue 14, item 8), and the rejects file's JSON still decodes to the
+// exact name.
+func TestFileNamesEscapedInMessages(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "case\x1b]0;owned\a")
+	const evil = "x\x1b[2J\u009b31m\u202e.ndjson"
+	path := writeFile(t, dir, evil, []byte(event("a")+"\nnot json\n"))
+	cut := writeFile(t, dir, "cut\r.json", []byte("["+event("b")+`,{"uuid":`))
+	rejects := filepath.Join(dir, "rejects\x1b[31m.ndjson")
+	sum, err := Import(context.Background(), []string{path, cut, filepath.Join(dir, "missing\x1b[1m")}, newMemSink(), Options{RejectsPath: rejects})
+	if err == nil || sum.Rejected != 1 {
+		t.Fatalf("rejected %d, error %v: want 1 and errors for the cut and missing files", sum.Rejected, err)
+	}
+	for what, text := range map[string]string{"summary": sum.String(), "error": err.Error()} {
+		if strings.ContainsFunc(strings.ReplaceAll(text, "\n", ""), render.TerminalUnsafe) { // errors.Join's line breaks
+			t.Errorf("%s holds raw terminal controls: %q", what, text)
+		}
+		if !strings.Contains(text, `\x1b`) {
+			t.Errorf("%s does not show the escape escaped: %q", what, text)
+		}
+	}
+	data, err := os.ReadFile(rejects)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.ContainsFunc(bytes.ReplaceAll(data, newline, nil), render.TerminalUnsafe) {
+		t.Errorf("rejects file holds raw terminal controls: %q", data)
+	}
+	if got := readRejects(t, rejects); len(got) != 1 || got[0].File != path {
+		t.Errorf("rejects %+v, want one whose file decodes to %q", got, path)
 	}
 }

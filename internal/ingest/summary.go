@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/oktascope/oktascope/internal/render"
 )
 
 // Exit statuses of `oktascope import` (SPEC §4).
@@ -25,6 +27,9 @@ type Summary struct {
 	Bytes       int64         // bytes read from the input files (compressed size for gzip)
 	Elapsed     time.Duration // wall time of the import
 	RejectsPath string        // where the rejects went ("" when they were only counted)
+	// RejectsUnwritten counts the rejected records not written to the
+	// rejects file, which had reached its cap (Options.MaxRejectsSize).
+	RejectsUnwritten int
 }
 
 // String is the summary line, e.g. "read 1,234 events from 3 files: 1,200
@@ -36,7 +41,11 @@ func (s Summary) String() string {
 		plural(s.Read, "event"), plural(s.Files, "file"), commas(int64(s.Imported)),
 		plural(s.Duplicates, "duplicate"), commas(int64(s.Rejected)))
 	if s.Rejected > 0 && s.RejectsPath != "" {
-		fmt.Fprintf(&b, " (see %s)", s.RejectsPath)
+		fmt.Fprintf(&b, " (see %s", render.Terminal(s.RejectsPath))
+		if s.RejectsUnwritten > 0 {
+			fmt.Fprintf(&b, "; %s not written, past its cap", commas(int64(s.RejectsUnwritten)))
+		}
+		b.WriteString(")")
 	}
 	fmt.Fprintf(&b, " in %s", roundDuration(s.Elapsed))
 	if s.Elapsed > 0 {

@@ -137,6 +137,12 @@ func Terminal(s string) string {
 	return b.String()
 }
 
+// TerminalUnsafe reports whether r is a character Terminal escapes: one a
+// terminal would act on or that would mislead the reader. Writers of other
+// text bound for a terminal (JSON lines, say) escape the same characters in
+// their own syntax.
+func TerminalUnsafe(r rune) bool { return unsafeRune(r) }
+
 func unsafeRune(r rune) bool {
 	return r == utf8.RuneError || unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || r == '\u2028' || r == '\u2029'
 }
