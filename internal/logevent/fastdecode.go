@@ -303,7 +303,7 @@ func newNameSpan(b []byte, at, end int) nameSpan {
 			first |= uint64(b[at+k]) << (8 * k)
 		}
 	}
-	return nameSpan{at: at, end: end, key: (first|lower)*0x9E3779B97F4A7C15 ^ (last|lower) ^ uint64(n)}
+	return nameSpan{at: at, end: end, key: (first|lower)*0x9E3779B97F4A7C15 ^ (last | lower) ^ uint64(n)}
 }
 
 // maxNames is the most members an object may have whose names endNames
