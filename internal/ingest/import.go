@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -141,13 +142,16 @@ func importSources(ctx context.Context, sources []source, sink Sink, opts Option
 	if cerr := p.rejects.close(); cerr != nil {
 		err = errors.Join(err, cerr)
 	}
+	p.sum.Files -= len(p.late.skipped)
+	p.sum.Skipped = append(p.sum.Skipped, p.late.skipped...)
 	p.sum.Bytes = p.bytesRead.Load()
 	p.sum.Elapsed = time.Since(start)
 	if p.sum.Rejected > 0 {
 		p.sum.RejectsPath = opts.RejectsPath
 	}
 	errs = append(errs, err)
-	return p.sum, errors.Join(append(errs, p.fileErrs...)...)
+	errs = append(append(errs, p.fileErrs...), p.late.errs...)
+	return p.sum, errors.Join(errs...)
 }
 
 // pipeline is the state of one import.
@@ -161,6 +165,28 @@ type pipeline struct {
 	batch     []*logevent.Event
 	batchEnd  Record    // where the batch's last event came from
 	now       time.Time // the import's clock (Options.Now)
+	file      fileState // the input the collecting goroutine is at
+	late      struct {  // by the collecting goroutine: inputs found to be no export (see endFile)
+		skipped []string
+		errs    []error
+	}
+}
+
+// inputState is what the collecting goroutine learns of an input from the
+// reading one, through its records.
+type inputState struct {
+	name     string
+	explicit bool
+	kind     Kind
+}
+
+// fileState is what the collecting goroutine counts of the input it is at.
+type fileState struct {
+	input    *inputState
+	records  int         // records read
+	rejected int         // of which rejected
+	export   bool        // one of them is (or looks like) a System Log event
+	mark     rejectsMark // where the input's rejects start
 }
 
 // chunk is a run of consecutive records, decoded together.
@@ -261,7 +287,11 @@ func (p *pipeline) readSource(src source, add func(Record) error) error {
 		return nil
 	}
 	p.sum.Files++
-	return rd.Read(add)
+	in := &inputState{name: src.name, explicit: src.explicit, kind: rd.Format().Kind}
+	return rd.Read(func(rec Record) error {
+		rec.input = in
+		return add(rec)
+	})
 }
 
 func newChunk(seq, need int) *chunk {
@@ -335,6 +365,9 @@ func (p *pipeline) collect(ctx context.Context, results <-chan *chunk, cancel co
 	if fatal != nil {
 		return fatal
 	}
+	if err := p.endFile(); err != nil {
+		return err
+	}
 	return p.flush(ctx)
 }
 
@@ -342,14 +375,24 @@ func (p *pipeline) collect(ctx context.Context, results <-chan *chunk, cancel co
 // the good ones.
 func (p *pipeline) process(ctx context.Context, c *chunk) error {
 	for i, rec := range c.records {
+		if rec.input != p.file.input {
+			if err := p.endFile(); err != nil {
+				return err
+			}
+			p.file = fileState{input: rec.input, mark: p.rejects.mark()}
+		}
 		p.sum.Read++
+		p.file.records++
 		if err := c.errs[i]; err != nil {
 			p.sum.Rejected++
+			p.file.rejected++
+			p.file.export = p.file.export || rec.Err != nil || looksLikeEvent(rec.JSON)
 			if werr := p.rejects.write(rec, err); werr != nil {
 				return werr
 			}
 			continue
 		}
+		p.file.export = true
 		p.batch = append(p.batch, c.events[i])
 		p.batchEnd = rec
 		if len(p.batch) >= p.opts.BatchSize {
@@ -360,6 +403,66 @@ func (p *pipeline) process(ctx context.Context, c *chunk) error {
 	}
 	p.opts.Reporter.Update(p.bytesRead.Load(), p.sum.Read)
 	return nil
+}
+
+// endFile ends the input the collecting goroutine was at. An input of JSON
+// none of whose records is, or looks like, a System Log event (another
+// product's log, a parser's test case) is no export: its rejects are taken
+// back and it is left out of the counts, skipped as a file of unknown
+// format is (with a *FormatError when it was named explicitly).
+func (p *pipeline) endFile() error {
+	f := p.file
+	if f.input == nil || f.export || f.input.kind == KindCSV {
+		return nil
+	}
+	if err := p.rejects.rollback(f.mark); err != nil {
+		return err
+	}
+	p.sum.Read -= f.records
+	p.sum.Rejected -= f.rejected
+	if !f.input.explicit {
+		p.late.skipped = append(p.late.skipped, f.input.name)
+		return nil
+	}
+	p.late.errs = append(p.late.errs, &FormatError{File: f.input.name,
+		Reason: fmt.Sprintf("JSON, but none of its %s is a System Log event (none has a uuid, eventType or published)", plural(f.records, "record"))})
+	return nil
+}
+
+// looksLikeEvent reports whether the JSON object b (which may be broken)
+// has a uuid, eventType or published member (in any case) at its top
+// level, as a System Log event has even when it is partial or bad.
+func looksLikeEvent(b []byte) bool {
+	depth := 0
+	for i := 0; i < len(b); i++ {
+		switch b[i] {
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+		case '"':
+			end := i + 1
+			for end < len(b) && b[end] != '"' {
+				if b[end] == '\\' {
+					end++
+				}
+				end++
+			}
+			if depth == 1 && isEventKey(b[i+1:min(end, len(b))]) {
+				if next := bytes.TrimLeft(b[min(end+1, len(b)):], " \t\r\n"); len(next) > 0 && next[0] == ':' {
+					return true
+				}
+			}
+			i = end
+		}
+	}
+	return false
+}
+
+// isEventKey reports whether name is uuid, eventType or published, in any
+// case.
+func isEventKey(name []byte) bool {
+	return bytes.EqualFold(name, []byte("uuid")) || bytes.EqualFold(name, []byte("eventType")) || bytes.EqualFold(name, []byte("published"))
 }
 
 // flush hands the batch to the sink.

@@ -34,6 +34,8 @@ type Record struct {
 	// Err is set when the reader already knows the record is bad (too large,
 	// a CSV row with the wrong number of cells); JSON is then empty.
 	Err error
+
+	input *inputState // the input, for Import
 }
 
 // Clone returns a copy of r whose byte slices the caller owns. The slices of
