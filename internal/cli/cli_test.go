@@ -13,6 +13,7 @@ import (
 	json "github.com/goccy/go-json"
 
 	"github.com/oktascope/oktascope/internal/catalog"
+	"github.com/oktascope/oktascope/internal/indicator"
 	"github.com/oktascope/oktascope/internal/logevent"
 	"github.com/oktascope/oktascope/internal/synth"
 )
@@ -87,9 +88,9 @@ func tiedTo(p catalog.Playbook, e *logevent.Event, value string) bool {
 		return false
 	}
 	switch p.Parameter {
-	case catalog.ParameterIP:
+	case indicator.IP:
 		return e.Client.IPAddress == value
-	case catalog.ParameterSession:
+	case indicator.Session:
 		return e.AuthenticationContext.ExternalSessionID == value
 	}
 	if e.Actor.ID == value {
@@ -110,11 +111,11 @@ func TestHuntPlaybooksReturnExactlyTheArticlesEvents(t *testing.T) {
 	if _, stderr, code := run(t, db, false, "import", "--rejects", filepath.Join(dir, "rejects.ndjson"), path); code != 0 {
 		t.Fatalf("import: exit %d: %s", code, stderr)
 	}
-	values := map[catalog.Parameter][]string{}
+	values := map[indicator.Kind][]string{}
 	for _, inc := range incidents {
-		values[catalog.ParameterUser] = append(values[catalog.ParameterUser], inc.UserID)
-		values[catalog.ParameterIP] = append(values[catalog.ParameterIP], inc.AttackerIP, inc.UserIP)
-		values[catalog.ParameterSession] = append(values[catalog.ParameterSession], inc.SessionIDs...)
+		values[indicator.User] = append(values[indicator.User], inc.UserID)
+		values[indicator.IP] = append(values[indicator.IP], inc.AttackerIP, inc.UserIP)
+		values[indicator.Session] = append(values[indicator.Session], inc.SessionIDs...)
 	}
 	for _, p := range catalog.Playbooks() {
 		for _, value := range values[p.Parameter] {

@@ -191,14 +191,15 @@ func writeFindings(w io.Writer, format string, findings []detect.Finding) error 
 	case "json":
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
-		if findings == nil {
-			findings = []detect.Finding{}
+		out := []findingJSON{}
+		for _, f := range findings {
+			out = append(out, findingJSONOf(f))
 		}
-		return enc.Encode(findings)
+		return enc.Encode(out)
 	case "ndjson":
 		enc := json.NewEncoder(w)
 		for _, f := range findings {
-			if err := enc.Encode(f); err != nil {
+			if err := enc.Encode(findingJSONOf(f)); err != nil {
 				return err
 			}
 		}
@@ -214,7 +215,7 @@ func writeFindingsTable(w io.Writer, findings []detect.Finding) error {
 	fmt.Fprintln(tw, "SEVERITY\tSTART\tRULE\tINDICATOR\tEVENTS\tFOLLOW UP")
 	for _, f := range findings {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s %s\t%d\t%s\n", f.Severity, f.Start.Format(time.RFC3339),
-			render.Terminal(f.Title), f.Indicator.Kind, render.Terminal(f.Indicator.Value), len(f.UUIDs), render.Terminal(f.FollowUp))
+			render.Terminal(f.Title), f.Indicator.Kind, render.Terminal(f.Indicator.Value), len(f.UUIDs), render.Terminal(followUpText(f.FollowUp)))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -229,7 +230,7 @@ func writeFindingsMarkdown(w io.Writer, findings []detect.Finding) error {
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
 	for _, f := range findings {
 		fmt.Fprintf(w, "| %s | %s | %s | %s | %s %s | %d | `%s` |\n", f.Severity, f.Start.Format(time.RFC3339), f.End.Format(time.RFC3339),
-			render.Markdown(f.Title), f.Indicator.Kind, render.Markdown(f.Indicator.Value), len(f.UUIDs), strings.ReplaceAll(f.FollowUp, "`", "'"))
+			render.Markdown(f.Title), f.Indicator.Kind, render.Markdown(f.Indicator.Value), len(f.UUIDs), strings.ReplaceAll(followUpText(f.FollowUp), "`", "'"))
 	}
 	return nil
 }
@@ -257,4 +258,39 @@ wildcards, aggregations) gets a message saying exactly what, and exit status 1.`
 			return err
 		},
 	}
+}
+
+type findingJSON struct {
+	Rule      string `json:"rule"`
+	Title     string `json:"title"`
+	Severity  string `json:"severity"`
+	Source    string `json:"source"`
+	Indicator struct {
+		Kind  string `json:"kind"`
+		Value string `json:"value"`
+	} `json:"indicator"`
+	Start    time.Time `json:"start"`
+	End      time.Time `json:"end"`
+	Count    int       `json:"count"`
+	Message  string    `json:"message,omitempty"`
+	UUIDs    []string  `json:"uuids"`
+	FollowUp string    `json:"followUp"`
+}
+
+func findingJSONOf(f detect.Finding) findingJSON {
+	out := findingJSON{Rule: f.Rule, Title: f.Title, Severity: f.Severity, Source: f.Source, Start: f.Start, End: f.End,
+		Count: f.Count, Message: f.Message, UUIDs: f.UUIDs, FollowUp: followUpText(f.FollowUp)}
+	out.Indicator.Kind, out.Indicator.Value = string(f.Indicator.Kind), f.Indicator.Value
+	return out
+}
+
+func followUpText(args []string) string {
+	if len(args) == 0 {
+		return ""
+	}
+	quoted := []string{"oktascope"}
+	for _, a := range args {
+		quoted = append(quoted, render.ShellQuote(a))
+	}
+	return strings.Join(quoted, " ")
 }

@@ -62,12 +62,12 @@ Markdown, HTML or JSON (schema in docs/scope.md) to hand on.`,
 }
 
 // runScope builds the scope report of the indicator and writes it.
-func (a *app) runScope(ctx context.Context, ind *indicatorFlags, opts scope.Options, format string) error {
-	indicator, err := ind.indicator()
+func (a *app) runScope(ctx context.Context, flags *indicatorFlags, opts scope.Options, format string) error {
+	ind, err := flags.indicator()
 	if err != nil {
 		return err
 	}
-	since, until, err := ind.window(time.Now())
+	since, until, err := flags.window(time.Now())
 	if err != nil {
 		return err
 	}
@@ -76,12 +76,10 @@ func (a *app) runScope(ctx context.Context, ind *indicatorFlags, opts scope.Opti
 		return err
 	}
 	defer st.Close()
-	if indicator.Kind == scope.User {
-		if indicator.Value, err = resolveUser(ctx, st, indicator.Value); err != nil {
-			return err
-		}
+	if ind, err = resolve(ctx, st, ind); err != nil {
+		return err
 	}
-	report, err := scope.RunOptions(ctx, store.Window{Store: st, Since: since, Until: until}, indicator, opts)
+	report, err := scope.RunOptions(ctx, store.Window{Store: st, Since: since, Until: until}, ind, opts)
 	if err != nil {
 		return err
 	}

@@ -58,12 +58,12 @@ denials. Thresholds and their defaults are in docs/timeline.md.`,
 	return cmd
 }
 
-func (a *app) buildTimeline(ctx context.Context, ind *indicatorFlags, opts timeline.Options) (timeline.Timeline, error) {
-	indicator, err := ind.indicator()
+func (a *app) buildTimeline(ctx context.Context, flags *indicatorFlags, opts timeline.Options) (timeline.Timeline, error) {
+	ind, err := flags.indicator()
 	if err != nil {
 		return timeline.Timeline{}, err
 	}
-	since, until, err := ind.window(time.Now())
+	since, until, err := flags.window(time.Now())
 	if err != nil {
 		return timeline.Timeline{}, err
 	}
@@ -72,7 +72,10 @@ func (a *app) buildTimeline(ctx context.Context, ind *indicatorFlags, opts timel
 		return timeline.Timeline{}, err
 	}
 	defer st.Close()
-	expr, err := indicatorFilter(ctx, st, indicator)
+	if ind, err = resolve(ctx, st, ind); err != nil {
+		return timeline.Timeline{}, err
+	}
+	expr, err := ind.Filter()
 	if err != nil {
 		return timeline.Timeline{}, err
 	}

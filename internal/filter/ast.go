@@ -85,6 +85,11 @@ type Literal struct {
 	Bool bool
 }
 
+// Equal returns the comparison "path eq value" of a string value.
+func Equal(path, value string) *Compare {
+	return &Compare{Path: path, Op: Eq, Value: StringLiteral(value)}
+}
+
 // StringLiteral returns the literal for s.
 func StringLiteral(s string) Literal { return Literal{Kind: LitString, Str: s} }
 

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"github.com/oktascope/oktascope/internal/indicator"
 	"slices"
 	"strings"
 	"testing"
@@ -121,7 +122,7 @@ func BenchmarkDepth2(b *testing.B) {
 	var r *Report
 	for range b.N {
 		var err error
-		if r, err = Run(context.Background(), s, Indicator{User, busiest}, 2); err != nil {
+		if r, err = Run(context.Background(), s, indicatorOf(indicator.User, busiest), 2); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/oktascope/oktascope/internal/indicator"
 	"testing"
 	"time"
 
@@ -138,4 +139,9 @@ func org(t testing.TB) []*logevent.Event {
 	ev.signin(7300, dave, bobHome, "102D1")
 	ev.add(8000, "user.mfa.factor.reset_all", admin, adminNet, "102ADM", &alice, "")
 	return ev.list
+}
+
+// indicatorOf is the indicator of a kind and a value.
+func indicatorOf(kind indicator.Kind, value string) indicator.Indicator {
+	return indicator.Indicator{Kind: kind, Value: value}
 }

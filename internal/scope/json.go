@@ -5,6 +5,7 @@ import (
 	"io"
 	"time"
 
+	"github.com/oktascope/oktascope/internal/indicator"
 	"github.com/oktascope/oktascope/internal/timeline"
 )
 
@@ -31,14 +32,14 @@ type jsonReport struct {
 }
 
 type jsonShared struct {
-	Kind  Kind   `json:"kind"`
-	Value string `json:"value"`
-	Users int    `json:"users"`
+	Kind  indicator.Kind `json:"kind"`
+	Value string         `json:"value"`
+	Users int            `json:"users"`
 }
 
 type jsonIndicator struct {
-	Kind  Kind   `json:"kind"`
-	Value string `json:"value"`
+	Kind  indicator.Kind `json:"kind"`
+	Value string         `json:"value"`
 }
 
 type jsonUser struct {

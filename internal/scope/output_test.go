@@ -6,12 +6,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/oktascope/oktascope/internal/golden"
+	"github.com/oktascope/oktascope/internal/indicator"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
-func report(t *testing.T, events *memSearcher, ind Indicator, depth int) *Report {
+func report(t *testing.T, events *memSearcher, ind indicator.Indicator, depth int) *Report {
 	t.Helper()
 	r, err := Run(context.Background(), events, ind, depth)
 	if err != nil {
@@ -24,7 +25,7 @@ func report(t *testing.T, events *memSearcher, ind Indicator, depth int) *Report
 // go test -update rewrites it).
 func TestJSONGolden(t *testing.T) {
 	var buf bytes.Buffer
-	if err := report(t, &memSearcher{events: org(t)}, Indicator{User, alice.id}, 2).WriteJSON(&buf); err != nil {
+	if err := report(t, &memSearcher{events: org(t)}, indicatorOf(indicator.User, alice.id), 2).WriteJSON(&buf); err != nil {
 		t.Fatal(err)
 	}
 	golden.Check(t, filepath.Join("testdata", "scope.json"), buf.Bytes())
@@ -33,7 +34,7 @@ func TestJSONGolden(t *testing.T) {
 // TestJSONSchema checks the keys of the report's objects, and that an empty
 // report has arrays, not nulls.
 func TestJSONSchema(t *testing.T) {
-	full, err := json.Marshal(report(t, &memSearcher{events: org(t)}, Indicator{User, alice.id}, 2))
+	full, err := json.Marshal(report(t, &memSearcher{events: org(t)}, indicatorOf(indicator.User, alice.id), 2))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +58,7 @@ func TestJSONSchema(t *testing.T) {
 	golden.Keys(t, "deviation", first("deviations"), "kind", "message", "uuids", "flowKind", "session", "user")
 
 	var empty bytes.Buffer
-	if err := report(t, &memSearcher{}, Indicator{IP, "203.0.113.1"}, 1).WriteJSON(&empty); err != nil {
+	if err := report(t, &memSearcher{}, indicatorOf(indicator.IP, "203.0.113.1"), 1).WriteJSON(&empty); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Contains(empty.String(), "null") {
@@ -80,7 +81,7 @@ func hostileReport(t *testing.T) *Report {
 	w.city = "Paris" + xssScript
 	ev.signin(0, evil, w, "102"+xssImg)
 	ev.add(10, "user.authentication.sso", evil, attacker, "102"+xssImg, nil, xssScript)
-	return report(t, &memSearcher{events: ev.list}, Indicator{User, evil.id}, 1)
+	return report(t, &memSearcher{events: ev.list}, indicatorOf(indicator.User, evil.id), 1)
 }
 
 // TestHTMLEscapes checks that markup from events is escaped.
@@ -159,7 +160,7 @@ func TestTextEscapes(t *testing.T) {
 // TestText checks the terminal view of a scope.
 func TestText(t *testing.T) {
 	var buf bytes.Buffer
-	if err := report(t, &memSearcher{events: org(t)}, Indicator{User, alice.id}, 2).WriteText(&buf, 0); err != nil {
+	if err := report(t, &memSearcher{events: org(t)}, indicatorOf(indicator.User, alice.id), 2).WriteText(&buf, 0); err != nil {
 		t.Fatal(err)
 	}
 	out := buf.String()
@@ -185,7 +186,7 @@ func TestText(t *testing.T) {
 // textRows rows of a table and says how many more the other formats hold.
 func TestTextCutsLongTables(t *testing.T) {
 	for _, n := range []int{textRows, textRows + 12} {
-		r := &Report{Indicator: Indicator{IP, "192.0.2.10"}, Depth: 1}
+		r := &Report{Indicator: indicatorOf(indicator.IP, "192.0.2.10"), Depth: 1}
 		for i := range n {
 			r.Related = append(r.Related, UserSummary{ID: fmt.Sprintf("00u%03d", i), Depth: 1, Events: 1})
 		}

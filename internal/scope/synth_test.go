@@ -2,6 +2,7 @@ package scope
 
 import (
 	"context"
+	"github.com/oktascope/oktascope/internal/indicator"
 	"slices"
 	"testing"
 
@@ -23,7 +24,7 @@ func TestSynthIncidents(t *testing.T) {
 	}
 	s := &memSearcher{events: events}
 	for _, inc := range incidents {
-		for _, ind := range []Indicator{{User, inc.UserID}, {Session, inc.SessionIDs[0]}, {IP, inc.AttackerIP}} {
+		for _, ind := range []indicator.Indicator{indicatorOf(indicator.User, inc.UserID), indicatorOf(indicator.Session, inc.SessionIDs[0]), indicatorOf(indicator.IP, inc.AttackerIP)} {
 			r, err := Run(context.Background(), s, ind, 2)
 			if err != nil {
 				t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/oktascope/oktascope/internal/catalog"
 	"github.com/oktascope/oktascope/internal/filter"
+	"github.com/oktascope/oktascope/internal/indicator"
 	"github.com/oktascope/oktascope/internal/logevent"
 	"github.com/oktascope/oktascope/internal/scope"
 )
@@ -114,7 +115,7 @@ func (s *server) searchJSON(r *http.Request, st searchState, path string) (any, 
 		Since: timeOrNil(p.Query.Since), Until: timeOrNil(p.Query.Until), Count: len(events), Events: rawEvents(events)}
 	if p.Playbook != nil {
 		resp.Playbook, resp.Value = playbookJSONOf(*p.Playbook), st.Value
-		if p.Playbook.Parameter == catalog.ParameterUser {
+		if p.Playbook.Parameter == indicator.User {
 			resp.UserID = p.HuntValue
 		}
 	}

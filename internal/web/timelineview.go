@@ -2,7 +2,9 @@ package web
 
 import (
 	"context"
+
 	"fmt"
+	"github.com/oktascope/oktascope/internal/indicator"
 	"net/http"
 	"strconv"
 	"strings"
@@ -31,7 +33,7 @@ type timelineView struct {
 type indicatorForm struct {
 	Action string
 	State  indicatorState
-	Kinds  []string
+	Kinds  []indicator.Kind
 	Depths []int // scope only: the depths offered
 	// MaxSharedDefault is scope's default limit on a followed link's users.
 	MaxSharedDefault int
@@ -87,7 +89,7 @@ var flowTitles = map[timeline.Kind]string{
 func (s *server) timelinePage(w http.ResponseWriter, r *http.Request) error {
 	st := readIndicatorState(r.URL.Query())
 	v := &timelineView{Layout: s.layout(r.Context(), "Timeline", "timeline"),
-		Form: indicatorForm{Action: "/timeline", State: st, Kinds: indicatorKinds}, Max: s.opts.MaxTimelineEvents}
+		Form: indicatorForm{Action: "/timeline", State: st, Kinds: indicator.Kinds()}, Max: s.opts.MaxTimelineEvents}
 	if st.Kind == "" && st.Value == "" {
 		return s.tmpl.render(w, http.StatusOK, "timeline", v)
 	}
