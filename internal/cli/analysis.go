@@ -85,25 +85,15 @@ func resolve(ctx context.Context, r indicator.Resolver, ind indicator.Indicator)
 	return resolved, fmt.Errorf("%w:%s", err, b.String())
 }
 
-// checkFormat accepts one of the formats a report command writes.
-func checkFormat(format string, allowed ...string) error {
-	for _, a := range allowed {
-		if format == a {
-			return nil
-		}
+// format chooses the output format from a --format value: one of the
+// formats, the first by default on a terminal, the second when piped
+// (render.Formats).
+func (a *app) format(formats render.Formats, value string) (render.Format, error) {
+	f, err := formats.Choose(value, a.io.Terminal)
+	if err != nil {
+		return "", &ExitError{Code: ExitUsage, Err: err}
 	}
-	return usageError("--format %q: want one of %v", format, allowed)
-}
-
-// defaultTextFormat is "text" on a terminal and "json" when piped.
-func (a *app) defaultTextFormat(format string) string {
-	if format != "" {
-		return format
-	}
-	if a.io.Terminal {
-		return "text"
-	}
-	return "json"
+	return f, nil
 }
 
 var errNoEvents = fmt.Errorf("no events for this indicator in the store")

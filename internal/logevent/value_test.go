@@ -25,3 +25,21 @@ func TestValueText(t *testing.T) {
 		}
 	}
 }
+
+func TestOutcomeFailed(t *testing.T) {
+	tests := []struct {
+		result string
+		want   bool
+	}{
+		{"SUCCESS", false}, {"FAILURE", true}, {"DENY", true}, {"deny", true},
+		{"ALLOW", false}, {"CHALLENGE", false}, {"", false},
+	}
+	if len(tests) != 7 {
+		t.Fatalf("%d cases", len(tests))
+	}
+	for _, tt := range tests {
+		if got := (Outcome{Result: tt.result}).Failed(); got != tt.want {
+			t.Errorf("Failed(%q) = %v, want %v", tt.result, got, tt.want)
+		}
+	}
+}

@@ -4,8 +4,8 @@
 // apps, the other users seen on the same IP addresses or sessions (followed
 // in turn at greater depths), counts by event type and outcome, first and
 // last seen, and the deviations of the timeline of those events
-// (internal/timeline). The report writes itself as text for a terminal,
-// Markdown, HTML or JSON (docs/scope.md).
+// (internal/timeline). The report is data: internal/render writes it as
+// text for a terminal, Markdown, HTML or JSON (docs/scope.md).
 //
 // Scope reads events through a Searcher (the store's Window); it runs few
 // searches (two per level of depth), batching values in or-chains of
@@ -127,7 +127,7 @@ type Report struct {
 	// Options.MaxShared, most users first: no user is followed through them.
 	Shared []SharedLink
 	// Timeline is the timeline of the report's events (not part of the
-	// report's outputs; the CLI may print it).
+	// report's outputs; a caller may write it too).
 	Timeline timeline.Timeline
 }
 

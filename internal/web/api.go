@@ -9,6 +9,7 @@ import (
 	"github.com/oktascope/oktascope/internal/filter"
 	"github.com/oktascope/oktascope/internal/indicator"
 	"github.com/oktascope/oktascope/internal/logevent"
+	"github.com/oktascope/oktascope/internal/render"
 	"github.com/oktascope/oktascope/internal/scope"
 )
 
@@ -190,7 +191,7 @@ func (s *server) apiTimeline(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	body, err := tl.MarshalJSON()
+	body, err := render.MarshalTimeline(tl)
 	if err != nil {
 		return nil, err
 	}
@@ -211,7 +212,11 @@ func (s *server) apiScope(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return report, nil
+	body, err := render.MarshalScope(report)
+	if err != nil {
+		return nil, err
+	}
+	return json.RawMessage(body), nil
 }
 
 // histogramJSON is the body of /api/histogram.

@@ -4,9 +4,10 @@ import (
 	"context"
 
 	"fmt"
-	"github.com/oktascope/oktascope/internal/indicator"
 	"net/http"
 	"strconv"
+
+	"github.com/oktascope/oktascope/internal/indicator"
 
 	"github.com/oktascope/oktascope/internal/scope"
 	"github.com/oktascope/oktascope/internal/store"

@@ -4,12 +4,11 @@ import (
 	"context"
 
 	"fmt"
-	"github.com/oktascope/oktascope/internal/indicator"
 	"net/http"
-	"strconv"
-	"strings"
 
-	"github.com/oktascope/oktascope/internal/logevent"
+	"github.com/oktascope/oktascope/internal/indicator"
+
+	"github.com/oktascope/oktascope/internal/render"
 	"github.com/oktascope/oktascope/internal/timeline"
 )
 
@@ -179,18 +178,9 @@ func stepViewOf(step timeline.Step, flagged bool, pv pivots) stepView {
 	e := step.Event
 	return stepView{
 		Row: newRow(e, pv), Label: step.Label, Description: step.Description,
-		Network: show(network(e)), UserAgent: show(e.Client.UserAgent.RawUserAgent),
+		Network: show(render.Network(e)), UserAgent: show(e.Client.UserAgent.RawUserAgent),
 		Flagged: flagged, EventURL: pv.Event(e.UUID),
 	}
-}
-
-// network is the client's ASN and its organization.
-func network(e *logevent.Event) string {
-	n := e.SecurityContext.AsNumber
-	if !n.Valid || n.Value == 0 {
-		return e.SecurityContext.AsOrg
-	}
-	return strings.TrimSpace("AS" + strconv.FormatFloat(n.Value, 'f', -1, 64) + " " + e.SecurityContext.AsOrg)
 }
 
 // shortID shortens a long id for display.

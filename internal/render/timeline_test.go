@@ -1,52 +1,65 @@
-package timeline
+package render
 
 import (
 	"bytes"
 	"encoding/json"
-	"github.com/oktascope/oktascope/internal/golden"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/oktascope/oktascope/internal/golden"
+	"github.com/oktascope/oktascope/internal/logevent"
+	"github.com/oktascope/oktascope/internal/timeline"
 )
 
-// scenario is a timeline with every flow kind and every deviation kind.
-func scenario(t testing.TB) Timeline {
-	l := newLog(t)
-	l.signin(0, "102S1", nil, push, viaMFA)
-	l.add(ev{at: 60, typ: typeSSO})
-	l.add(ev{at: 70, typ: typeDenyAccess, result: "DENY", app: "Workday"})
-	l.add(ev{at: 80, typ: typeSSO, from: &proxy, app: "Slack"})
-	l.add(ev{at: 90, typ: "user.session.end"})
-	recoveryAt(l, 3600, "system.email.password_reset.sent_message", "user.account.reset_password", "user.account.update_password")
-	l.add(ev{at: 3700, typ: typeSessionInit, session: "102S2", from: &attacker})
-	l.add(ev{at: 3701, typ: typePolicy, session: "102S2", from: &attacker, result: "CHALLENGE"})
-	for i := range 5 {
-		l.add(ev{at: 3710 + 20*i, typ: push, session: "102S2", from: &attacker})
+// readEvents reads the events of an NDJSON fixture under testdata/.
+func readEvents(t testing.TB, name string) []*logevent.Event {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
 	}
-	recoveryAt(l, 7200, "system.sms.send_account_unlock_message", "user.account.unlock_token")
-	l.add(ev{at: 7300, typ: "user.mfa.factor.reset_all", actor: &admin, session: "102ADMIN"})
-	l.add(ev{at: 7400, typ: typePolicy, who: &bob, session: "102B"})
-	l.add(ev{at: 7405, typ: typeSessionInit, who: &bob, session: "102B"})
-	l.add(ev{at: 7406, typ: typeVerify, who: &bob, session: "102B"})
-	l.add(ev{at: 7450, typ: push, who: &bob, session: "102B"})
-	l.add(ev{at: 7460, typ: viaMFA, who: &bob, session: "102B"})
-	l.add(ev{at: 7500, typ: "group.user_membership.add", who: &bob, actor: &admin})
-	return l.build()
+	var events []*logevent.Event
+	for _, line := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
+		e, err := logevent.Decode(line)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		events = append(events, e)
+	}
+	if len(events) == 0 {
+		t.Fatalf("%s: no events", name)
+	}
+	return events
+}
+
+// scenario is a timeline with every flow kind and every deviation kind
+// (testdata/timeline-scenario.ndjson: internal/timeline's test fixture).
+func scenario(t testing.TB) timeline.Timeline {
+	return timeline.Build(slices.Values(readEvents(t, "timeline-scenario.ndjson")), timeline.Options{})
+}
+
+// writeTimeline writes tl in format f.
+func writeTimeline(t testing.TB, f Format, tl timeline.Timeline, width int) string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := WriteTimeline(&buf, f, tl, Options{Width: width}); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
 }
 
 // TestJSONGolden pins the JSON schema of issue 6 (testdata/timeline.json;
 // go test -update rewrites it).
-func TestJSONGolden(t *testing.T) {
-	var buf bytes.Buffer
-	if err := scenario(t).WriteJSON(&buf); err != nil {
-		t.Fatal(err)
-	}
-	golden.Check(t, filepath.Join("testdata", "timeline.json"), buf.Bytes())
+func TestTimelineJSONGolden(t *testing.T) {
+	golden.Check(t, filepath.Join("testdata", "timeline.json"), []byte(writeTimeline(t, JSON, scenario(t), 0)))
 }
 
 // TestJSONSchema checks the keys of every object against the issue's schema.
-func TestJSONSchema(t *testing.T) {
-	raw, err := json.Marshal(scenario(t))
+func TestTimelineJSONSchema(t *testing.T) {
+	raw, err := MarshalTimeline(scenario(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,12 +87,13 @@ func TestJSONSchema(t *testing.T) {
 			devKinds[dev["kind"].(string)] = true
 		}
 	}
-	for _, k := range []Kind{KindSignin, KindAppSignin, KindMFA, KindSSPR, KindSSU, KindLogout, KindMFAChange, KindOther} {
+	for _, k := range []timeline.Kind{timeline.KindSignin, timeline.KindAppSignin, timeline.KindMFA, timeline.KindSSPR,
+		timeline.KindSSU, timeline.KindLogout, timeline.KindMFAChange, timeline.KindOther} {
 		if !kinds[string(k)] {
 			t.Errorf("scenario lacks a %s flow", k)
 		}
 	}
-	for _, k := range DeviationKinds {
+	for _, k := range timeline.DeviationKinds {
 		if !devKinds[string(k)] {
 			t.Errorf("scenario lacks a %s deviation", k)
 		}
@@ -87,12 +101,8 @@ func TestJSONSchema(t *testing.T) {
 }
 
 // TestEmptyJSON checks that no flow gives an empty array, not null.
-func TestEmptyJSON(t *testing.T) {
-	var buf bytes.Buffer
-	if err := (Timeline{}).WriteJSON(&buf); err != nil {
-		t.Fatal(err)
-	}
-	if got := strings.TrimSpace(buf.String()); got != `{
+func TestTimelineEmptyJSON(t *testing.T) {
+	if got := strings.TrimSpace(writeTimeline(t, JSON, timeline.Timeline{}, 0)); got != `{
   "flows": []
 }` {
 		t.Errorf("empty timeline = %s", got)
@@ -105,26 +115,14 @@ const (
 )
 
 // hostile is a timeline whose user and client carry markup and terminal
-// escapes.
-func hostile(t testing.TB) Timeline {
-	l := newLog(t)
-	evil := person{"00uevil", "evil@acme.example" + xssImg, "Mallory " + xssScript + "\x1b[31m"}
-	net := home
-	net.ua = xssImg + " " + xssScript + "\x1b]0;pwned\x07"
-	net.city = "Paris" + xssScript
-	l.add(ev{at: 0, typ: typeSessionInit, who: &evil, from: &net, session: "102" + xssImg})
-	l.add(ev{at: 1, typ: typeSSO, who: &evil, from: &home, session: "102" + xssImg, app: xssScript})
-	l.add(ev{at: 2, typ: typeDenyAccess, who: &evil, from: &net, result: "DENY", app: xssImg, session: "102" + xssImg})
-	return l.build()
+// escapes (testdata/timeline-hostile.ndjson).
+func hostile(t testing.TB) timeline.Timeline {
+	return timeline.Build(slices.Values(readEvents(t, "timeline-hostile.ndjson")), timeline.Options{})
 }
 
 // TestHTMLEscapes checks that markup in event fields is escaped.
-func TestHTMLEscapes(t *testing.T) {
-	var buf bytes.Buffer
-	if err := hostile(t).WriteHTML(&buf); err != nil {
-		t.Fatal(err)
-	}
-	out := buf.String()
+func TestTimelineHTMLEscapes(t *testing.T) {
+	out := writeTimeline(t, HTML, hostile(t), 0)
 	for _, bad := range []string{xssScript, "<script", "<img", "onerror=alert(1)>", "\x1b"} {
 		if strings.Contains(out, bad) {
 			t.Errorf("HTML holds %q unescaped", bad)
@@ -142,12 +140,8 @@ func TestHTMLEscapes(t *testing.T) {
 
 // TestTextEscapes checks that terminal control sequences from events are
 // escaped and that lines respect the width.
-func TestTextEscapes(t *testing.T) {
-	var buf bytes.Buffer
-	if err := hostile(t).WriteText(&buf, 100); err != nil {
-		t.Fatal(err)
-	}
-	out := buf.String()
+func TestTimelineTextEscapes(t *testing.T) {
+	out := writeTimeline(t, Text, hostile(t), 100)
 	if strings.ContainsAny(out, "\x1b\x07") {
 		t.Errorf("text holds raw control characters:\n%q", out)
 	}
@@ -162,12 +156,8 @@ func TestTextEscapes(t *testing.T) {
 }
 
 // TestText checks the terminal view of the scenario.
-func TestText(t *testing.T) {
-	var buf bytes.Buffer
-	if err := scenario(t).WriteText(&buf, 0); err != nil {
-		t.Fatal(err)
-	}
-	out := buf.String()
+func TestTimelineText(t *testing.T) {
+	out := writeTimeline(t, Text, scenario(t), 0)
 	for _, want := range []string{
 		"SIGNIN · session 102S1 · Alice Adams <alice@acme.example> (00ualice) · 2025-03-03 09:00:00 → 2025-03-03 09:00:05 UTC · complete",
 		"09:00:02  3/4 MFA events: Okta Verify push sent",
