@@ -16,15 +16,7 @@ import (
 // tools read (docs/timeline.md, docs/scope.md, docs/detect.md): a change
 // to them must be deliberate.
 func TestReportsGolden(t *testing.T) {
-	dir := t.TempDir()
-	db := filepath.Join(dir, "org.db")
-	path, _, incidents := generatedLog(t, dir)
-	if _, stderr, code := run(t, db, false, "import", "--rejects", filepath.Join(dir, "rejects.ndjson"), path); code != 0 {
-		t.Fatalf("import: exit %d: %s", code, stderr)
-	}
-	if len(incidents) != 3 {
-		t.Fatalf("%d incidents planted, want 3", len(incidents))
-	}
+	db, _, incidents := importedOrg(t)
 	var hijack synth.Incident
 	for _, inc := range incidents {
 		if inc.Kind == synth.SessionHijack {
@@ -57,8 +49,8 @@ func TestReportsGolden(t *testing.T) {
 		{"search.csv", false, append([]string{"search", "--limit", "40", "--format", "csv", "--fields", "time,actor,eventType,client.geographicalContext.geolocation.lat,securityContext.asNumber"}, window...)},
 		{"hunt-user.txt", true, append([]string{"hunt", "user-signin", "--user", hijack.UserLogin}, window...)},
 	}
-	if len(cases) == 0 {
-		t.Fatal("no cases")
+	if len(cases) != 14 {
+		t.Fatalf("%d cases", len(cases))
 	}
 	for _, tc := range cases {
 		out, stderr, code := run(t, db, tc.terminal, tc.args...)

@@ -34,4 +34,4 @@ func escapeSection(s section) section {
 	return out
 }
 
-var scopePage = template.Must(template.New("scope.html").ParseFS(templates, "templates/scope.html"))
+var scopePage = template.Must(template.New("scope.html").ParseFS(templates, "templates/scope.html", "templates/page.html"))

@@ -9,30 +9,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/oktascope/oktascope/internal/filter"
+	"github.com/oktascope/oktascope/internal/scope/scopetest"
+
+	"github.com/oktascope/oktascope/internal/samples"
+
 	"github.com/oktascope/oktascope/internal/golden"
 	"github.com/oktascope/oktascope/internal/indicator"
 	"github.com/oktascope/oktascope/internal/logevent"
 	"github.com/oktascope/oktascope/internal/scope"
 )
-
-// memSearcher is a scope.Searcher over a slice, through filter.Compile.
-type memSearcher struct{ events []*logevent.Event }
-
-func (m memSearcher) Search(ctx context.Context, f filter.Expr, fn func(*logevent.Event) error) error {
-	match := filter.Compile(f)
-	for _, e := range m.events {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if match.Match(e) {
-			if err := fn(e); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
 
 // report is the scope of the indicator over the events of an NDJSON
 // fixture (none when name is empty).
@@ -40,9 +25,9 @@ func report(t *testing.T, name string, ind indicator.Indicator, depth int) *scop
 	t.Helper()
 	var events []*logevent.Event
 	if name != "" {
-		events = readEvents(t, name)
+		events = samples.ReadFile(t, filepath.Join("testdata", name))
 	}
-	r, err := scope.Run(context.Background(), memSearcher{events}, ind, depth)
+	r, err := scope.Run(context.Background(), &scopetest.Searcher{Events: events}, ind, depth)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -72,4 +72,4 @@ func flowHTMLOf(f timeline.Flow) flowHTML {
 var timelinePage = template.Must(template.New("timeline.html").Funcs(template.FuncMap{
 	"inc":      func(i int) string { return strconv.Itoa(i + 1) },
 	"duration": timewindow.Format,
-}).ParseFS(templates, "templates/timeline.html"))
+}).ParseFS(templates, "templates/timeline.html", "templates/page.html"))

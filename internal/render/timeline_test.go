@@ -3,42 +3,21 @@ package render
 import (
 	"bytes"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/oktascope/oktascope/internal/samples"
+
 	"github.com/oktascope/oktascope/internal/golden"
-	"github.com/oktascope/oktascope/internal/logevent"
 	"github.com/oktascope/oktascope/internal/timeline"
 )
-
-// readEvents reads the events of an NDJSON fixture under testdata/.
-func readEvents(t testing.TB, name string) []*logevent.Event {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var events []*logevent.Event
-	for _, line := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
-		e, err := logevent.Decode(line)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		events = append(events, e)
-	}
-	if len(events) == 0 {
-		t.Fatalf("%s: no events", name)
-	}
-	return events
-}
 
 // scenario is a timeline with every flow kind and every deviation kind
 // (testdata/timeline-scenario.ndjson: internal/timeline's test fixture).
 func scenario(t testing.TB) timeline.Timeline {
-	return timeline.Build(slices.Values(readEvents(t, "timeline-scenario.ndjson")), timeline.Options{})
+	return timeline.Build(slices.Values(samples.ReadFile(t, filepath.Join("testdata", "timeline-scenario.ndjson"))), timeline.Options{})
 }
 
 // writeTimeline writes tl in format f.
@@ -117,7 +96,7 @@ const (
 // hostile is a timeline whose user and client carry markup and terminal
 // escapes (testdata/timeline-hostile.ndjson).
 func hostile(t testing.TB) timeline.Timeline {
-	return timeline.Build(slices.Values(readEvents(t, "timeline-hostile.ndjson")), timeline.Options{})
+	return timeline.Build(slices.Values(samples.ReadFile(t, filepath.Join("testdata", "timeline-hostile.ndjson"))), timeline.Options{})
 }
 
 // TestHTMLEscapes checks that markup in event fields is escaped.

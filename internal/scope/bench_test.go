@@ -4,10 +4,11 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"github.com/oktascope/oktascope/internal/indicator"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/oktascope/oktascope/internal/indicator"
 
 	"github.com/oktascope/oktascope/internal/filter"
 	"github.com/oktascope/oktascope/internal/logevent"

@@ -1,38 +1,15 @@
 package scope
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/oktascope/oktascope/internal/indicator"
 	"testing"
 	"time"
 
-	"github.com/oktascope/oktascope/internal/filter"
+	"github.com/oktascope/oktascope/internal/indicator"
+
 	"github.com/oktascope/oktascope/internal/logevent"
 )
-
-// memSearcher is a Searcher over a slice, through filter.Compile.
-type memSearcher struct {
-	events  []*logevent.Event
-	queries []string
-}
-
-func (m *memSearcher) Search(ctx context.Context, f filter.Expr, fn func(*logevent.Event) error) error {
-	m.queries = append(m.queries, f.String())
-	match := filter.Compile(f)
-	for _, e := range m.events {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if match.Match(e) {
-			if err := fn(e); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
 
 type who struct{ id, login, name string }
 

@@ -3,11 +3,14 @@ package scope
 import (
 	"context"
 	"errors"
-	"github.com/oktascope/oktascope/internal/indicator"
 	"reflect"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/oktascope/oktascope/internal/scope/scopetest"
+
+	"github.com/oktascope/oktascope/internal/indicator"
 
 	"github.com/oktascope/oktascope/internal/filter"
 	"github.com/oktascope/oktascope/internal/logevent"
@@ -108,13 +111,13 @@ func TestRun(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := &memSearcher{events: org(t)}
+			s := &scopetest.Searcher{Events: org(t)}
 			r, err := Run(context.Background(), s, tt.ind, tt.depth)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(s.queries) != tt.searches || len(r.Queries) != tt.searches {
-				t.Errorf("%d searches (%d in report), want %d: %q", len(s.queries), len(r.Queries), tt.searches, s.queries)
+			if len(s.Queries) != tt.searches || len(r.Queries) != tt.searches {
+				t.Errorf("%d searches (%d in report), want %d: %q", len(s.Queries), len(r.Queries), tt.searches, s.Queries)
 			}
 			check := func(what string, got, want []string) {
 				t.Helper()
@@ -149,7 +152,7 @@ func TestRun(t *testing.T) {
 
 // TestDetails checks the summaries of a user's scope.
 func TestDetails(t *testing.T) {
-	r, err := Run(context.Background(), &memSearcher{events: org(t)}, indicatorOf(indicator.User, alice.id), 1)
+	r, err := Run(context.Background(), &scopetest.Searcher{Events: org(t)}, indicatorOf(indicator.User, alice.id), 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,7 +199,7 @@ func TestDetails(t *testing.T) {
 
 // TestBatchesAndLimits checks batching and the follow limit.
 func TestBatchesAndLimits(t *testing.T) {
-	s := &memSearcher{events: org(t)}
+	s := &scopetest.Searcher{Events: org(t)}
 	r, err := RunOptions(context.Background(), s, indicatorOf(indicator.User, alice.id), Options{Depth: 2, BatchSize: 2, MaxFollow: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -204,13 +207,13 @@ func TestBatchesAndLimits(t *testing.T) {
 	// indicator 1; pivot: alice's 3 IPs and 2 sessions (not the administrator's)
 	// = 5 links → 3 searches; follow 1 user (bob: as connected as mallory, with
 	// more events seen) → 1; pivot of his 2 new sessions and 1 new IP → 2.
-	if len(s.queries) != 7 {
-		t.Errorf("%d searches: %q", len(s.queries), s.queries)
+	if len(s.Queries) != 7 {
+		t.Errorf("%d searches: %q", len(s.Queries), s.Queries)
 	}
 	if r.NotFollowed != 1 {
 		t.Errorf("not followed = %d", r.NotFollowed)
 	}
-	for _, q := range s.queries {
+	for _, q := range s.Queries {
 		q, _, _ = strings.Cut(q, " and not ") // the users already read
 		if strings.Count(q, " eq ") > 4 {
 			t.Errorf("batch too large: %s", q)
@@ -222,7 +225,7 @@ func TestBatchesAndLimits(t *testing.T) {
 func TestErrors(t *testing.T) {
 	ctx := context.Background()
 	for _, ind := range []indicator.Indicator{{Kind: "host", Value: "x"}, indicatorOf(indicator.User, " ")} {
-		if _, err := Run(ctx, &memSearcher{}, ind, 1); err == nil {
+		if _, err := Run(ctx, &scopetest.Searcher{}, ind, 1); err == nil {
 			t.Errorf("%v: no error", ind)
 		}
 	}
@@ -232,7 +235,7 @@ func TestErrors(t *testing.T) {
 	}
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
-	if _, err := Run(cancelled, &memSearcher{events: org(t)}, indicatorOf(indicator.User, alice.id), 1); !errors.Is(err, context.Canceled) {
+	if _, err := Run(cancelled, &scopetest.Searcher{Events: org(t)}, indicatorOf(indicator.User, alice.id), 1); !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v", err)
 	}
 }
@@ -248,7 +251,7 @@ func (f failing) Search(context.Context, filter.Expr, func(*logevent.Event) erro
 // followed, and that the report names those links.
 func TestSharedLinksAreNotFollowed(t *testing.T) {
 	ctx := context.Background()
-	s := &memSearcher{events: org(t)}
+	s := &scopetest.Searcher{Events: org(t)}
 	open, err := RunOptions(ctx, s, indicatorOf(indicator.User, alice.id), Options{Depth: 2, MaxShared: -1})
 	if err != nil {
 		t.Fatal(err)

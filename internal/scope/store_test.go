@@ -2,11 +2,12 @@ package scope
 
 import (
 	"context"
-	"github.com/oktascope/oktascope/internal/indicator"
 	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/oktascope/oktascope/internal/indicator"
 
 	"github.com/oktascope/oktascope/internal/samples"
 	"github.com/oktascope/oktascope/internal/store"

@@ -2,9 +2,12 @@ package scope
 
 import (
 	"context"
-	"github.com/oktascope/oktascope/internal/indicator"
 	"slices"
 	"testing"
+
+	"github.com/oktascope/oktascope/internal/scope/scopetest"
+
+	"github.com/oktascope/oktascope/internal/indicator"
 
 	"github.com/oktascope/oktascope/internal/samples"
 	"github.com/oktascope/oktascope/internal/synth"
@@ -22,7 +25,7 @@ func TestSynthIncidents(t *testing.T) {
 		synth.PasswordResetTakeover: timeline.RecoveryTakeover,
 		synth.SessionHijack:         timeline.SessionHijack,
 	}
-	s := &memSearcher{events: events}
+	s := &scopetest.Searcher{Events: events}
 	for _, inc := range incidents {
 		for _, ind := range []indicator.Indicator{indicatorOf(indicator.User, inc.UserID), indicatorOf(indicator.Session, inc.SessionIDs[0]), indicatorOf(indicator.IP, inc.AttackerIP)} {
 			r, err := Run(context.Background(), s, ind, 2)
