@@ -20,12 +20,10 @@ import (
 
 // detectGCPercent is the garbage collector's target during a detection
 // run (GOGC, when set, wins). A run decodes every event of the store and
-// keeps little of it (the timeline retires what it holds as it goes): the
-// collector's work is proportional to what is allocated, divided by this
-// percentage, so a higher one trades heap for CPU time. Since events are
-// decoded with few allocations, 200 costs no more time than 400 and halves
-// the peak heap, whose first touch (page faults) is dear on a virtual
-// machine (docs/performance.md).
+// keeps little of it: the collector's work is proportional to what is
+// allocated divided by this percentage, so a higher one trades heap for CPU
+// time. At 200 a higher one saves no time and doubles the peak heap
+// (docs/decisions.md, "GOGC during detect").
 const detectGCPercent = 200
 
 type detectFlags struct {

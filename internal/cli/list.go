@@ -15,7 +15,7 @@ import (
 	"github.com/oktascope/oktascope/internal/store"
 )
 
-// listFlags are the flags every listing command shares (SPEC §4).
+// listFlags are the flags every listing command shares (docs/cli.md).
 type listFlags struct {
 	format string
 	limit  int

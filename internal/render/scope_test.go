@@ -53,13 +53,13 @@ func writeScope(t *testing.T, f Format, r *scope.Report, width int) string {
 	return buf.String()
 }
 
-// TestJSONGolden pins the JSON schema of docs/scope.md (testdata/scope.json;
+// TestScopeJSONGolden pins the JSON schema of docs/scope.md (testdata/scope.json;
 // go test -update rewrites it).
 func TestScopeJSONGolden(t *testing.T) {
 	golden.Check(t, filepath.Join("testdata", "scope.json"), []byte(writeScope(t, JSON, report(t, org, alice, 2), 0)))
 }
 
-// TestJSONSchema checks the keys of the report's objects, and that an empty
+// TestScopeJSONSchema checks the keys of the report's objects, and that an empty
 // report has arrays, not nulls.
 func TestScopeJSONSchema(t *testing.T) {
 	full, err := MarshalScope(report(t, org, alice, 2))
@@ -97,7 +97,7 @@ func hostileReport(t *testing.T) *scope.Report {
 	return report(t, "scope-hostile.ndjson", evil, 1)
 }
 
-// TestHTMLEscapes checks that markup from events is escaped.
+// TestScopeHTMLEscapes checks that markup from events is escaped.
 func TestScopeHTMLEscapes(t *testing.T) {
 	out := writeScope(t, HTML, hostileReport(t), 0)
 	for _, bad := range []string{xssScript, "<script", "<img", "onerror=alert(1)>", "\x1b", "\x07"} {
@@ -112,7 +112,7 @@ func TestScopeHTMLEscapes(t *testing.T) {
 	}
 }
 
-// TestMarkdownEscapes checks that event text cannot inject markup, links
+// TestScopeMarkdownEscapes checks that event text cannot inject markup, links
 // or table cells into the Markdown report.
 func TestScopeMarkdownEscapes(t *testing.T) {
 	out := writeScope(t, MD, hostileReport(t), 0)
@@ -142,7 +142,7 @@ func TestScopeMarkdownEscapes(t *testing.T) {
 	}
 }
 
-// TestTextEscapes checks that terminal escapes from events are escaped.
+// TestScopeTextEscapes checks that terminal escapes from events are escaped.
 func TestScopeTextEscapes(t *testing.T) {
 	out := writeScope(t, Text, hostileReport(t), 120)
 	if strings.ContainsAny(out, "\x1b\x07") {
@@ -158,7 +158,7 @@ func TestScopeTextEscapes(t *testing.T) {
 	}
 }
 
-// TestText checks the terminal view of a scope.
+// TestScopeText checks the terminal view of a scope.
 func TestScopeText(t *testing.T) {
 	out := writeScope(t, Text, report(t, org, alice, 2), 0)
 	for _, want := range []string{
@@ -179,7 +179,7 @@ func TestScopeText(t *testing.T) {
 	}
 }
 
-// TestTextCutsLongTables checks that the terminal view shows at most
+// TestScopeTextCutsLongTables checks that the terminal view shows at most
 // scopeTextRows rows of a table and says how many more the other formats hold.
 func TestScopeTextCutsLongTables(t *testing.T) {
 	for _, n := range []int{scopeTextRows, scopeTextRows + 12} {

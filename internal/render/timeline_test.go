@@ -30,13 +30,14 @@ func writeTimeline(t testing.TB, f Format, tl timeline.Timeline, width int) stri
 	return buf.String()
 }
 
-// TestJSONGolden pins the JSON schema of issue 6 (testdata/timeline.json;
+// TestTimelineJSONGolden pins the JSON schema of docs/timeline.md
+// (testdata/timeline.json;
 // go test -update rewrites it).
 func TestTimelineJSONGolden(t *testing.T) {
 	golden.Check(t, filepath.Join("testdata", "timeline.json"), []byte(writeTimeline(t, JSON, scenario(t), 0)))
 }
 
-// TestJSONSchema checks the keys of every object against the issue's schema.
+// TestTimelineJSONSchema checks the keys of every object against the schema.
 func TestTimelineJSONSchema(t *testing.T) {
 	raw, err := MarshalTimeline(scenario(t))
 	if err != nil {
@@ -79,7 +80,7 @@ func TestTimelineJSONSchema(t *testing.T) {
 	}
 }
 
-// TestEmptyJSON checks that no flow gives an empty array, not null.
+// TestTimelineEmptyJSON checks that no flow gives an empty array, not null.
 func TestTimelineEmptyJSON(t *testing.T) {
 	if got := strings.TrimSpace(writeTimeline(t, JSON, timeline.Timeline{}, 0)); got != `{
   "flows": []
@@ -99,7 +100,7 @@ func hostile(t testing.TB) timeline.Timeline {
 	return timeline.Build(slices.Values(samples.ReadFile(t, filepath.Join("testdata", "timeline-hostile.ndjson"))), timeline.Options{})
 }
 
-// TestHTMLEscapes checks that markup in event fields is escaped.
+// TestTimelineHTMLEscapes checks that markup in event fields is escaped.
 func TestTimelineHTMLEscapes(t *testing.T) {
 	out := writeTimeline(t, HTML, hostile(t), 0)
 	for _, bad := range []string{xssScript, "<script", "<img", "onerror=alert(1)>", "\x1b"} {
@@ -117,7 +118,7 @@ func TestTimelineHTMLEscapes(t *testing.T) {
 	}
 }
 
-// TestTextEscapes checks that terminal control sequences from events are
+// TestTimelineTextEscapes checks that terminal control sequences from events are
 // escaped and that lines respect the width.
 func TestTimelineTextEscapes(t *testing.T) {
 	out := writeTimeline(t, Text, hostile(t), 100)
@@ -134,7 +135,7 @@ func TestTimelineTextEscapes(t *testing.T) {
 	}
 }
 
-// TestText checks the terminal view of the scenario.
+// TestTimelineText checks the terminal view of the scenario.
 func TestTimelineText(t *testing.T) {
 	out := writeTimeline(t, Text, scenario(t), 0)
 	for _, want := range []string{

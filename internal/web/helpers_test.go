@@ -19,7 +19,7 @@ import (
 	"github.com/oktascope/oktascope/internal/synth"
 )
 
-// The XSS payloads of issue 7, planted in events of the test stores.
+// XSS payloads, planted in events of the test stores.
 const (
 	scriptPayload = `<script>alert(1)</script>`
 	imgPayload    = `"><img src=x onerror=alert(1)>`
