@@ -4,7 +4,7 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/oktascope/oktascope/internal/render"
+	"github.com/oktascope/oktascope/internal/render/escape"
 )
 
 // DefaultMaxRecordSize is the largest record a reader keeps whole (an Okta
@@ -71,9 +71,9 @@ func (e *BreakError) Error() string {
 	var limit *LimitError
 	if errors.As(e.Err, &limit) {
 		return fmt.Sprintf("%s:%d: stopped at byte %d of its content: %s; the records before it were read",
-			render.Terminal(e.File), e.Line, e.Offset, limit.cap())
+			escape.Terminal(e.File), e.Line, e.Offset, limit.cap())
 	}
-	return fmt.Sprintf("%s:%d: input breaks off at byte %d: %v", render.Terminal(e.File), e.Line, e.Offset, e.Err)
+	return fmt.Sprintf("%s:%d: input breaks off at byte %d: %v", escape.Terminal(e.File), e.Line, e.Offset, e.Err)
 }
 
 // Unwrap returns the cause.
@@ -87,5 +87,5 @@ type FormatError struct {
 
 // Error names the file and what it looks like.
 func (e *FormatError) Error() string {
-	return fmt.Sprintf("%s: not an Okta System Log export: %s", render.Terminal(e.File), e.Reason)
+	return fmt.Sprintf("%s: not an Okta System Log export: %s", escape.Terminal(e.File), e.Reason)
 }

@@ -6,10 +6,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/oktascope/oktascope/internal/render"
+	"github.com/oktascope/oktascope/internal/render/escape"
 )
 
-// Exit statuses of `oktascope import` (SPEC §4).
+// Exit statuses of `oktascope import` (docs/cli.md).
 const (
 	ExitOK      = 0
 	ExitFailure = 1 // something stopped part of the import: a file broke off, could not be read, a sink error
@@ -41,7 +41,7 @@ func (s Summary) String() string {
 		plural(s.Read, "event"), plural(s.Files, "file"), commas(int64(s.Imported)),
 		plural(s.Duplicates, "duplicate"), commas(int64(s.Rejected)))
 	if s.Rejected > 0 && s.RejectsPath != "" {
-		fmt.Fprintf(&b, " (see %s", render.Terminal(s.RejectsPath))
+		fmt.Fprintf(&b, " (see %s", escape.Terminal(s.RejectsPath))
 		if s.RejectsUnwritten > 0 {
 			fmt.Fprintf(&b, "; %s not written, past its cap", commas(int64(s.RejectsUnwritten)))
 		}
