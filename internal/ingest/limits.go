@@ -76,7 +76,8 @@ func newGzipCap(r io.Reader, compressed *int64, ratio int, maxSize int64, file s
 func (c *gzipCap) limit() (int64, string) {
 	byRatio := max(GzipRatioFloor, c.ratio*(*c.compressed))
 	if byRatio < c.max && byRatio/c.ratio >= *c.compressed { // no overflow
-		return byRatio, fmt.Sprintf("%d times the %s of gzip read; raise it with --max-gzip-ratio", c.ratio, FormatSize(*c.compressed))
+		return byRatio, fmt.Sprintf("%d times the %s of gzip read, and at least %s; raise it with --max-gzip-ratio",
+			c.ratio, FormatSize(*c.compressed), FormatSize(GzipRatioFloor))
 	}
 	return c.max, "raise it with --max-gzip-size"
 }
