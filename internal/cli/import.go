@@ -22,10 +22,12 @@ func (a *app) importCommand() *cobra.Command {
 		Use:   "import PATH...",
 		Short: "Import Okta System Log exports (JSON, NDJSON, gzip, Admin Console CSV, directories)",
 		Long: `import reads System Log exports into the store, detecting each file's format by its
-content: a JSON array of events (an /api/v1/logs page), NDJSON, an object wrapping an
-array (Event Hook deliveries included), the Admin Console's CSV export, any of them
-gzip-compressed; directories are walked; "-" reads the standard input. Events are deduplicated by uuid, so importing
-twice is safe. Bad records are kept, untouched, in the rejects file with file, line and
+content: a JSON array of events (an /api/v1/logs page), NDJSON or objects concatenated,
+an object wrapping an array (Event Hook deliveries included), Amazon EventBridge events
+from Okta's Log Streaming (one a line, in arrays, or as Firehose writes them to S3), the
+Admin Console's CSV export, any of them gzip-compressed; directories are walked (files
+that are no System Log export are skipped); "-" reads the standard input. Events are
+deduplicated by uuid, so importing twice is safe. Bad records are kept, untouched, in the rejects file with file, line and
 reason; every good record still lands. The rejects file is created 0600, and never written
 through a symbolic link.
 
