@@ -3,6 +3,7 @@ package ingest
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 
 	"github.com/oktascope/oktascope/internal/render/escape"
 )
@@ -73,7 +74,12 @@ func (e *BreakError) Error() string {
 		return fmt.Sprintf("%s:%d: stopped at byte %d of its content: %s; the records before it were read",
 			escape.Terminal(e.File), e.Line, e.Offset, limit.cap())
 	}
-	return fmt.Sprintf("%s:%d: input breaks off at byte %d: %v", escape.Terminal(e.File), e.Line, e.Offset, e.Err)
+	cause := fmt.Sprint(e.Err)
+	var pe *fs.PathError
+	if errors.As(e.Err, &pe) { // its message holds the path, not escaped
+		cause = pe.Op + ": " + pe.Err.Error()
+	}
+	return fmt.Sprintf("%s:%d: input breaks off at byte %d: %s", escape.Terminal(e.File), e.Line, e.Offset, cause)
 }
 
 // Unwrap returns the cause.
