@@ -4,7 +4,6 @@ import (
 	"encoding/csv"
 	"io"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/oktascope/oktascope/internal/logevent"
@@ -119,48 +118,15 @@ func truncate(s string, width int) string {
 	return string([]rune(s)[:width-1]) + "…"
 }
 
-// Terminal makes attacker-controlled text safe to print on a terminal:
-// control characters (escape sequences, carriage returns, newlines, C1
-// controls, bidirectional overrides) are shown as \x.. or \u.... escapes.
-func Terminal(s string) string {
-	if !strings.ContainsFunc(s, unsafeRune) {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if unsafeRune(r) {
-			b.WriteString(escapeRune(r))
-		} else {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-func unsafeRune(r rune) bool {
-	return r == utf8.RuneError || unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || r == '\u2028' || r == '\u2029'
-}
-
-func escapeRune(r rune) string {
-	if r < 0x100 {
-		return `\x` + hex2(byte(r))
-	}
-	return `\u` + hex2(byte(r>>8)) + hex2(byte(r))
-}
-
-func hex2(b byte) string {
-	const digits = "0123456789abcdef"
-	return string([]byte{digits[b>>4], digits[b&0xf]})
-}
-
 type csvWriter struct {
-	w      *csv.Writer
-	cols   []Column
-	header bool
+	w        *csv.Writer
+	cols     []Column
+	header   bool
+	terminal bool // escape cells as Terminal does
 }
 
-func newCSVWriter(w io.Writer, cols []Column) *csvWriter {
-	return &csvWriter{w: csv.NewWriter(w), cols: cols}
+func newCSVWriter(w io.Writer, cols []Column, terminal bool) *csvWriter {
+	return &csvWriter{w: csv.NewWriter(w), cols: cols, terminal: terminal}
 }
 
 func (c *csvWriter) Write(e *logevent.Event) error {
@@ -176,7 +142,11 @@ func (c *csvWriter) Write(e *logevent.Event) error {
 	}
 	row := make([]string, len(c.cols))
 	for i, col := range c.cols {
-		row[i] = Spreadsheet(col.Value(e))
+		v := col.Value(e)
+		if c.terminal {
+			v = Terminal(v)
+		}
+		row[i] = Spreadsheet(v)
 	}
 	return c.w.Write(row)
 }
