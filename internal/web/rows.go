@@ -1,21 +1,19 @@
 package web
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"strings"
-	"unicode"
 
 	"github.com/oktascope/oktascope/internal/catalog"
 	"github.com/oktascope/oktascope/internal/logevent"
 	"github.com/oktascope/oktascope/internal/render"
 )
 
-// show makes attacker-controlled text safe to look at: control and
-// bidirectional characters are shown as escapes (render.Terminal).
+// show makes attacker-controlled text safe to look at: it keeps at most
+// maxShown bytes of it (saying how long it was), and shows control,
+// bidirectional and invisible characters as escapes (render.Terminal).
 // html/template then escapes it for HTML.
-func show(s string) string { return render.Terminal(s) }
+func show(s string) string { return render.Terminal(clipText(s, maxShown)) }
 
 // Time formats of the views, all in UTC.
 const (
@@ -128,16 +126,18 @@ type eventDetail struct {
 	UUID       string
 	EventType  string
 	Definition string
-	JSON       string // indented, with unsafe characters escaped
+	JSON       jsonView // indented within bounds, unsafe characters escaped
+	RawBytes   string   // the size of the raw event, for the download link
 	Groups     []pivotGroup
 	PageURL    string // the event's own page
+	RawURL     string // the raw event, as a download
 }
 
 // newDetail builds the expanded view of an event.
 func newDetail(e *logevent.Event, pv pivots) *eventDetail {
 	d := &eventDetail{
 		UUID: show(e.UUID), EventType: show(e.EventType), Definition: definitionOf(e.EventType),
-		JSON: prettyJSON(e.Raw), PageURL: pv.Event(e.UUID),
+		JSON: prettyJSON(e.Raw), RawBytes: thousands(len(e.Raw)), PageURL: pv.Event(e.UUID), RawURL: rawEventURL(e.UUID),
 	}
 	d.Groups = eventPivots(e, pv)
 	return d
@@ -176,35 +176,4 @@ func joinNonEmpty(sep string, parts ...string) string {
 		}
 	}
 	return strings.Join(kept, sep)
-}
-
-// prettyJSON indents an event's original JSON, keeping its keys in order,
-// and writes the characters a reader could be fooled by (bidirectional
-// overrides, C1 controls, line separators) as JSON \u escapes, which
-// leaves the JSON's meaning unchanged.
-func prettyJSON(raw []byte) string {
-	var buf bytes.Buffer
-	if err := json.Indent(&buf, bytes.TrimSpace(raw), "", "  "); err != nil {
-		return show(string(raw))
-	}
-	s := buf.String()
-	if !strings.ContainsFunc(s, unsafeInJSON) {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if unsafeInJSON(r) {
-			fmt.Fprintf(&b, `\u%04x`, r)
-		} else {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-// unsafeInJSON reports the characters prettyJSON escapes; in valid JSON
-// they can only occur inside strings (the newline is the indentation's).
-func unsafeInJSON(r rune) bool {
-	return r != '\n' && (r == unicode.ReplacementChar || unicode.IsControl(r) ||
-		unicode.Is(unicode.Bidi_Control, r) || r == '\u2028' || r == '\u2029')
 }
