@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"reflect"
@@ -230,5 +231,39 @@ func TestInvisibleCharactersShowInTheUI(t *testing.T) {
 	page := mustStatus(t, get(t, h, "/ui/event?uuid="+zeroWidthUUID), http.StatusOK)
 	if !strings.Contains(page, `&#34;adm\u200bin@acme.example&#34;`) && !strings.Contains(page, `"adm\u200bin@acme.example"`) {
 		t.Errorf("JSON view: %s", cut(between(page, `<pre class="json"`, "</pre>"), 2000))
+	}
+}
+
+// A page of another site cannot make the analyst's browser fetch from the
+// UI (an <img> pointed at a loopback server, a script's fetch); following
+// a link still works, and so do clients without Fetch Metadata.
+func TestRequestsFromAnotherSitesPagesAreRefused(t *testing.T) {
+	h := New(hostileStore(t), Options{})
+	cases := []struct {
+		site, mode, dest string
+		want             int
+	}{
+		{"cross-site", "no-cors", "image", http.StatusForbidden}, // <img src>
+		{"cross-site", "cors", "empty", http.StatusForbidden},    // fetch()
+		{"cross-site", "no-cors", "script", http.StatusForbidden},
+		{"same-site", "no-cors", "image", http.StatusForbidden}, // another port of localhost
+		{"cross-site", "navigate", "iframe", http.StatusForbidden},
+		{"cross-site", "navigate", "document", http.StatusOK}, // a link the analyst follows
+		{"same-origin", "cors", "empty", http.StatusOK},       // the UI's own script
+		{"none", "navigate", "document", http.StatusOK},       // typed in the address bar
+		{"", "", "", http.StatusOK},                           // curl, an SDK
+	}
+	for _, c := range cases {
+		for _, target := range []string{"/?filter=" + url.QueryEscape(`eventType eq "user.session.start"`), "/api/search?limit=1"} {
+			r := httptest.NewRequest(http.MethodGet, target, nil)
+			for k, v := range map[string]string{"Sec-Fetch-Site": c.site, "Sec-Fetch-Mode": c.mode, "Sec-Fetch-Dest": c.dest} {
+				if v != "" {
+					r.Header.Set(k, v)
+				}
+			}
+			if w := do(t, h, r); w.Code != c.want {
+				t.Errorf("%s %s %s %s: %d, want %d", c.site, c.mode, c.dest, target, w.Code, c.want)
+			}
+		}
 	}
 }
