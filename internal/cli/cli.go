@@ -17,8 +17,8 @@ import (
 	"github.com/oktascope/oktascope/internal/render"
 )
 
-// Exit statuses; a command stopped by a signal exits 128 plus its number
-// (ExitInterrupted for Ctrl-C).
+// Exit statuses (docs/cli.md); a command stopped by a signal exits 128
+// plus its number (ExitInterrupted for Ctrl-C).
 const (
 	ExitOK      = 0
 	ExitFailure = 1

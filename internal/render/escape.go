@@ -12,19 +12,19 @@ import (
 // returns and line separators that overwrite or fake lines, bidirectional
 // controls that reorder what is read, and invisible characters that make
 // two different values look the same ("adm\u200bin" and "admin"). This file
-// is the one place that decides which characters those are (Unsafe) and
+// is the one place that decides which characters those are (TerminalUnsafe) and
 // the two ways they are written: as text escapes for a terminal or a page
 // (Terminal), and as JSON \u escapes inside JSON, which keep the JSON's
 // meaning (JSONText, NewJSONTerminalWriter).
 
-// Unsafe reports whether r must not reach a reader as itself: a C0 or C1
+// TerminalUnsafe reports whether r must not reach a reader as itself: a C0 or C1
 // control, DEL, a bidirectional control, an invisible format character
 // (general category Cf: zero-width space and joiners, word joiner, soft
 // hyphen, byte order mark, tag characters, …), another default-ignorable
 // code point (Hangul fillers, combining grapheme joiner, variation
 // selectors), a line or paragraph separator, a noncharacter, or U+FFFD
 // (the mark of bytes that were not UTF-8).
-func Unsafe(r rune) bool {
+func TerminalUnsafe(r rune) bool {
 	switch {
 	case r < 0x20 || r == 0x7f:
 		return true
@@ -39,7 +39,7 @@ func Unsafe(r rune) bool {
 }
 
 // Terminal makes hostile text safe to print on a terminal or show on a
-// page: every Unsafe character is written as an escape, \x1b for one below
+// page: every TerminalUnsafe character is written as an escape, \x1b for one below
 // U+0100, \u200b up to U+FFFF, \U000e0041 beyond, and a byte that is not
 // UTF-8 as \xff. Everything else is kept, so "adm\u200bin@acme.example"
 // shows as that, not as "admin@acme.example".
@@ -54,7 +54,7 @@ func Terminal(s string) string {
 		switch {
 		case r == utf8.RuneError && size == 1:
 			writeHex(&b, `\x`, uint32(s[i]), 2)
-		case Unsafe(r):
+		case TerminalUnsafe(r):
 			writeTextEscape(&b, r)
 		default:
 			b.WriteString(s[i : i+size])
@@ -64,7 +64,7 @@ func Terminal(s string) string {
 	return b.String()
 }
 
-// needsEscape reports whether s holds an Unsafe character or a byte that is
+// needsEscape reports whether s holds a TerminalUnsafe character or a byte that is
 // not UTF-8.
 func needsEscape(s string) bool {
 	for i := 0; i < len(s); {
@@ -74,7 +74,7 @@ func needsEscape(s string) bool {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if Unsafe(r) {
+		if TerminalUnsafe(r) {
 			return true
 		}
 		i += size
@@ -101,10 +101,10 @@ func writeHex(b *strings.Builder, prefix string, v uint32, digits int) {
 	}
 }
 
-// JSONText escapes the Unsafe characters of JSON text as JSON \u escapes
+// JSONText escapes the TerminalUnsafe characters of JSON text as JSON \u escapes
 // (a surrogate pair beyond U+FFFF; a byte that is not UTF-8 as \ufffd),
 // except the newline and the tab, which valid JSON holds only as
-// whitespace between tokens. In valid JSON every other Unsafe character
+// whitespace between tokens. In valid JSON every other TerminalUnsafe character
 // sits inside a string, where the escape stands for the same character: the
 // JSON means what it meant, and shows what it holds.
 func JSONText(s string) string {
@@ -115,7 +115,7 @@ func JSONText(s string) string {
 	b.Grow(len(s) + 16)
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == '\n' || r == '\t' || !Unsafe(r) {
+		if r == '\n' || r == '\t' || !TerminalUnsafe(r) {
 			b.WriteString(s[i : i+size])
 		} else {
 			writeJSONEscape(&b, r)
@@ -126,7 +126,7 @@ func JSONText(s string) string {
 }
 
 func jsonNeedsEscape(s string) bool {
-	return strings.ContainsFunc(s, func(r rune) bool { return r != '\n' && r != '\t' && Unsafe(r) })
+	return strings.ContainsFunc(s, func(r rune) bool { return r != '\n' && r != '\t' && TerminalUnsafe(r) })
 }
 
 func writeJSONEscape(b *strings.Builder, r rune) {
@@ -193,4 +193,56 @@ func (j *jsonTerminalWriter) Close() error {
 	j.pending = nil
 	_, err := io.WriteString(j.w, JSONText(rest))
 	return err
+}
+
+// Markdown escapes text for Markdown (CommonMark and GitHub's tables): control
+// characters as render.Terminal shows them, the punctuation of inline
+// Markdown (emphasis, code, links, images, tables, strikethrough) with a
+// backslash, and HTML metacharacters as entities. The text never starts a
+// line (it follows a table's "| ", a list's "- " or a heading's "# "), so
+// the punctuation of block structure needs no escape.
+func Markdown(s string) string {
+	s = Terminal(s)
+	var b strings.Builder
+	for _, r := range s {
+		switch r {
+		case '\\', '`', '*', '_', '{', '}', '[', ']', '(', ')', '#', '!', '|', '~':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case '&':
+			b.WriteString("&amp;")
+		case '<':
+			b.WriteString("&lt;")
+		case '>':
+			b.WriteString("&gt;")
+		case '"':
+			b.WriteString("&quot;")
+		case '\'':
+			b.WriteString("&#39;")
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// Spreadsheet defuses a CSV cell that a spreadsheet would evaluate as a
+// formula (one starting with = + - @ tab or carriage return) by prefixing a
+// single quote, as OWASP recommends.
+func Spreadsheet(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// ShellQuote quotes s for a POSIX shell, when it needs quoting.
+func ShellQuote(s string) string {
+	safe := s != "" && !strings.ContainsFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("@%_-+=:,./", r))
+	})
+	if safe {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

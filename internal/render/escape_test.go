@@ -78,7 +78,7 @@ func TestJSONTextKeepsTheMeaning(t *testing.T) {
 	got := JSONText(raw)
 	for i := 0; i < len(got); {
 		r, size := utf8.DecodeRuneInString(got[i:])
-		if r != '\n' && r != '\t' && Unsafe(r) {
+		if r != '\n' && r != '\t' && TerminalUnsafe(r) {
 			t.Fatalf("JSONText left %U in %q", r, got)
 		}
 		i += size

@@ -58,7 +58,7 @@ func newRow(e *logevent.Event, pv pivots) eventRow {
 		Actor:     newActorCell(e.Actor, pv),
 		EventType: show(e.EventType), Definition: definitionOf(e.EventType), TypeURL: pv.Equals("eventType", e.EventType),
 		Outcome: show(e.Outcome.Result), Reason: show(e.Outcome.Reason), Failed: isFailure(e.Outcome.Result),
-		IP: show(e.Client.IPAddress), Location: show(location(e)),
+		IP: show(e.Client.IPAddress), Location: show(render.Location(e)),
 		Session: show(e.AuthenticationContext.ExternalSessionID), Message: show(e.DisplayMessage),
 		DetailURL: detailURL(e.UUID, pv),
 	}
@@ -92,18 +92,6 @@ func isFailure(result string) bool {
 	return false
 }
 
-// location is the client's city, state and country.
-func location(e *logevent.Event) string {
-	g := e.Client.GeographicalContext
-	var parts []string
-	for _, s := range []string{g.City, g.State, g.Country} {
-		if s != "" {
-			parts = append(parts, s)
-		}
-	}
-	return strings.Join(parts, ", ")
-}
-
 // definitionOf is the article's (or Okta's) definition of an event type,
 // and where it sits in the article's flows; empty when unknown.
 func definitionOf(eventType string) string {
@@ -126,8 +114,8 @@ type eventDetail struct {
 	UUID       string
 	EventType  string
 	Definition string
-	JSON       jsonView // indented within bounds, unsafe characters escaped
-	RawBytes   string   // the size of the raw event, for the download link
+	JSON       render.JSONView // indented within bounds, unsafe characters escaped
+	RawBytes   string          // the size of the raw event, for the download link
 	Groups     []pivotGroup
 	PageURL    string // the event's own page
 	RawURL     string // the raw event, as a download
@@ -137,7 +125,7 @@ type eventDetail struct {
 func newDetail(e *logevent.Event, pv pivots) *eventDetail {
 	d := &eventDetail{
 		UUID: show(e.UUID), EventType: show(e.EventType), Definition: definitionOf(e.EventType),
-		JSON: prettyJSON(e.Raw), RawBytes: thousands(len(e.Raw)), PageURL: pv.Event(e.UUID), RawURL: rawEventURL(e.UUID),
+		JSON: render.DisplayJSON(e.Raw), RawBytes: thousands(len(e.Raw)), PageURL: pv.Event(e.UUID), RawURL: rawEventURL(e.UUID),
 	}
 	d.Groups = eventPivots(e, pv)
 	return d
@@ -158,7 +146,7 @@ func eventPivots(e *logevent.Event, pv pivots) []pivotGroup {
 		}
 	}
 	if ip := e.Client.IPAddress; ip != "" {
-		groups = append(groups, pivotGroup{Name: "IP address", Value: show(ip), Note: show(location(e)), Links: pv.ipPivots(ip)})
+		groups = append(groups, pivotGroup{Name: "IP address", Value: show(ip), Note: show(render.Location(e)), Links: pv.ipPivots(ip)})
 	}
 	if id := e.AuthenticationContext.ExternalSessionID; id != "" {
 		groups = append(groups, pivotGroup{Name: "session", Value: show(id), Links: pv.sessionPivots(id)})

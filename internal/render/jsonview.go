@@ -1,42 +1,54 @@
-package web
+package render
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/oktascope/oktascope/internal/render"
 )
 
-// The bounds of an event's JSON view. An event is hostile: 60 KB of
-// nesting, indented as json.Indent does, costs the square of its depth
-// (10,000 levels: 200 MB), and one string may be megabytes long. The view
-// indents at most jsonMaxDepth levels (deeper objects and arrays are shown
-// as {…} and […]), shows at most jsonMaxString bytes of a string or number,
-// and stops after jsonMaxBytes; past any bound it says the event was
-// shortened, and the raw event is a download away.
+// The bounds of an event's JSON as DisplayJSON shows it. An event is
+// hostile: 60 KB of nesting, indented as json.Indent does, costs the square
+// of its depth (10,000 levels: 200 MB), and one string may be megabytes
+// long. The view indents at most jsonMaxDepth levels (deeper objects and
+// arrays are shown as {…} and […]), shows at most jsonMaxString bytes of a
+// string or number, and stops after jsonMaxBytes; past any bound it says
+// the event was shortened (the UI then offers the raw event as a
+// download).
 const (
 	jsonMaxDepth  = 32
 	jsonMaxString = 8 << 10
 	jsonMaxBytes  = 256 << 10
 )
 
-// jsonView is an event's JSON as the UI shows it.
-type jsonView struct {
-	Text      string // indented, Unsafe characters as JSON \u escapes
+// JSONView is an event's JSON as a reader sees it.
+type JSONView struct {
+	Text      string // indented, TerminalUnsafe characters as JSON \u escapes
 	Shortened bool   // a bound was reached: the raw event holds more
 }
 
-// prettyJSON indents an event's original JSON within the view's bounds,
-// keeping its keys, their order and its strings' own escapes. Characters a
-// reader could be fooled by (controls, bidirectional and invisible
-// characters) are written as JSON \u escapes, which leaves the JSON's
-// meaning unchanged. It scans the bytes once and never recurses, whatever
-// the input.
-func prettyJSON(raw []byte) jsonView {
+// DisplayJSON indents an event's original JSON for reading, within the
+// bounds above, keeping its keys, their order and its strings' own
+// escapes. Characters a reader could be fooled by (controls, bidirectional
+// and invisible characters) are written as JSON \u escapes, which leaves
+// the JSON's meaning unchanged. It scans the bytes once and never
+// recurses, whatever the input. Text that is not JSON is shown as Terminal
+// shows it, at most jsonMaxBytes of it.
+func DisplayJSON(raw []byte) JSONView {
+	if !json.Valid(raw) {
+		shown := raw[:min(len(raw), jsonMaxBytes)]
+		for len(shown) > 0 && len(shown) < len(raw) && !utf8.RuneStart(raw[len(shown)]) {
+			shown = shown[:len(shown)-1]
+		}
+		v := JSONView{Text: Terminal(string(shown)), Shortened: len(shown) < len(raw)}
+		if v.Shortened {
+			v.Text += "…"
+		}
+		return v
+	}
 	p := &jsonPrinter{raw: raw}
 	p.print()
-	return jsonView{Text: p.out.String(), Shortened: p.shortened}
+	return JSONView{Text: p.out.String(), Shortened: p.shortened}
 }
 
 type jsonPrinter struct {
@@ -184,7 +196,7 @@ func (p *jsonPrinter) literal() {
 // boundary, never inside an escape) with a mark saying how long it was.
 func (p *jsonPrinter) clipped(tok []byte, quoted bool) {
 	if len(tok) <= jsonMaxString {
-		p.out.WriteString(render.JSONText(string(tok)))
+		p.out.WriteString(JSONText(string(tok)))
 		return
 	}
 	cut := jsonMaxString
@@ -195,8 +207,8 @@ func (p *jsonPrinter) clipped(tok []byte, quoted bool) {
 	if k := strings.LastIndexByte(string(tok[max(cut-6, 0):cut]), '\\'); k >= 0 {
 		cut = max(cut-6, 0) + k
 	}
-	p.out.WriteString(render.JSONText(string(tok[:cut])))
-	fmt.Fprintf(&p.out, "…(%s bytes in all)", thousands(len(tok)))
+	p.out.WriteString(JSONText(string(tok[:cut])))
+	fmt.Fprintf(&p.out, "…(%d bytes in all)", len(tok))
 	if quoted {
 		p.out.WriteByte('"')
 	}

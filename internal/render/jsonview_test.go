@@ -1,4 +1,4 @@
-package web
+package render
 
 import (
 	"encoding/json"
@@ -7,10 +7,10 @@ import (
 	"testing"
 )
 
-// checkJSONView checks what prettyJSON promises for any input: bounded
+// checkJSONView checks what DisplayJSON promises for any input: bounded
 // output, and for valid JSON within the bounds, the same value.
 func checkJSONView(t *testing.T, raw []byte) {
-	v := prettyJSON(raw)
+	v := DisplayJSON(raw)
 	// The bound, plus what one token past it (a clipped string, its mark
 	// and its escapes) and the final mark may add.
 	if limit := jsonMaxBytes + 8*jsonMaxString + 64; len(v.Text) > limit {
@@ -39,7 +39,7 @@ func TestJSONViewKeepsValues(t *testing.T) {
 	for _, c := range cases {
 		checkJSONView(t, []byte(c))
 	}
-	v := prettyJSON([]byte("{\"a\":\"adm\u200bin\",\"b\":[1,{\"c\":2}]}"))
+	v := DisplayJSON([]byte("{\"a\":\"adm\u200bin\",\"b\":[1,{\"c\":2}]}"))
 	want := "{\n  \"a\": \"adm\\u200bin\",\n  \"b\": [\n    1,\n    {\n      \"c\": 2\n    }\n  ]\n}"
 	if v.Text != want || v.Shortened {
 		t.Errorf("view:\n%s\nwant:\n%s", v.Text, want)
@@ -48,28 +48,28 @@ func TestJSONViewKeepsValues(t *testing.T) {
 
 func TestJSONViewBounds(t *testing.T) {
 	deep := strings.Repeat(`{"a":`, 5000) + "1" + strings.Repeat("}", 5000)
-	v := prettyJSON([]byte(deep))
+	v := DisplayJSON([]byte(deep))
 	if !v.Shortened || !strings.Contains(v.Text, "{…}") || strings.Count(v.Text, "\n") > 2*jsonMaxDepth+2 {
 		t.Errorf("deep: shortened %v, %d lines", v.Shortened, strings.Count(v.Text, "\n"))
 	}
 	long := `{"s":"` + strings.Repeat("é", jsonMaxString) + `","after":1}`
-	v = prettyJSON([]byte(long))
-	if !v.Shortened || !strings.Contains(v.Text, "…(16,386 bytes in all)\"") || !strings.Contains(v.Text, `"after": 1`) {
+	v = DisplayJSON([]byte(long))
+	if !v.Shortened || !strings.Contains(v.Text, "…(16386 bytes in all)\"") || !strings.Contains(v.Text, `"after": 1`) {
 		t.Errorf("long string: shortened %v: …%s", v.Shortened, v.Text[len(v.Text)-80:])
 	}
 	wide := "[" + strings.Repeat(`"abcdefgh",`, 100000) + "1]"
-	v = prettyJSON([]byte(wide))
+	v = DisplayJSON([]byte(wide))
 	if !v.Shortened || len(v.Text) > jsonMaxBytes+jsonMaxString || !strings.HasSuffix(v.Text, "\n…") {
 		t.Errorf("wide: shortened %v, %d bytes", v.Shortened, len(v.Text))
 	}
 	// A cut never splits an escape.
 	esc := `{"s":"` + strings.Repeat("a", jsonMaxString-3) + `\u200b\u200b"}`
-	if v := prettyJSON([]byte(esc)); strings.Contains(v.Text, `\u2…`) || strings.Contains(v.Text, `\u…`) {
+	if v := DisplayJSON([]byte(esc)); strings.Contains(v.Text, `\u2…`) || strings.Contains(v.Text, `\u…`) {
 		t.Errorf("escape split: …%s", v.Text[len(v.Text)-40:])
 	}
 }
 
-func FuzzPrettyJSON(f *testing.F) {
+func FuzzDisplayJSON(f *testing.F) {
 	for _, s := range []string{`{"a":[1,{"b":"c"}]}`, `[[[[[]]]]]`, `{"a":"\u200b\"\\"}`, `{"a":`, `]]]}}`, `"unterminated`, "\xff\xfe"} {
 		f.Add([]byte(s))
 	}

@@ -1,7 +1,6 @@
 package render
 
 import (
-	"encoding/csv"
 	"io"
 	"strings"
 	"unicode/utf8"
@@ -97,7 +96,7 @@ func (t *tableWriter) measure(rows [][]string) []int {
 func (t *tableWriter) printRow(row []string) error {
 	var b strings.Builder
 	for i, cell := range row {
-		cell = truncate(cell, t.widths[i])
+		cell = cut(cell, t.widths[i])
 		b.WriteString(cell)
 		if i < len(row)-1 {
 			b.WriteString(strings.Repeat(" ", t.widths[i]-utf8.RuneCountInString(cell)+2))
@@ -106,62 +105,4 @@ func (t *tableWriter) printRow(row []string) error {
 	b.WriteByte('\n')
 	_, err := io.WriteString(t.w, b.String())
 	return err
-}
-
-func truncate(s string, width int) string {
-	if utf8.RuneCountInString(s) <= width {
-		return s
-	}
-	if width <= 1 {
-		return "…"
-	}
-	return string([]rune(s)[:width-1]) + "…"
-}
-
-type csvWriter struct {
-	w        *csv.Writer
-	cols     []Column
-	header   bool
-	terminal bool // escape cells as Terminal does
-}
-
-func newCSVWriter(w io.Writer, cols []Column, terminal bool) *csvWriter {
-	return &csvWriter{w: csv.NewWriter(w), cols: cols, terminal: terminal}
-}
-
-func (c *csvWriter) Write(e *logevent.Event) error {
-	if !c.header {
-		c.header = true
-		header := make([]string, len(c.cols))
-		for i, col := range c.cols {
-			header[i] = col.Header
-		}
-		if err := c.w.Write(header); err != nil {
-			return err
-		}
-	}
-	row := make([]string, len(c.cols))
-	for i, col := range c.cols {
-		v := col.Value(e)
-		if c.terminal {
-			v = Terminal(v)
-		}
-		row[i] = Spreadsheet(v)
-	}
-	return c.w.Write(row)
-}
-
-func (c *csvWriter) Close() error {
-	c.w.Flush()
-	return c.w.Error()
-}
-
-// Spreadsheet defuses a CSV cell that a spreadsheet would evaluate as a
-// formula (one starting with = + - @ tab or carriage return) by prefixing a
-// single quote, as OWASP recommends.
-func Spreadsheet(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }
