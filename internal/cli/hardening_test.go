@@ -70,7 +70,7 @@ func hostileLog(t *testing.T) string {
 // rawOnTerminal lists the characters that must never reach a terminal raw.
 var rawOnTerminal = []string{"\x1b", "\r", "\x07", "\u009b", "\u202e", "\u200b"}
 
-// Issue 14, item 8: every format, on a terminal, escapes what it prints;
+// Every format, on a terminal, escapes what it prints;
 // piped, it keeps the events' exact text.
 func TestEveryFormatOnATerminalIsEscaped(t *testing.T) {
 	db := hostileLog(t)
@@ -167,7 +167,7 @@ func rateLimitedOrg(t *testing.T) string {
 	})
 }
 
-// Issue 14, item 5: an interrupted collect exits 130 (143 for SIGTERM),
+// An interrupted collect exits 130 (143 for SIGTERM),
 // never says done, and leaves its checkpoint; a finished one exits 0.
 func TestCollectExitStatus(t *testing.T) {
 	for _, c := range []struct {
@@ -297,7 +297,7 @@ func serving(t *testing.T, env map[string]string, args ...string) (string, *sync
 	}
 }
 
-// Issue 14, items 6 and 9: serve --tls-cert --tls-key serves HTTPS to a
+// serve --tls-cert --tls-key serves HTTPS to a
 // real TLS client, the session cookie is Secure, and the token the user
 // supplied is never printed.
 func TestServeTLS(t *testing.T) {

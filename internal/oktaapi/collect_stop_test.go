@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-// Issue 14, item 5: an interrupted collect is not done. Whatever it was
+// An interrupted collect is not done. Whatever it was
 // doing when ctx ended (waiting after a 429, reading a slow body, polling
 // empty pages), Run returns the interruption, the final tally says
 // stopped, and the checkpoint holds where to resume.
@@ -159,7 +159,7 @@ func TestCollectInterruptedPollingEmptyPages(t *testing.T) {
 	}
 }
 
-// Issue 14, item 14: paging that makes no progress stops with an error
+// Paging that makes no progress stops with an error
 // naming the cycle; a polling request's empty pages are not one.
 func TestCollectStopsPagingWithoutProgress(t *testing.T) {
 	bounded := Params{Since: time.Date(2025, 3, 3, 0, 0, 0, 0, time.UTC), Until: time.Date(2025, 3, 4, 0, 0, 0, 0, time.UTC)}

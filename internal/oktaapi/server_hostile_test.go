@@ -12,7 +12,7 @@ import (
 	"github.com/oktascope/oktascope/internal/logevent"
 )
 
-// Issue 14, item 7: requests without the token, or with a wrong one, are
+// Requests without the token, or with a wrong one, are
 // refused before the rate limit counts them, so they cannot lock the token
 // holder out.
 func TestServerChecksTheTokenBeforeTheRateLimit(t *testing.T) {
@@ -36,7 +36,7 @@ func TestServerChecksTheTokenBeforeTheRateLimit(t *testing.T) {
 	apiError(t, resp, body, http.StatusTooManyRequests, CodeRateLimit)
 }
 
-// Issue 14, item 11: a crafted query cannot add a link to the Link header.
+// A crafted query cannot add a link to the Link header.
 func TestServerSelfLinkIsRebuiltFromTheParameters(t *testing.T) {
 	_, org := smallOrg(t, ServerOptions{})
 	// Raw characters a client sends as they are: the query closes the
@@ -75,7 +75,7 @@ func TestServerSelfLinkIsRebuiltFromTheParameters(t *testing.T) {
 	}
 }
 
-// Issue 14, item 4 on /api/v1/logs: a page stops once its events hold
+// On /api/v1/logs, a page stops once its events hold
 // MaxPageBytes, and its next link goes on from there.
 func TestServerPagesOfHugeEventsAreBounded(t *testing.T) {
 	st := openStore(t, "huge.db")

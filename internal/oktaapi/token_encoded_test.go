@@ -27,7 +27,7 @@ func percentAll(s string, lower bool) string {
 }
 
 // encodedSecrets are the forms of testSecret a URL or a message may carry
-// (issue 14, item 9).
+// (and that redaction must find).
 func encodedSecrets() map[string]string {
 	half := len(testSecret) / 2
 	return map[string]string{

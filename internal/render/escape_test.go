@@ -46,7 +46,7 @@ func TestTerminalShowsInvisibleCharacters(t *testing.T) {
 			t.Errorf("%U: Terminal gives %q, want %q", c.r, got, want)
 		}
 	}
-	// The issue's case: a login with a zero-width space must not read as
+	// A login with a zero-width space must not read as
 	// the plain login.
 	if got := Terminal("adm\u200bin@acme.example"); got == "admin@acme.example" || !strings.Contains(got, `\u200b`) {
 		t.Errorf("zero-width space hidden: %q", got)

@@ -17,7 +17,7 @@ import (
 	"github.com/oktascope/oktascope/internal/store"
 )
 
-// The hostile events of issue 14, item 4, generated here: debugData nested
+// Hostile events, generated here: debugData nested
 // 10,000 levels deep (60 KB that json.Indent makes 200 MB), a 14 MB
 // displayMessage, and a login with a zero-width space (item 13).
 const (
