@@ -39,23 +39,52 @@ func TerminalUnsafe(r rune) bool {
 }
 
 // Terminal makes hostile text safe to print on a terminal or show on a
-// page: every TerminalUnsafe character is written as an escape, \x1b for one below
-// U+0100, \u200b up to U+FFFF, \U000e0041 beyond, and a byte that is not
-// UTF-8 as \xff. Everything else is kept, so "adm\u200bin@acme.example"
-// shows as that, not as "admin@acme.example".
-func Terminal(s string) string {
-	if !needsEscape(s) {
+// page: every TerminalUnsafe character is written as an escape, \x1b for
+// one below U+0100, \u200b up to U+FFFF, \U000e0041 beyond, and a byte
+// that is not UTF-8 as \xff. Everything else is kept, so
+// "adm\u200bin@acme.example" shows as that, not as "admin@acme.example".
+func Terminal(s string) string { return escapeText(s, TerminalUnsafe, writeTextEscape) }
+
+// JSONText escapes the TerminalUnsafe characters of JSON text as JSON \u
+// escapes (a surrogate pair beyond U+FFFF; a byte that is not UTF-8 as
+// \ufffd), except the newline and the tab, which valid JSON holds only as
+// whitespace between tokens. In valid JSON every other TerminalUnsafe
+// character sits inside a string, where the escape stands for the same
+// character: the JSON means what it meant, and shows what it holds.
+func JSONText(s string) string { return escapeText(s, jsonUnsafe, writeJSONEscape) }
+
+func jsonUnsafe(r rune) bool { return r != '\n' && r != '\t' && TerminalUnsafe(r) }
+
+// escapeText writes s with every character unsafe reports written by esc;
+// a byte that is not UTF-8 is passed to esc as utf8.RuneError with the
+// byte. Printable ASCII is skipped without decoding.
+func escapeText(s string, unsafe func(rune) bool, esc func(b *strings.Builder, r rune, invalid byte)) string {
+	first := -1
+	for i := 0; i < len(s); {
+		if c := s[i]; c >= 0x20 && c < 0x7f {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unsafe(r) {
+			first = i
+			break
+		}
+		i += size
+	}
+	if first < 0 {
 		return s
 	}
 	var b strings.Builder
 	b.Grow(len(s) + 16)
-	for i := 0; i < len(s); {
+	b.WriteString(s[:first])
+	for i := first; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
 		case r == utf8.RuneError && size == 1:
-			writeHex(&b, `\x`, uint32(s[i]), 2)
-		case TerminalUnsafe(r):
-			writeTextEscape(&b, r)
+			esc(&b, r, s[i])
+		case unsafe(r):
+			esc(&b, r, 0)
 		default:
 			b.WriteString(s[i : i+size])
 		}
@@ -64,26 +93,12 @@ func Terminal(s string) string {
 	return b.String()
 }
 
-// needsEscape reports whether s holds a TerminalUnsafe character or a byte that is
-// not UTF-8.
-func needsEscape(s string) bool {
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c < 0x7f {
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if TerminalUnsafe(r) {
-			return true
-		}
-		i += size
-	}
-	return false
-}
-
-func writeTextEscape(b *strings.Builder, r rune) {
+// writeTextEscape writes \x1b, \u200b or \U000e0041, and \xff for a byte
+// that is not UTF-8.
+func writeTextEscape(b *strings.Builder, r rune, invalid byte) {
 	switch {
+	case r == utf8.RuneError && invalid != 0:
+		writeHex(b, `\x`, uint32(invalid), 2)
 	case r < 0x100:
 		writeHex(b, `\x`, uint32(r), 2)
 	case r <= 0xffff:
@@ -93,43 +108,9 @@ func writeTextEscape(b *strings.Builder, r rune) {
 	}
 }
 
-func writeHex(b *strings.Builder, prefix string, v uint32, digits int) {
-	const hex = "0123456789abcdef"
-	b.WriteString(prefix)
-	for shift := 4 * (digits - 1); shift >= 0; shift -= 4 {
-		b.WriteByte(hex[(v>>shift)&0xf])
-	}
-}
-
-// JSONText escapes the TerminalUnsafe characters of JSON text as JSON \u escapes
-// (a surrogate pair beyond U+FFFF; a byte that is not UTF-8 as \ufffd),
-// except the newline and the tab, which valid JSON holds only as
-// whitespace between tokens. In valid JSON every other TerminalUnsafe character
-// sits inside a string, where the escape stands for the same character: the
-// JSON means what it meant, and shows what it holds.
-func JSONText(s string) string {
-	if !jsonNeedsEscape(s) {
-		return s
-	}
-	var b strings.Builder
-	b.Grow(len(s) + 16)
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == '\n' || r == '\t' || !TerminalUnsafe(r) {
-			b.WriteString(s[i : i+size])
-		} else {
-			writeJSONEscape(&b, r)
-		}
-		i += size
-	}
-	return b.String()
-}
-
-func jsonNeedsEscape(s string) bool {
-	return strings.ContainsFunc(s, func(r rune) bool { return r != '\n' && r != '\t' && TerminalUnsafe(r) })
-}
-
-func writeJSONEscape(b *strings.Builder, r rune) {
+// writeJSONEscape writes \u200b, or a surrogate pair beyond U+FFFF; a byte
+// that is not UTF-8 becomes \ufffd.
+func writeJSONEscape(b *strings.Builder, r rune, _ byte) {
 	if r > 0xffff {
 		r1, r2 := utf16Surrogates(r)
 		writeHex(b, `\u`, uint32(r1), 4)
@@ -137,6 +118,14 @@ func writeJSONEscape(b *strings.Builder, r rune) {
 		return
 	}
 	writeHex(b, `\u`, uint32(r), 4)
+}
+
+func writeHex(b *strings.Builder, prefix string, v uint32, digits int) {
+	const hex = "0123456789abcdef"
+	b.WriteString(prefix)
+	for shift := 4 * (digits - 1); shift >= 0; shift -= 4 {
+		b.WriteByte(hex[(v>>shift)&0xf])
+	}
 }
 
 func utf16Surrogates(r rune) (rune, rune) {
