@@ -11,7 +11,7 @@ import (
 	json "github.com/goccy/go-json"
 
 	"github.com/oktascope/oktascope/internal/logevent"
-	"github.com/oktascope/oktascope/internal/render/escape"
+	"github.com/oktascope/oktascope/internal/render"
 )
 
 // The Admin Console's System Log CSV names each column by the LogEvent path
@@ -482,7 +482,7 @@ func init() {
 func appendJSONString(dst, s []byte) []byte { return appendJSONText(dst, s, false) }
 
 // appendSafeJSONString is appendJSONString that also writes as \u escapes
-// the characters a terminal would act on (escape.TerminalUnsafe), so that
+// the characters a terminal would act on (render.TerminalUnsafe), so that
 // the JSON can be shown on a terminal as it is and still decodes to s.
 func appendSafeJSONString(dst, s []byte) []byte { return appendJSONText(dst, s, true) }
 
@@ -504,7 +504,7 @@ func appendJSONText(dst, s []byte, terminalSafe bool) []byte {
 		case r == utf8.RuneError && size == 1:
 			dst = append(append(dst, s[start:i]...), `\ufffd`...)
 			start = i + 1
-		case terminalSafe && escape.TerminalUnsafe(r):
+		case terminalSafe && render.TerminalUnsafe(r):
 			dst = append(dst, s[start:i]...)
 			if r1, r2 := utf16.EncodeRune(r); r1 != utf8.RuneError {
 				dst = appendRuneEscape(appendRuneEscape(dst, r1), r2)

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/oktascope/oktascope/internal/logevent"
-	"github.com/oktascope/oktascope/internal/render/escape"
+	"github.com/oktascope/oktascope/internal/render"
 )
 
 // Sink stores decoded events; the store implements it. Import calls Insert
@@ -472,7 +472,7 @@ func (p *pipeline) flush(ctx context.Context) error {
 	}
 	inserted, duplicates, err := p.sink.Insert(ctx, p.batch)
 	if err != nil {
-		return fmt.Errorf("import: storing the events up to %s:%d: %w", escape.Terminal(p.batchEnd.File), p.batchEnd.Line, err)
+		return fmt.Errorf("import: storing the events up to %s:%d: %w", render.Terminal(p.batchEnd.File), p.batchEnd.Line, err)
 	}
 	p.sum.Imported += inserted
 	p.sum.Duplicates += duplicates
@@ -480,14 +480,14 @@ func (p *pipeline) flush(ctx context.Context) error {
 	return nil
 }
 
-// inputErr is the error of reading an input, naming it as escape.Terminal
+// inputErr is the error of reading an input, naming it as render.Terminal
 // shows it (a *fs.PathError's message holds the path as it is).
 func inputErr(name string, err error) error {
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
-		return fmt.Errorf("import %s: %s: %w", escape.Terminal(pe.Path), pe.Op, pe.Err)
+		return fmt.Errorf("import %s: %s: %w", render.Terminal(pe.Path), pe.Op, pe.Err)
 	}
-	return fmt.Errorf("import %s: %w", escape.Terminal(name), err)
+	return fmt.Errorf("import %s: %w", render.Terminal(name), err)
 }
 
 // countingReader counts the bytes read through it.

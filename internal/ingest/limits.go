@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/oktascope/oktascope/internal/render/escape"
+	"github.com/oktascope/oktascope/internal/render"
 )
 
 // The caps on what one import may cost, whatever its input (docs/import.md).
@@ -43,7 +43,7 @@ type LimitError struct {
 
 // Error names the file, the cap and how to raise it.
 func (e *LimitError) Error() string {
-	return fmt.Sprintf("%s: %s", escape.Terminal(e.File), e.cap())
+	return fmt.Sprintf("%s: %s", render.Terminal(e.File), e.cap())
 }
 
 // cap says which cap was reached, and how to raise it.

@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/oktascope/oktascope/internal/render/escape"
+	"github.com/oktascope/oktascope/internal/render"
 )
 
 // inputFile is one file to import.
@@ -56,7 +56,7 @@ func expandPaths(paths []string, exclude string) ([]inputFile, []error) {
 		case info.Mode()&(fs.ModeNamedPipe|fs.ModeCharDevice) != 0: // /dev/stdin, <(gunzip -c …)
 			files = append(files, inputFile{path: p, explicit: true})
 		default:
-			errs = append(errs, fmt.Errorf("import %s: not a regular file or directory", escape.Terminal(p)))
+			errs = append(errs, fmt.Errorf("import %s: not a regular file or directory", render.Terminal(p)))
 		}
 	}
 	return files, errs

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io/fs"
 
-	"github.com/oktascope/oktascope/internal/render/escape"
+	"github.com/oktascope/oktascope/internal/render"
 )
 
 // DefaultMaxRecordSize is the largest record a reader keeps whole (an Okta
@@ -72,14 +72,14 @@ func (e *BreakError) Error() string {
 	var limit *LimitError
 	if errors.As(e.Err, &limit) {
 		return fmt.Sprintf("%s:%d: stopped at byte %d of its content: %s; the records before it were read",
-			escape.Terminal(e.File), e.Line, e.Offset, limit.cap())
+			render.Terminal(e.File), e.Line, e.Offset, limit.cap())
 	}
 	cause := fmt.Sprint(e.Err)
 	var pe *fs.PathError
 	if errors.As(e.Err, &pe) { // its message holds the path, not escaped
 		cause = pe.Op + ": " + pe.Err.Error()
 	}
-	return fmt.Sprintf("%s:%d: input breaks off at byte %d: %s", escape.Terminal(e.File), e.Line, e.Offset, cause)
+	return fmt.Sprintf("%s:%d: input breaks off at byte %d: %s", render.Terminal(e.File), e.Line, e.Offset, cause)
 }
 
 // Unwrap returns the cause.
@@ -93,5 +93,5 @@ type FormatError struct {
 
 // Error names the file and what it looks like.
 func (e *FormatError) Error() string {
-	return fmt.Sprintf("%s: not an Okta System Log export: %s", escape.Terminal(e.File), e.Reason)
+	return fmt.Sprintf("%s: not an Okta System Log export: %s", render.Terminal(e.File), e.Reason)
 }

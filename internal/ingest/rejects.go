@@ -11,7 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/oktascope/oktascope/internal/privfile"
-	"github.com/oktascope/oktascope/internal/render/escape"
+	"github.com/oktascope/oktascope/internal/render"
 )
 
 // rejectWriter writes rejected records to the rejects file, one JSON object
@@ -70,7 +70,7 @@ func (rw *rejectWriter) write(rec Record, reason error) error {
 		rw.f, rw.bw = f, bufio.NewWriterSize(f, 256<<10)
 	}
 	if _, err := rw.bw.Write(rw.line); err != nil {
-		return fmt.Errorf("rejects file %s: %w", escape.Terminal(rw.path), err)
+		return fmt.Errorf("rejects file %s: %w", render.Terminal(rw.path), err)
 	}
 	rw.size += int64(len(rw.line))
 	return nil
@@ -98,7 +98,7 @@ func (rw *rejectWriter) rollback(m rejectsMark) error {
 		_, err = rw.f.Seek(m.size, io.SeekStart)
 	}
 	if err != nil {
-		return fmt.Errorf("rejects file %s: %w", escape.Terminal(rw.path), err)
+		return fmt.Errorf("rejects file %s: %w", render.Terminal(rw.path), err)
 	}
 	rw.size = m.size
 	return nil
@@ -139,7 +139,7 @@ func (rw *rejectWriter) close() error {
 			err = os.Remove(rw.path)
 		}
 		if err != nil {
-			err = fmt.Errorf("rejects file %s: %w", escape.Terminal(rw.path), err)
+			err = fmt.Errorf("rejects file %s: %w", render.Terminal(rw.path), err)
 		}
 	}
 	if rw.unwritten > 0 {

@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/oktascope/oktascope/internal/privfile"
-	"github.com/oktascope/oktascope/internal/render/escape"
+	"github.com/oktascope/oktascope/internal/render"
 )
 
 func TestRejects(t *testing.T) {
@@ -159,7 +159,7 @@ func TestFileNamesEscapedInMessages(t *testing.T) {
 		t.Fatalf("rejected %d, error %v: want 1 and errors for the cut and missing files", sum.Rejected, err)
 	}
 	for what, text := range map[string]string{"summary": sum.String(), "error": err.Error()} {
-		if strings.ContainsFunc(strings.ReplaceAll(text, "\n", ""), escape.TerminalUnsafe) { // errors.Join's line breaks
+		if strings.ContainsFunc(strings.ReplaceAll(text, "\n", ""), render.TerminalUnsafe) { // errors.Join's line breaks
 			t.Errorf("%s holds raw terminal controls: %q", what, text)
 		}
 		if !strings.Contains(text, `\x1b`) {
@@ -170,7 +170,7 @@ func TestFileNamesEscapedInMessages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if bytes.ContainsFunc(bytes.ReplaceAll(data, newline, nil), escape.TerminalUnsafe) {
+	if bytes.ContainsFunc(bytes.ReplaceAll(data, newline, nil), render.TerminalUnsafe) {
 		t.Errorf("rejects file holds raw terminal controls: %q", data)
 	}
 	if got := readRejects(t, rejects); len(got) != 1 || got[0].File != path {

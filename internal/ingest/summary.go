@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/oktascope/oktascope/internal/render/escape"
+	"github.com/oktascope/oktascope/internal/render"
 )
 
 // Exit statuses of `oktascope import` (docs/cli.md).
@@ -41,7 +41,7 @@ func (s Summary) String() string {
 		plural(s.Read, "event"), plural(s.Files, "file"), commas(int64(s.Imported)),
 		plural(s.Duplicates, "duplicate"), commas(int64(s.Rejected)))
 	if s.Rejected > 0 && s.RejectsPath != "" {
-		fmt.Fprintf(&b, " (see %s", escape.Terminal(s.RejectsPath))
+		fmt.Fprintf(&b, " (see %s", render.Terminal(s.RejectsPath))
 		if s.RejectsUnwritten > 0 {
 			fmt.Fprintf(&b, "; %s not written, past its cap", commas(int64(s.RejectsUnwritten)))
 		}

@@ -3,8 +3,9 @@
 // planted where the file is to be: a file is opened without following a
 // symbolic link at its path (O_NOFOLLOW), created with mode 0600, and an
 // existing one is written only when it is a regular file of the user's own
-// with no other name (hard link). Errors name the path as escape.Terminal
-// shows it.
+// with no other name (hard link). It imports nothing of oktascope's, so
+// that the store can use it; its errors name the path as it is (the
+// command line escapes the error line it prints).
 package privfile
 
 import (
@@ -12,8 +13,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-
-	"github.com/oktascope/oktascope/internal/render/escape"
 )
 
 // Mode is the permission of every file oktascope creates: read and write
@@ -81,7 +80,7 @@ func Check(path string) (fs.FileInfo, error) {
 	case err != nil:
 		return nil, describe(path, err)
 	case info.Mode()&fs.ModeSymlink != 0:
-		return nil, fmt.Errorf("%s %w", escape.Terminal(path), ErrSymlink)
+		return nil, fmt.Errorf("%s %w", path, ErrSymlink)
 	}
 	if err := checkOwn(path, info); err != nil {
 		return nil, err
@@ -93,14 +92,14 @@ func Check(path string) (fs.FileInfo, error) {
 // with one name.
 func checkOwn(path string, info fs.FileInfo) error {
 	if !info.Mode().IsRegular() {
-		return fmt.Errorf("%s: %w: not a regular file (%v)", escape.Terminal(path), ErrNotPrivate, info.Mode().Type())
+		return fmt.Errorf("%s: %w: not a regular file (%v)", path, ErrNotPrivate, info.Mode().Type())
 	}
 	if owner, links, ok := ownerAndLinks(info); ok {
 		if owner != os.Geteuid() {
-			return fmt.Errorf("%s: %w: it belongs to another user (uid %d)", escape.Terminal(path), ErrNotPrivate, owner)
+			return fmt.Errorf("%s: %w: it belongs to another user (uid %d)", path, ErrNotPrivate, owner)
 		}
 		if links > 1 {
-			return fmt.Errorf("%s: %w: it has %d names (hard links)", escape.Terminal(path), ErrNotPrivate, links)
+			return fmt.Errorf("%s: %w: it has %d names (hard links)", path, ErrNotPrivate, links)
 		}
 	}
 	return nil
@@ -115,14 +114,14 @@ func describe(path string, err error) error {
 	if info, lerr := os.Lstat(path); lerr == nil {
 		switch {
 		case info.Mode()&fs.ModeSymlink != 0:
-			return fmt.Errorf("%s %w", escape.Terminal(path), ErrSymlink) // O_NOFOLLOW's error: ELOOP, EMLINK or EFTYPE
+			return fmt.Errorf("%s %w", path, ErrSymlink) // O_NOFOLLOW's error: ELOOP, EMLINK or EFTYPE
 		case !info.Mode().IsRegular() && info.Mode()&fs.ModeCharDevice == 0:
 			return checkOwn(path, info) // a FIFO without a reader: ENXIO
 		}
 	}
 	var pe *fs.PathError
 	if errors.As(err, &pe) {
-		return fmt.Errorf("%s: %w", escape.Terminal(path), pe.Err)
+		return fmt.Errorf("%s: %w", path, pe.Err)
 	}
 	return err
 }

@@ -6,15 +6,13 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-
-	"github.com/oktascope/oktascope/internal/render/escape"
 )
 
 // openNoFollow opens path with flag, creating it with Mode, after checking
 // that it is not a symbolic link (without O_NOFOLLOW, a race remains).
 func openNoFollow(path string, flag int) (*os.File, error) {
 	if info, err := os.Lstat(path); err == nil && info.Mode()&fs.ModeSymlink != 0 {
-		return nil, fmt.Errorf("%s %w", escape.Terminal(path), ErrSymlink)
+		return nil, fmt.Errorf("%s %w", path, ErrSymlink)
 	}
 	return os.OpenFile(path, flag, Mode)
 }
