@@ -72,21 +72,21 @@ func newGzipCap(r io.Reader, compressed *int64, ratio int, maxSize int64, file s
 	return &gzipCap{r: r, compressed: compressed, ratio: int64(ratio), max: maxSize, file: file}
 }
 
-// limit returns the cap at this point of the input, and says why.
-func (c *gzipCap) limit() (int64, string) {
+// limit returns the cap at this point of the input, and whether the
+// ratio sets it (rather than the absolute cap).
+func (c *gzipCap) limit() (int64, bool) {
 	byRatio := max(GzipRatioFloor, c.ratio*(*c.compressed))
 	if byRatio < c.max && byRatio/c.ratio >= *c.compressed { // no overflow
-		return byRatio, fmt.Sprintf("%d times the %s of gzip read, and at least %s; raise it with --max-gzip-ratio",
-			c.ratio, FormatSize(*c.compressed), FormatSize(GzipRatioFloor))
+		return byRatio, true
 	}
-	return c.max, "raise it with --max-gzip-size"
+	return c.max, false
 }
 
 func (c *gzipCap) Read(b []byte) (int, error) {
 	if c.err != nil {
 		return 0, c.err
 	}
-	limit, why := c.limit()
+	limit, byRatio := c.limit()
 	if c.n >= limit {
 		// At the cap: one more byte tells a content that ends there from
 		// one that goes on.
@@ -98,6 +98,11 @@ func (c *gzipCap) Read(b []byte) (int, error) {
 				c.err = io.EOF
 			}
 			return 0, c.err
+		}
+		why := "raise it with --max-gzip-size"
+		if byRatio {
+			why = fmt.Sprintf("%d times the %s of gzip read, and at least %s; raise it with --max-gzip-ratio",
+				c.ratio, FormatSize(*c.compressed), FormatSize(GzipRatioFloor))
 		}
 		c.err = &LimitError{File: c.file, What: "decompressed content", Limit: limit, Why: why}
 		return 0, c.err
