@@ -44,7 +44,7 @@ func TestImportStopsAGzipBomb(t *testing.T) {
 }
 
 // TestImportRefusesSymlinkedRejects runs import in an export directory
-// holding oktascope-rejects.ndjson -> ../victim.txt (issue 14, item 3).
+// holding oktascope-rejects.ndjson -> ../victim.txt.
 func TestImportRefusesSymlinkedRejects(t *testing.T) {
 	dir := t.TempDir()
 	victim := filepath.Join(dir, "victim.txt")

@@ -13,8 +13,7 @@ import (
 )
 
 // gzipBomb returns a gzip of a gzip of head followed by size bytes of
-// {"a":1} lines: a few kilobytes that decompress to size bytes, the shape
-// of issue 14's bomb.
+// {"a":1} lines: a few kilobytes that decompress to size bytes.
 func gzipBomb(t *testing.T, head string, size int) []byte {
 	t.Helper()
 	var inner bytes.Buffer

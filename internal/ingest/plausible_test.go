@@ -10,7 +10,7 @@ import (
 )
 
 // TestImplausiblePublishedRejected imports events published around the
-// ends of the plausible range (issue 14): before 2009-01-01, and more than
+// ends of the plausible range: before 2009-01-01, and more than
 // a day after the import's clock, they are rejected with the reason.
 func TestImplausiblePublishedRejected(t *testing.T) {
 	now := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)

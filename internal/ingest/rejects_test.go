@@ -95,7 +95,7 @@ func TestNoRejectsFileWithoutRejects(t *testing.T) {
 }
 
 // TestRejectsFileNotFollowedThroughSymlink plants the rejects file as a
-// symbolic link to a file outside the export directory (issue 14, item 3):
+// symbolic link to a file outside the export directory:
 // import refuses it before reading anything, says why, and the link's
 // target is untouched.
 func TestRejectsFileNotFollowedThroughSymlink(t *testing.T) {
@@ -145,9 +145,8 @@ func TestRejectsFileIsPrivate(t *testing.T) {
 }
 
 // TestFileNamesEscapedInMessages imports files whose names hold terminal
-// escapes: the summary, the errors and the rejects file show them escaped
-// (issue 14, item 8), and the rejects file's JSON still decodes to the
-// exact name.
+// escapes: the summary, the errors and the rejects file show them escaped,
+// and the rejects file's JSON still decodes to the exact name.
 func TestFileNamesEscapedInMessages(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "case\x1b]0;owned\a")
 	const evil = "x\x1b[2J\u009b31m\u202e.ndjson"

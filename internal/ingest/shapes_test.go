@@ -11,7 +11,7 @@ import (
 	"testing"
 )
 
-// The delivery shapes of issue 18: fixtures written for oktascope (three
+// Delivery shapes people have: fixtures written for oktascope (three
 // Identity Engine events of one sign-in), delivered as Okta's Log Streaming
 // to Amazon EventBridge delivers them, and as JSON streams without line
 // breaks.
@@ -117,7 +117,7 @@ func TestNotASystemLogExport(t *testing.T) {
 	}
 }
 
-// TestGzipBombOfJunkIsSkipped is issue 14's bomb exactly: a gzip of a gzip
+// TestGzipBombOfJunkIsSkipped imports a bomb of junk alone: a gzip of a gzip
 // of {"a":1} lines. It stops at the cap, and, none of its records being a
 // System Log event, leaves no rejects behind.
 func TestGzipBombOfJunkIsSkipped(t *testing.T) {

@@ -17,7 +17,7 @@ var caseVariantTests = []struct {
 	field      string // the FieldError's Field
 	names      [2]string
 }{
-	{"issue 14's event", `{` + head + `,"eventType":"system.api_token.create","eventtype":"user.session.start"}`,
+	{"an event type in two cases", `{` + head + `,"eventType":"system.api_token.create","eventtype":"user.session.start"}`,
 		"eventType", [2]string{"eventType", "eventtype"}},
 	{"in the other order", `{` + head + `,"eventtype":"user.session.start","eventType":"system.api_token.create"}`,
 		"eventtype", [2]string{"eventtype", "eventType"}},
