@@ -7,7 +7,7 @@ import (
 
 // The JSON form of a timeline (docs/timeline.md, issue 6):
 //
-//	{"flows":[{"kind","session","actor":{"id","alternateId"},"start","end",
+//	{"flows":[{"kind","session","engine","transactions":[],"actor":{"id","alternateId"},"start","end",
 //	  "complete","steps":[{"uuid","published","eventType","step",
 //	  "description","outcome","ip"}],"deviations":[{"kind","message","uuids"}]}]}
 type jsonTimeline struct {
@@ -15,14 +15,16 @@ type jsonTimeline struct {
 }
 
 type jsonFlow struct {
-	Kind       Kind            `json:"kind"`
-	Session    string          `json:"session"`
-	Actor      jsonActor       `json:"actor"`
-	Start      string          `json:"start"`
-	End        string          `json:"end"`
-	Complete   bool            `json:"complete"`
-	Steps      []jsonStep      `json:"steps"`
-	Deviations []jsonDeviation `json:"deviations"`
+	Kind         Kind            `json:"kind"`
+	Session      string          `json:"session"`
+	Engine       Engine          `json:"engine"`
+	Transactions []string        `json:"transactions"`
+	Actor        jsonActor       `json:"actor"`
+	Start        string          `json:"start"`
+	End          string          `json:"end"`
+	Complete     bool            `json:"complete"`
+	Steps        []jsonStep      `json:"steps"`
+	Deviations   []jsonDeviation `json:"deviations"`
 }
 
 type jsonActor struct {
@@ -70,7 +72,7 @@ func (t Timeline) jsonForm() jsonTimeline {
 
 func jsonFlowOf(f Flow) jsonFlow {
 	jf := jsonFlow{
-		Kind: f.Kind, Session: f.Session,
+		Kind: f.Kind, Session: f.Session, Engine: f.Engine, Transactions: f.Transactions,
 		Actor: jsonActor{ID: f.Actor.ID, AlternateID: f.Actor.AlternateID},
 		Start: stamp(f.Start), End: stamp(f.End), Complete: f.Complete,
 		Steps: make([]jsonStep, 0, len(f.Steps)), Deviations: make([]jsonDeviation, 0, len(f.Deviations)),
@@ -81,6 +83,9 @@ func jsonFlowOf(f Flow) jsonFlow {
 			UUID: e.UUID, Published: stamp(e.Time), EventType: e.EventType, Step: s.Label,
 			Description: s.Description, Outcome: e.Outcome.Result, IP: clientIP(e),
 		})
+	}
+	if jf.Transactions == nil {
+		jf.Transactions = []string{}
 	}
 	for _, d := range f.Deviations {
 		uuids := d.UUIDs

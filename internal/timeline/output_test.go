@@ -31,6 +31,24 @@ func scenario(t testing.TB) Timeline {
 	l.add(ev{at: 7450, typ: push, who: &bob, session: "102B"})
 	l.add(ev{at: 7460, typ: viaMFA, who: &bob, session: "102B"})
 	l.add(ev{at: 7500, typ: "group.user_membership.add", who: &bob, actor: &admin})
+	// A Classic Engine sign-in: its MFA under another session, tied to it
+	// by authnRequestId; then an app sign-in in the session the MFA made.
+	classicSignin(l, 9000, &bob, "CHALLENGE", "102C1", "102C2", push, viaMFA)
+	l.add(ev{at: 9030, typ: typeSSO, who: &bob, session: "102C2"})
+	// An administrator's calls with an API token: transactions, not sessions.
+	l.add(ev{at: 12000, typ: "user.lifecycle.suspend", who: &bob, actor: &admin, session: "trsA1", tx: "TXA1"})
+	l.add(ev{at: 12060, typ: "user.lifecycle.unsuspend", who: &bob, actor: &admin, session: "trsA2", tx: "TXA2"})
+	// Bob signs in at home, and 20 minutes later someone signs in as him in
+	// Singapore.
+	for _, s := range []struct {
+		at      int
+		session string
+		from    *netw
+	}{{14000, "102K1", &sfHome}, {15200, "102K2", &singapore}} {
+		l.add(ev{at: s.at, typ: typeSessionInit, who: &bob, session: s.session, from: s.from})
+		l.add(ev{at: s.at + 1, typ: typePolicy, who: &bob, session: s.session, from: s.from, result: "ALLOW"})
+		l.add(ev{at: s.at + 2, typ: typeVerify, who: &bob, session: s.session, from: s.from})
+	}
 	return l.build()
 }
 
@@ -59,7 +77,7 @@ func TestJSONSchema(t *testing.T) {
 	devKinds := map[string]bool{}
 	for _, f := range doc["flows"].([]any) {
 		flow := f.(map[string]any)
-		golden.Keys(t, "flow", flow, "kind", "session", "actor", "start", "end", "complete", "steps", "deviations")
+		golden.Keys(t, "flow", flow, "kind", "session", "engine", "transactions", "actor", "start", "end", "complete", "steps", "deviations")
 		golden.Keys(t, "actor", flow["actor"].(map[string]any), "id", "alternateId")
 		kinds[flow["kind"].(string)] = true
 		if _, ok := flow["complete"].(bool); !ok {
@@ -169,7 +187,9 @@ func TestText(t *testing.T) {
 	}
 	out := buf.String()
 	for _, want := range []string{
-		"SIGNIN · session 102S1 · Alice Adams <alice@acme.example> (00ualice) · 2025-03-03 09:00:00 → 2025-03-03 09:00:05 UTC · complete",
+		"SIGNIN · session 102S1 · Identity Engine · Alice Adams <alice@acme.example> (00ualice) · 2025-03-03 09:00:00 → 2025-03-03 09:00:05 UTC · complete",
+		"SIGNIN · session 102C1 · Classic Engine · Bob Brown <bob@acme.example> (00ubob) · 2025-03-03 11:30:00 → 2025-03-03 11:30:15 UTC · complete",
+		"OTHER · API transaction trsA1 (and 1 more) · Bob Brown <bob@acme.example> (00ubob)",
 		"09:00:02  3/4 MFA events: Okta Verify push sent",
 		"198.18.0.10",
 		"San Francisco, United States",

@@ -70,6 +70,9 @@ func (b *Builder) retire(now time.Time, attacksOnly bool) []Flow {
 			out = append(out, fs.publish())
 		}
 		fs.detach()
+		if fs.authnKey != "" && b.authn[fs.authnKey] == fs {
+			delete(b.authn, fs.authnKey)
+		}
 		fs.retired = true
 		b.retired++
 	}

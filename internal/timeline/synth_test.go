@@ -49,7 +49,7 @@ func TestSynthBenign(t *testing.T) {
 	for _, d := range deviations(btl) {
 		counts[d.Kind]++
 	}
-	for _, k := range []DeviationKind{SessionHijack, MFAFatigue} {
+	for _, k := range []DeviationKind{SessionHijack, MFAFatigue, ImpossibleTravel} {
 		if n := counts[k]; n > 0 {
 			t.Errorf("%d %s deviations on benign traffic: %s", n, k, dump(ofKind(btl, k)[:min(n, 3)]))
 		}

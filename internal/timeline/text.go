@@ -61,6 +61,12 @@ func flowHeader(f Flow) string {
 	if f.Session != "" {
 		parts = append(parts, "session "+esc(f.Session))
 	}
+	if n := len(f.Transactions); n > 0 {
+		parts = append(parts, "API transaction "+esc(f.Transactions[0])+moreText(n-1))
+	}
+	if f.Engine != EngineUnknown {
+		parts = append(parts, engineName[f.Engine])
+	}
 	parts = append(parts, esc(actorText(f.Actor)))
 	span := f.Start.UTC().Format("2006-01-02 15:04:05")
 	if !f.End.Equal(f.Start) {
@@ -73,6 +79,17 @@ func flowHeader(f Flow) string {
 		parts = append(parts, "not complete")
 	}
 	return strings.Join(parts, " · ")
+}
+
+// engineName names an engine in text.
+var engineName = map[Engine]string{EngineClassic: "Classic Engine", EngineIdentity: "Identity Engine"}
+
+// moreText is " (and n more)", or "" for none.
+func moreText(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (and %d more)", n)
 }
 
 // actorText is "Display Name <login> (id)", with the parts present.
