@@ -106,7 +106,8 @@ func debugString(e *logevent.Event, key string) string {
 // to: the sign-in whose user.session.start's transaction.id the event's
 // debugData.authnRequestId names, when the event comes from another
 // externalSessionId (own; nil for none) within the join window of the
-// sign-in's last event, and the sign-in still waits for its MFA.
+// sign-in's last event, and the sign-in was not verified (an Identity
+// Engine sign-in). A second factor enrolled at the sign-in joins it too.
 func (b *Builder) classicMFAFlow(e *logevent.Event, u *userState, own *sessionState) *flowState {
 	if len(b.authn) == 0 {
 		return nil
@@ -117,14 +118,17 @@ func (b *Builder) classicMFAFlow(e *logevent.Event, u *userState, own *sessionSt
 	}
 	fs := b.authn[id]
 	switch {
-	case fs == nil, fs.retired, fs.user != u, fs.final, fs.classicDone, !b.near(e.Time, fs.last):
+	case fs == nil, fs.retired, fs.user != u, fs.final, !b.near(e.Time, fs.last):
 		return nil
 	case own != nil && own.id == fs.session:
 		return nil // the same session: routed as any MFA event of it
 	}
 	fs.signals |= sigClassicMFA
-	if own != nil {
-		own.signed = true // the session the sign-in's MFA established
+	if own != nil && own.current != fs {
+		// The session the sign-in's MFA established: its next events
+		// follow the sign-in, as in the sign-in's own session.
+		own.signed, own.current = true, fs
+		fs.mfaTrack = own
 	}
 	return fs
 }

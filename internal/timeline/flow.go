@@ -30,6 +30,9 @@ type flowState struct {
 	// under which Builder.authn holds the flow.
 	authnKey string
 	track    *sessionState // nil for recoveries and factor changes
+	// mfaTrack is the session a Classic sign-in's MFA established, whose
+	// current flow the sign-in is until its own events start another.
+	mfaTrack *sessionState
 	events   []*logevent.Event
 	// first backs events while the flow holds two at most, as most flows
 	// do: it spares them an allocation.
@@ -75,7 +78,12 @@ func (fs *flowState) add(e *logevent.Event, p placement, own *sessionState) {
 	case p.role == roleSSPR || p.role == roleSSU:
 		fs.reachRecovery(e, p)
 	}
-	if fs.kind == KindSignin && !fs.classicDone && fs.signals.classic() && fs.classicComplete() {
+	if fs.kind == KindSignin && !fs.classicDone && fs.classicComplete() && fs.signals.classic() &&
+		(!fs.challenged || fs.signals&sigClassicMFA != 0) {
+		// Complete as Classic Engine completes a sign-in: allowed without
+		// MFA, or its MFA tied to it from the session it established. (An
+		// MFA in the sign-in's own session leaves it open, as on the
+		// Identity Engine, for the verification that may follow.)
 		fs.classicDone = true
 	}
 }
