@@ -10,24 +10,25 @@ import (
 
 // The JSON form of a report (docs/scope.md).
 type jsonReport struct {
-	Indicator    jsonIndicator   `json:"indicator"`
-	Depth        int             `json:"depth"`
-	Events       int             `json:"events"`
-	FirstSeen    string          `json:"firstSeen"`
-	LastSeen     string          `json:"lastSeen"`
-	Users        []jsonUser      `json:"users"`
-	RelatedUsers []jsonUser      `json:"relatedUsers"`
-	NotFollowed  int             `json:"notFollowed"`
-	SharedLinks  []jsonShared    `json:"sharedLinks"`
-	Sessions     []jsonSession   `json:"sessions"`
-	IPs          []jsonIP        `json:"ips"`
-	UserAgents   []jsonAgent     `json:"userAgents"`
-	Devices      []jsonDevice    `json:"devices"`
-	Apps         []jsonApp       `json:"apps"`
-	EventTypes   []jsonCount     `json:"eventTypes"`
-	Outcomes     []jsonCount     `json:"outcomes"`
-	Deviations   []jsonDeviation `json:"deviations"`
-	Queries      []string        `json:"queries"`
+	Indicator    jsonIndicator     `json:"indicator"`
+	Depth        int               `json:"depth"`
+	Events       int               `json:"events"`
+	FirstSeen    string            `json:"firstSeen"`
+	LastSeen     string            `json:"lastSeen"`
+	Users        []jsonUser        `json:"users"`
+	RelatedUsers []jsonUser        `json:"relatedUsers"`
+	NotFollowed  int               `json:"notFollowed"`
+	SharedLinks  []jsonShared      `json:"sharedLinks"`
+	Sessions     []jsonSession     `json:"sessions"`
+	Transactions []jsonTransaction `json:"transactions"`
+	IPs          []jsonIP          `json:"ips"`
+	UserAgents   []jsonAgent       `json:"userAgents"`
+	Devices      []jsonDevice      `json:"devices"`
+	Apps         []jsonApp         `json:"apps"`
+	EventTypes   []jsonCount       `json:"eventTypes"`
+	Outcomes     []jsonCount       `json:"outcomes"`
+	Deviations   []jsonDeviation   `json:"deviations"`
+	Queries      []string          `json:"queries"`
 }
 
 type jsonShared struct {
@@ -59,6 +60,14 @@ type jsonSession struct {
 	Events     int      `json:"events"`
 	IPs        []string `json:"ips"`
 	UserAgents []string `json:"userAgents"`
+}
+
+type jsonTransaction struct {
+	ID     string   `json:"id"`
+	Users  []string `json:"users"`
+	First  string   `json:"first"`
+	Last   string   `json:"last"`
+	Events int      `json:"events"`
 }
 
 type jsonIP struct {
@@ -150,7 +159,8 @@ func (r *Report) jsonForm() jsonReport {
 		Depth:     r.Depth, Events: r.Events, FirstSeen: stamp(r.FirstSeen), LastSeen: stamp(r.LastSeen),
 		Users: jsonUsers(r.Users), RelatedUsers: jsonUsers(r.Related), NotFollowed: r.NotFollowed,
 		SharedLinks: jsonSharedLinks(r.Shared),
-		Sessions:    jsonSessions(r.Sessions), IPs: jsonIPs(r.IPs), UserAgents: jsonAgents(r.UserAgents),
+		Sessions:    jsonSessions(r.Sessions), Transactions: jsonTransactions(r.Transactions),
+		IPs: jsonIPs(r.IPs), UserAgents: jsonAgents(r.UserAgents),
 		Devices: jsonDevices(r.Devices), Apps: jsonApps(r.Apps),
 		EventTypes: jsonCounts(r.EventTypes), Outcomes: jsonCounts(r.Outcomes),
 		Deviations: jsonDeviations(r.Deviations), Queries: orEmpty(r.Queries),
@@ -173,6 +183,14 @@ func jsonSessions(sessions []SessionSummary) []jsonSession {
 	out := []jsonSession{}
 	for _, s := range sessions {
 		out = append(out, jsonSession{s.ID, orEmpty(s.Users), stamp(s.First), stamp(s.Last), s.Events, orEmpty(s.IPs), orEmpty(s.UserAgents)})
+	}
+	return out
+}
+
+func jsonTransactions(trans []TransactionSummary) []jsonTransaction {
+	out := []jsonTransaction{}
+	for _, x := range trans {
+		out = append(out, jsonTransaction{x.ID, orEmpty(x.Users), stamp(x.First), stamp(x.Last), x.Events})
 	}
 	return out
 }

@@ -42,7 +42,7 @@ func TestJSONSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden.Keys(t, "report", doc, "indicator", "depth", "events", "firstSeen", "lastSeen", "users", "relatedUsers", "notFollowed", "sharedLinks",
-		"sessions", "ips", "userAgents", "devices", "apps", "eventTypes", "outcomes", "deviations", "queries")
+		"sessions", "transactions", "ips", "userAgents", "devices", "apps", "eventTypes", "outcomes", "deviations", "queries")
 	golden.Keys(t, "indicator", doc["indicator"], "kind", "value")
 	first := func(name string) any { return doc[name].([]any)[0] }
 	golden.Keys(t, "user", first("users"), "id", "alternateId", "displayName", "depth", "followed", "events", "via")

@@ -34,7 +34,7 @@ func (r *Report) summaryLine() string {
 
 // sections returns the report's sections, in order.
 func (r *Report) sections() []section {
-	out := []section{r.usersSection(), r.relatedSection(), r.sharedSection(), r.sessionsSection(), r.ipsSection(),
+	out := []section{r.usersSection(), r.relatedSection(), r.sharedSection(), r.sessionsSection(), r.transactionsSection(), r.ipsSection(),
 		r.agentsSection(), r.devicesSection(), r.appsSection(),
 		countSection("Event types", "event type", r.EventTypes), countSection("Outcomes", "outcome", r.Outcomes),
 		r.deviationsSection(), r.queriesSection()}
@@ -71,6 +71,14 @@ func (r *Report) sessionsSection() section {
 	for _, x := range r.Sessions {
 		s.Rows = append(s.Rows, []string{x.ID, strings.Join(x.Users, ", "), stamp(x.First), stamp(x.Last),
 			strconv.Itoa(x.Events), strings.Join(x.IPs, ", "), strconv.Itoa(len(x.UserAgents))})
+	}
+	return s
+}
+
+func (r *Report) transactionsSection() section {
+	s := section{Title: "API transactions (requests outside any session)", Header: []string{"transaction", "users", "first", "last", "events"}}
+	for _, x := range r.Transactions {
+		s.Rows = append(s.Rows, []string{x.ID, strings.Join(x.Users, ", "), stamp(x.First), stamp(x.Last), strconv.Itoa(x.Events)})
 	}
 	return s
 }

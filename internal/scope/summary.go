@@ -8,14 +8,9 @@ import (
 	"github.com/oktascope/oktascope/internal/logevent"
 )
 
-// sessionID returns the external session id, or "" for none ("unknown").
-func sessionID(e *logevent.Event) string {
-	s := e.AuthenticationContext.ExternalSessionID
-	if s == "" || strings.EqualFold(s, "unknown") || s == "null" {
-		return ""
-	}
-	return s
-}
+// sessionID returns the event's Okta session id, or "" for none or an API
+// transaction (logevent's session rule).
+func sessionID(e *logevent.Event) string { return e.SessionID() }
 
 // userName is a login, else an id.
 func userName(login, id string) string {
@@ -112,6 +107,7 @@ func summarize(rep *Report, events []*logevent.Event) {
 		s.add(e)
 	}
 	rep.Sessions = s.sessionList()
+	rep.Transactions = s.transactionList()
 	rep.IPs = s.ipList()
 	rep.UserAgents = sortedValues(s.agents, func(a, b *UserAgentSummary) int {
 		return cmp.Or(cmp.Compare(b.Events, a.Events), cmp.Compare(a.Raw, b.Raw))
@@ -129,6 +125,7 @@ func summarize(rep *Report, events []*logevent.Event) {
 // summaries accumulates the sections of a report.
 type summaries struct {
 	sessions map[string]*sessionAcc
+	trans    map[string]*transactionAcc
 	ips      map[string]*ipAcc
 	agents   map[string]*UserAgentSummary
 	devices  map[string]*DeviceSummary
@@ -140,6 +137,11 @@ type summaries struct {
 type sessionAcc struct {
 	SessionSummary
 	users, ips, agents set
+}
+
+type transactionAcc struct {
+	TransactionSummary
+	users set
 }
 
 type ipAcc struct {
@@ -166,7 +168,7 @@ func (s *set) add(v string) {
 
 func newSummaries() *summaries {
 	return &summaries{
-		sessions: map[string]*sessionAcc{}, ips: map[string]*ipAcc{},
+		sessions: map[string]*sessionAcc{}, trans: map[string]*transactionAcc{}, ips: map[string]*ipAcc{},
 		agents: map[string]*UserAgentSummary{}, devices: map[string]*DeviceSummary{},
 		apps: map[string]*AppSummary{}, types: map[string]int{}, outcomes: map[string]int{},
 	}
@@ -180,6 +182,7 @@ func (s *summaries) add(e *logevent.Event) {
 		user = userName(a.AlternateID, a.ID)
 	}
 	s.addSession(e, user)
+	s.addTransaction(e, user)
 	s.addIP(e, user)
 	s.addAgent(e)
 	s.addDevice(e)
@@ -203,6 +206,21 @@ func (s *summaries) addSession(e *logevent.Event, user string) {
 		acc.ips.add(e.ClientIP())
 		acc.agents.add(e.Client.UserAgent.RawUserAgent)
 	}
+}
+
+func (s *summaries) addTransaction(e *logevent.Event, user string) {
+	id := e.APITransaction()
+	if id == "" {
+		return
+	}
+	acc := s.trans[id]
+	if acc == nil {
+		acc = &transactionAcc{TransactionSummary: TransactionSummary{ID: id, First: e.Time}}
+		s.trans[id] = acc
+	}
+	acc.Events++
+	acc.Last = e.Time
+	acc.users.add(user)
 }
 
 func (s *summaries) addIP(e *logevent.Event, user string) {
@@ -281,6 +299,16 @@ func (s *summaries) sessionList() []SessionSummary {
 		out = append(out, acc.SessionSummary)
 	}
 	slices.SortFunc(out, func(a, b SessionSummary) int { return cmp.Or(a.First.Compare(b.First), cmp.Compare(a.ID, b.ID)) })
+	return out
+}
+
+func (s *summaries) transactionList() []TransactionSummary {
+	out := []TransactionSummary{}
+	for _, acc := range s.trans {
+		acc.Users = acc.users.order
+		out = append(out, acc.TransactionSummary)
+	}
+	slices.SortFunc(out, func(a, b TransactionSummary) int { return cmp.Or(a.First.Compare(b.First), cmp.Compare(a.ID, b.ID)) })
 	return out
 }
 
