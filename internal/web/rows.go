@@ -44,11 +44,11 @@ type eventRow struct {
 	// externalSessionId naming a request made outside any session
 	// (logevent's session rule), not followed as a session.
 	TransactionURL string
-	Message    string
-	Open       bool
-	ToggleURL  string       // the view with this row expanded or collapsed
-	DetailURL  string       // the fragment of the expanded row
-	Detail     *eventDetail // when Open
+	Message        string
+	Open           bool
+	ToggleURL      string       // the view with this row expanded or collapsed
+	DetailURL      string       // the fragment of the expanded row
+	Detail         *eventDetail // when Open
 }
 
 // actorCell is the actor of an event and its pivots.
