@@ -40,36 +40,25 @@ func (e *Event) Trim() {
 // behaviour verdict (recovery takeovers read it), and what tells the
 // engine of a sign-in and ties Classic Engine's MFA to its sign-in (the
 // request's URI, the sign-in's request id).
-var keptDebugData = [...]string{"behaviors", "authnRequestId", "requestUri"}
+var keptDebugData = []string{"behaviors", "authnRequestId", "requestUri"}
 
 // keptMembers returns an Object of debugData's members in keptDebugData.
-// Of a debugData not decoded yet, it keeps their JSON, not decoded either.
+// Of a debugData not decoded yet, it keeps their JSON, not decoded either,
+// found in one reading of it.
 func keptMembers(debugData *Object) Object {
-	var raw []byte
-	decoded := false
-	for _, key := range keptDebugData {
-		value, found, ok := debugData.memberJSON(key, false)
-		if !ok {
-			decoded = true
-			break
+	var found [3][]byte
+	if !debugData.decoded {
+		obj := objectJSON(debugData.raw)
+		if obj == nil {
+			return Object{} // decodeObject decodes nothing
 		}
-		if !found {
-			continue
+		if findMembers(obj, keptDebugData, found[:]) {
+			return membersObject(found[:])
 		}
-		raw = append(raw, ',', '"')
-		raw = append(append(raw, key...), '"', ':')
-		raw = append(raw, value...)
-	}
-	if !decoded {
-		if raw == nil {
-			return Object{}
-		}
-		raw[0] = '{'
-		return Object{raw: append(raw, '}')}
 	}
 	var m map[string]any
 	for _, key := range keptDebugData {
-		if v, found := debugData.Get(key); found {
+		if v, ok := debugData.Get(key); ok {
 			if m == nil {
 				m = map[string]any{}
 			}
@@ -80,4 +69,28 @@ func keptMembers(debugData *Object) Object {
 		return Object{}
 	}
 	return NewObject(m)
+}
+
+// membersObject writes the members of keptDebugData whose values are
+// found as one JSON object, in one allocation.
+func membersObject(values [][]byte) Object {
+	size := 1
+	for i, v := range values {
+		if v != nil {
+			size += len(keptDebugData[i]) + len(v) + 4 // ,"key":
+		}
+	}
+	if size == 1 {
+		return Object{}
+	}
+	raw := make([]byte, 0, size)
+	for i, v := range values {
+		if v != nil {
+			raw = append(raw, ',', '"')
+			raw = append(append(raw, keptDebugData[i]...), '"', ':')
+			raw = append(raw, v...)
+		}
+	}
+	raw[0] = '{'
+	return Object{raw: append(raw, '}')}
 }

@@ -66,6 +66,34 @@ func findMember(obj []byte, key string, fold bool) (value []byte, found, ok bool
 	return value, exact || folded != nil, true
 }
 
+// findMembers is findMember, exact (not folded), of several keys in one
+// reading of obj: values[i] is the value of keys[i], nil when obj has no
+// member of that name. ok is false when findMember's would be.
+func findMembers(obj []byte, keys []string, values [][]byte) (ok bool) {
+	clear(values)
+	s := scanner{b: obj}
+	s.i++ // '{'
+	for first := true; s.more('}', &first); {
+		name, v, plain := s.member(0)
+		switch {
+		case s.failed:
+			continue
+		case plain:
+			name = name[1 : len(name)-1]
+		default:
+			var decoded string
+			s.failed = json.Unmarshal(name, &decoded) != nil
+			name = []byte(decoded)
+		}
+		for i, key := range keys {
+			if string(name) == key {
+				values[i] = v
+			}
+		}
+	}
+	return !s.failed && s.i == len(obj)
+}
+
 // scanner reads JSON from b at i. Once it has failed (at what is not valid
 // JSON, or JSON it leaves to the decoder), it reads nothing more.
 type scanner struct {

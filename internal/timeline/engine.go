@@ -64,8 +64,12 @@ func (s signals) engine() Engine {
 // classic reports whether the signals make a flow Classic.
 func (s signals) classic() bool { return s.engine() == EngineClassic }
 
-// signalsOf reads the engine signals of a sign-in or MFA event.
-func signalsOf(e *logevent.Event) signals {
+// signalsOf reads the engine signals of a sign-in or MFA event joining a
+// flow that has the signals have. The request's URI is read on
+// user.session.start and policy.evaluate_sign_on only (the sign-in's
+// request), and not once a Classic signal is known: no URI changes the
+// engine then.
+func signalsOf(e *logevent.Event, have signals) signals {
 	var s signals
 	if strings.HasPrefix(e.AuthenticationContext.ExternalSessionID, "idx") {
 		s |= sigIdentity
@@ -73,7 +77,9 @@ func signalsOf(e *logevent.Event) signals {
 	if e.EventType == typeVerify {
 		s |= sigVerify
 	}
-	if uri := debugString(e, "requestUri"); uri != "" {
+	readURI := (e.EventType == typeSessionInit || e.EventType == typePolicy) && have&sigClassic == 0
+	if uri := ""; readURI {
+		uri = debugString(e, "requestUri")
 		switch {
 		case strings.HasPrefix(uri, "/idp/idx/"):
 			s |= sigIdentity
@@ -111,6 +117,11 @@ func debugString(e *logevent.Event, key string) string {
 func (b *Builder) classicMFAFlow(e *logevent.Event, u *userState, own *sessionState) *flowState {
 	if len(b.authn) == 0 {
 		return nil
+	}
+	if own != nil {
+		if cur := own.fresh(e.Time, b); cur != nil && cur.acceptsMFA() {
+			return nil // its own session's flow takes it, as the link would
+		}
 	}
 	id := debugString(e, "authnRequestId")
 	if id == "" {

@@ -57,7 +57,7 @@ func (fs *flowState) add(e *logevent.Event, p placement, own *sessionState) {
 		fs.session = own.id
 	}
 	if p.role == roleSignin || p.role == roleMFA {
-		fs.signals |= signalsOf(e)
+		fs.signals |= signalsOf(e, fs.signals)
 	}
 	switch {
 	case p.role == roleMFA:

@@ -31,17 +31,29 @@ const (
 
 // travelState is what a user's record holds for impossible travel.
 type travelState struct {
-	last     *signInPlace   // the latest sign-in usable as a point of departure
+	last     signInPlace    // the latest sign-in usable as a point of departure
 	addrSeen map[string]int // the user's successful sign-ins by address
 }
 
-// signInPlace is a sign-in reduced to what the travel rule compares.
+// signInPlace is a sign-in reduced to what the travel rule compares (the
+// zero value: none).
 type signInPlace struct {
-	uuid     string
-	at       time.Time
-	lat, lon float64
-	ip       string
-	place    string
+	uuid          string
+	at            time.Time
+	lat, lon      float64
+	ip            string
+	city, country string
+}
+
+// place is "City, Country", the parts present (the timeline's place).
+func (p *signInPlace) place() string {
+	var parts []string
+	for _, s := range []string{p.city, p.country} {
+		if s != "" && s != "null" {
+			parts = append(parts, s)
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // egressState counts the users signing in from one address, up to
@@ -75,10 +87,11 @@ func (b *Builder) checkTravel(e *logevent.Event, u *userState, fs *flowState) {
 	if excluded || !g.Lat.Valid || !g.Lon.Valid || (g.Lat.Value == 0 && g.Lon.Value == 0) {
 		return
 	}
-	here := &signInPlace{uuid: e.UUID, at: e.Time, lat: g.Lat.Value, lon: g.Lon.Value, ip: ip, place: place(e)}
+	gc := &e.Client.GeographicalContext
+	here := signInPlace{uuid: e.UUID, at: e.Time, lat: g.Lat.Value, lon: g.Lon.Value, ip: ip, city: gc.City, country: gc.Country}
 	from := st.last
 	st.last = here
-	if from == nil {
+	if from.uuid == "" {
 		return
 	}
 	km := greatCircleKm(from.lat, from.lon, here.lat, here.lon)
@@ -91,7 +104,7 @@ func (b *Builder) checkTravel(e *logevent.Event, u *userState, fs *flowState) {
 	}
 	fs.attach(&Deviation{
 		Kind:    ImpossibleTravel,
-		Message: travelMessage(from, here, km, hours, b.opts.TravelSpeed),
+		Message: travelMessage(&from, &here, km, hours, b.opts.TravelSpeed),
 		UUIDs:   []string{from.uuid, here.uuid},
 	})
 }
@@ -109,13 +122,14 @@ func travelMessage(from, to *signInPlace, km, hours, limit float64) string {
 
 // where is "place (IP)", with the parts present.
 func where(p *signInPlace) string {
+	place := p.place()
 	switch {
-	case p.place == "":
+	case place == "":
 		return p.ip
 	case p.ip == "":
-		return p.place
+		return place
 	}
-	return p.place + " (" + p.ip + ")"
+	return place + " (" + p.ip + ")"
 }
 
 // thousands writes a non-negative number rounded to a whole, with commas.
