@@ -93,7 +93,7 @@ func (b *Builder) Add(e *logevent.Event) {
 	}
 	fs := b.route(e, p, u, own, admin)
 	fs.add(e, p, own)
-	if e.EventType == typeSessionInit && !failed(e) {
+	if e.EventType == typeSessionInit && !e.Outcome.Failed() {
 		b.noteAuthn(e, fs)
 	}
 	b.observe(e, clientOf(e, u.asnOf(e)), p, u, fs, own, admin)
@@ -326,7 +326,7 @@ func (b *Builder) observe(e *logevent.Event, c client, p placement, u *userState
 	s.noteOkta(e)
 	b.checkRecovery(e, &s, p, u, fs, admin)
 	u.seen.record(&s, e.Time)
-	if e.EventType == typeSessionInit && !failed(e) {
+	if e.EventType == typeSessionInit && !e.Outcome.Failed() {
 		b.checkTravel(e, u, fs)
 	}
 }

@@ -183,9 +183,4 @@ func TestClassicFixture(t *testing.T) {
 	if signins < 3 {
 		t.Fatalf("%d sign-ins in the fixture: %+v", signins, summarize(tl))
 	}
-	if testing.Verbose() {
-		var b strings.Builder
-		tl.WriteText(&b, 0)
-		t.Log("\n" + b.String())
-	}
 }

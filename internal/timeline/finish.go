@@ -110,7 +110,7 @@ func complete(seq catalog.Sequence, hasSeq bool, steps []Step) bool {
 // reached reports whether a step's event reached it: it did not fail, or it
 // is the denial the step records.
 func reached(e *logevent.Event) bool {
-	return e.EventType == typeDenyAccess || !failed(e)
+	return e.EventType == typeDenyAccess || !e.Outcome.Failed()
 }
 
 // isClassicSignin reports whether f is a sign-in that follows Classic
@@ -143,7 +143,7 @@ func missingSteps(f Flow, seq catalog.Sequence, hasSeq bool) []catalog.Step {
 	for _, s := range f.Steps {
 		e := s.Event
 		switch {
-		case failed(e):
+		case e.Outcome.Failed():
 		case e.EventType == typeSessionInit:
 			started = true
 		case e.EventType == typePolicy:
@@ -180,7 +180,7 @@ func incomplete(f Flow, seq catalog.Sequence, missing []catalog.Step) []Deviatio
 			first = first || s.Position == 1
 		}
 	}
-	if (hi == 0 && f.Kind != KindMFA) || (last != nil && failed(last.Event)) || len(missing) == 0 {
+	if (hi == 0 && f.Kind != KindMFA) || (last != nil && last.Event.Outcome.Failed()) || len(missing) == 0 {
 		return nil
 	}
 	var names []string
@@ -284,7 +284,7 @@ func denied(f Flow, places []placement) []Deviation {
 		default:
 			continue
 		}
-		if e.EventType != typeDenyAccess && !failed(e) {
+		if e.EventType != typeDenyAccess && !e.Outcome.Failed() {
 			continue
 		}
 		uuids = append(uuids, e.UUID)

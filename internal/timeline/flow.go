@@ -62,12 +62,12 @@ func (fs *flowState) add(e *logevent.Event, p placement, own *sessionState) {
 	switch {
 	case p.role == roleMFA:
 		fs.hasMFA = true
-		if (e.EventType == typeAuthViaMFA || e.EventType == typeActivate) && !failed(e) {
+		if (e.EventType == typeAuthViaMFA || e.EventType == typeActivate) && !e.Outcome.Failed() {
 			fs.mfaPassed = true
 		}
-	case e.EventType == typeSessionInit && !failed(e):
+	case e.EventType == typeSessionInit && !e.Outcome.Failed():
 		fs.started = true
-	case e.EventType == typePolicy && !failed(e):
+	case e.EventType == typePolicy && !e.Outcome.Failed():
 		fs.policy = true
 		fs.challenged = fs.challenged || strings.EqualFold(e.Outcome.Result, "CHALLENGE")
 	case e.EventType == typeVerify && fs.kind == KindSignin:
@@ -90,7 +90,7 @@ func (fs *flowState) add(e *logevent.Event, p placement, own *sessionState) {
 
 // reachRecovery records a recovery step reached; the last step ends the flow.
 func (fs *flowState) reachRecovery(e *logevent.Event, p placement) {
-	if failed(e) {
+	if e.Outcome.Failed() {
 		return
 	}
 	if fs.reached == nil {

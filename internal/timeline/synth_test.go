@@ -176,7 +176,7 @@ func checkIncident(t *testing.T, seed int64, tl Timeline, inc synth.Incident, by
 		// home, or a later one of the victim's own), then the attacker's.
 		there := func(fd FlowDeviation) bool {
 			from, to := byUUID[fd.UUIDs[0]], fd.UUIDs[1]
-			return from.EventType == typeSessionInit && subjectOf(from).ID == inc.UserID && clientIP(from) != inc.AttackerIP &&
+			return from.EventType == typeSessionInit && subjectOf(from).ID == inc.UserID && from.ClientIP() != inc.AttackerIP &&
 				slices.Contains(inc.AttackerEventUUIDs, to) && byUUID[to].EventType == typeSessionInit
 		}
 		if !slices.ContainsFunc(found, there) {

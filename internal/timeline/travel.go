@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/oktascope/oktascope/internal/logevent"
+	"github.com/oktascope/oktascope/internal/timewindow"
 )
 
 // Impossible travel (docs/timeline.md): two successive successful sign-ins
@@ -73,7 +74,7 @@ type egressState struct {
 // office or a VPN exit), or an address sharedEgressUsers users signed in
 // from before and this user routineSignIns times.
 func (b *Builder) checkTravel(e *logevent.Event, u *userState, fs *flowState) {
-	ip := clientIP(e)
+	ip := e.ClientIP()
 	st := &u.travel
 	excluded := e.SecurityContext.IsProxy.Value || zoned(e) || (b.shared(ip) && st.addrSeen[ip] >= routineSignIns)
 	b.noteEgress(ip, u.actor.key())
@@ -116,7 +117,7 @@ func travelMessage(from, to *signInPlace, km, hours, limit float64) string {
 		speed = fmt.Sprintf("%s km/h", thousands(km/hours))
 	}
 	return fmt.Sprintf("sign-ins %s km apart within %s (%s, above %s km/h): %s at %s → %s at %s",
-		thousands(km), duration(to.at.Sub(from.at).Round(time.Second)), speed, thousands(limit),
+		thousands(km), timewindow.Format(to.at.Sub(from.at).Round(time.Second)), speed, thousands(limit),
 		where(from), from.at.UTC().Format("2006-01-02 15:04:05"), where(to), to.at.UTC().Format("2006-01-02 15:04:05"))
 }
 
