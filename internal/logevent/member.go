@@ -36,20 +36,7 @@ const maxScanNumber = 300
 func findMember(obj []byte, key string, fold bool) (value []byte, found, ok bool) {
 	var folded []byte // the name of the members equal to key in any case
 	exact, ambiguous := false, false
-	s := scanner{b: obj}
-	s.i++ // '{'
-	for first := true; s.more('}', &first); {
-		name, v, plain := s.member(0)
-		switch {
-		case s.failed:
-			continue
-		case plain:
-			name = name[1 : len(name)-1]
-		default:
-			var decoded string
-			s.failed = json.Unmarshal(name, &decoded) != nil
-			name = []byte(decoded)
-		}
+	ok = eachMember(obj, func(name, v []byte) {
 		switch {
 		case string(name) == key:
 			value, exact = v, true
@@ -59,8 +46,8 @@ func findMember(obj []byte, key string, fold bool) (value []byte, found, ok bool
 		default:
 			ambiguous = true
 		}
-	}
-	if s.failed || s.i != len(obj) || !exact && ambiguous {
+	})
+	if !ok || !exact && ambiguous {
 		return nil, false, false
 	}
 	return value, exact || folded != nil, true
@@ -71,6 +58,20 @@ func findMember(obj []byte, key string, fold bool) (value []byte, found, ok bool
 // member of that name. ok is false when findMember's would be.
 func findMembers(obj []byte, keys []string, values [][]byte) (ok bool) {
 	clear(values)
+	return eachMember(obj, func(name, v []byte) {
+		for i, key := range keys {
+			if string(name) == key {
+				values[i] = v
+			}
+		}
+	})
+}
+
+// eachMember calls fn with the name (its text) and the value (as JSON) of
+// every member of the JSON object obj (as objectJSON returns it), in order.
+// It reports false when obj is not valid JSON or holds what its decoding
+// may fail for (a number with an exponent, too deep a nesting).
+func eachMember(obj []byte, fn func(name, value []byte)) bool {
 	s := scanner{b: obj}
 	s.i++ // '{'
 	for first := true; s.more('}', &first); {
@@ -85,10 +86,8 @@ func findMembers(obj []byte, keys []string, values [][]byte) (ok bool) {
 			s.failed = json.Unmarshal(name, &decoded) != nil
 			name = []byte(decoded)
 		}
-		for i, key := range keys {
-			if string(name) == key {
-				values[i] = v
-			}
+		if !s.failed {
+			fn(name, v)
 		}
 	}
 	return !s.failed && s.i == len(obj)

@@ -125,7 +125,7 @@ func summarize(rep *Report, events []*logevent.Event) {
 // summaries accumulates the sections of a report.
 type summaries struct {
 	sessions map[string]*sessionAcc
-	trans    map[string]*transactionAcc
+	trans    map[string]*sessionAcc // API transactions
 	ips      map[string]*ipAcc
 	agents   map[string]*UserAgentSummary
 	devices  map[string]*DeviceSummary
@@ -137,11 +137,6 @@ type summaries struct {
 type sessionAcc struct {
 	SessionSummary
 	users, ips, agents set
-}
-
-type transactionAcc struct {
-	TransactionSummary
-	users set
 }
 
 type ipAcc struct {
@@ -168,7 +163,7 @@ func (s *set) add(v string) {
 
 func newSummaries() *summaries {
 	return &summaries{
-		sessions: map[string]*sessionAcc{}, trans: map[string]*transactionAcc{}, ips: map[string]*ipAcc{},
+		sessions: map[string]*sessionAcc{}, trans: map[string]*sessionAcc{}, ips: map[string]*ipAcc{},
 		agents: map[string]*UserAgentSummary{}, devices: map[string]*DeviceSummary{},
 		apps: map[string]*AppSummary{}, types: map[string]int{}, outcomes: map[string]int{},
 	}
@@ -182,22 +177,26 @@ func (s *summaries) add(e *logevent.Event) {
 		user = userName(a.AlternateID, a.ID)
 	}
 	s.addSession(e, user)
-	s.addTransaction(e, user)
 	s.addIP(e, user)
 	s.addAgent(e)
 	s.addDevice(e)
 	s.addApps(e)
 }
 
+// addSession counts an event in its session, or in its API transaction
+// (kept apart: not a session).
 func (s *summaries) addSession(e *logevent.Event, user string) {
-	id := sessionID(e)
+	m, id := s.sessions, sessionID(e)
+	if id == "" {
+		m, id = s.trans, e.APITransaction()
+	}
 	if id == "" {
 		return
 	}
-	acc := s.sessions[id]
+	acc := m[id]
 	if acc == nil {
 		acc = &sessionAcc{SessionSummary: SessionSummary{ID: id, First: e.Time}}
-		s.sessions[id] = acc
+		m[id] = acc
 	}
 	acc.Events++
 	acc.Last = e.Time
@@ -206,21 +205,6 @@ func (s *summaries) addSession(e *logevent.Event, user string) {
 		acc.ips.add(e.ClientIP())
 		acc.agents.add(e.Client.UserAgent.RawUserAgent)
 	}
-}
-
-func (s *summaries) addTransaction(e *logevent.Event, user string) {
-	id := e.APITransaction()
-	if id == "" {
-		return
-	}
-	acc := s.trans[id]
-	if acc == nil {
-		acc = &transactionAcc{TransactionSummary: TransactionSummary{ID: id, First: e.Time}}
-		s.trans[id] = acc
-	}
-	acc.Events++
-	acc.Last = e.Time
-	acc.users.add(user)
 }
 
 func (s *summaries) addIP(e *logevent.Event, user string) {
@@ -305,8 +289,7 @@ func (s *summaries) sessionList() []SessionSummary {
 func (s *summaries) transactionList() []TransactionSummary {
 	out := []TransactionSummary{}
 	for _, acc := range s.trans {
-		acc.Users = acc.users.order
-		out = append(out, acc.TransactionSummary)
+		out = append(out, TransactionSummary{ID: acc.ID, Users: acc.users.order, First: acc.First, Last: acc.Last, Events: acc.Events})
 	}
 	slices.SortFunc(out, func(a, b TransactionSummary) int { return cmp.Or(a.First.Compare(b.First), cmp.Compare(a.ID, b.ID)) })
 	return out
