@@ -7,9 +7,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/filter"
 	"github.com/oktascope/oktascope/internal/scope"
-	"github.com/oktascope/oktascope/internal/store"
 	"github.com/oktascope/oktascope/internal/timeline"
 )
 
@@ -71,7 +71,7 @@ func (t *thresholdFlags) options() (timeline.Options, error) {
 
 // indicatorFilter is the filter of every event of an indicator; a login is
 // resolved to the user's id first.
-func indicatorFilter(ctx context.Context, st *store.Store, ind scope.Indicator) (filter.Expr, error) {
+func indicatorFilter(ctx context.Context, st backend.Reader, ind scope.Indicator) (filter.Expr, error) {
 	switch ind.Kind {
 	case scope.IP:
 		return filter.Parse("client.ipAddress eq " + filter.Quote(ind.Value))

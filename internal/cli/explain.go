@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 
@@ -13,7 +12,6 @@ import (
 	"github.com/oktascope/oktascope/internal/catalog"
 	"github.com/oktascope/oktascope/internal/filter"
 	"github.com/oktascope/oktascope/internal/render"
-	"github.com/oktascope/oktascope/internal/store"
 )
 
 func (a *app) explainCommand() *cobra.Command {
@@ -105,10 +103,7 @@ func completeEventTypes(*cobra.Command, []string, string) ([]string, cobra.Shell
 // eventTypeCounts counts events by type in the store; nil when there is no
 // store (explain works without one).
 func (a *app) eventTypeCounts(ctx context.Context) map[string]int {
-	if _, err := os.Stat(a.dbPath); err != nil {
-		return nil
-	}
-	st, err := store.Open(a.dbPath)
+	st, err := a.openBackend(ctx, mustExist)
 	if err != nil {
 		return nil
 	}

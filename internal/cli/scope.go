@@ -6,8 +6,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/scope"
-	"github.com/oktascope/oktascope/internal/store"
 )
 
 func (a *app) scopeCommand() *cobra.Command {
@@ -71,7 +71,7 @@ func (a *app) runScope(ctx context.Context, ind *indicatorFlags, opts scope.Opti
 	if err != nil {
 		return err
 	}
-	st, err := a.openStore()
+	st, err := a.openBackend(ctx, mustExist)
 	if err != nil {
 		return err
 	}
@@ -81,7 +81,7 @@ func (a *app) runScope(ctx context.Context, ind *indicatorFlags, opts scope.Opti
 			return err
 		}
 	}
-	report, err := scope.RunOptions(ctx, store.Window{Store: st, Since: since, Until: until}, indicator, opts)
+	report, err := scope.RunOptions(ctx, backend.Window{Reader: st, Since: since, Until: until}, indicator, opts)
 	if err != nil {
 		return err
 	}

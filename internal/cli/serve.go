@@ -14,8 +14,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/oktaapi"
-	"github.com/oktascope/oktascope/internal/store"
 	"github.com/oktascope/oktascope/internal/web"
 )
 
@@ -54,7 +54,7 @@ command prints a link that carries it once.`,
 }
 
 func (a *app) runServe(ctx context.Context, f *serveFlags) error {
-	st, err := a.openStore()
+	st, err := a.openBackend(ctx, mustExist)
 	if err != nil {
 		return err
 	}
@@ -107,7 +107,7 @@ func (a *app) serveToken(f *serveFlags) (string, error) {
 // relative to now (since defaults to 7 days ago and may not reach back more
 // than 180 days), so an evidence set older than that is served as if its
 // newest event had just happened: the clock runs from one second after it.
-func evidenceClock(ctx context.Context, st *store.Store) (func() time.Time, error) {
+func evidenceClock(ctx context.Context, st backend.Reader) (func() time.Time, error) {
 	stats, err := st.Stats(ctx)
 	if err != nil {
 		return nil, err
@@ -120,7 +120,7 @@ func evidenceClock(ctx context.Context, st *store.Store) (func() time.Time, erro
 }
 
 // serve runs the UI and the API on ln until ctx ends.
-func (a *app) serve(ctx context.Context, ln net.Listener, st *store.Store, token string, faults oktaapi.FaultConfig) error {
+func (a *app) serve(ctx context.Context, ln net.Listener, st backend.Backend, token string, faults oktaapi.FaultConfig) error {
 	opts := web.Options{Token: token}
 	mux := http.NewServeMux()
 	clock, err := evidenceClock(ctx, st)
@@ -141,7 +141,7 @@ func (a *app) serve(ctx context.Context, ln net.Listener, st *store.Store, token
 	if token != "" {
 		url += "?token=" + token
 	}
-	fmt.Fprintf(a.io.Err, "oktascope: serving %s on %s (Ctrl-C stops)\n", st.Path(), url)
+	fmt.Fprintf(a.io.Err, "oktascope: serving %s on %s (Ctrl-C stops)\n", st.Location(), url)
 	go func() {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -6,8 +6,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/logevent"
-	"github.com/oktascope/oktascope/internal/store"
 	"github.com/oktascope/oktascope/internal/timeline"
 )
 
@@ -67,7 +67,7 @@ func (a *app) buildTimeline(ctx context.Context, ind *indicatorFlags, opts timel
 	if err != nil {
 		return timeline.Timeline{}, err
 	}
-	st, err := a.openStore()
+	st, err := a.openBackend(ctx, mustExist)
 	if err != nil {
 		return timeline.Timeline{}, err
 	}
@@ -78,7 +78,7 @@ func (a *app) buildTimeline(ctx context.Context, ind *indicatorFlags, opts timel
 	}
 	b := timeline.NewBuilder(opts)
 	n := 0
-	err = st.Search(ctx, store.Query{Filter: expr, Since: since, Until: until}, func(e *logevent.Event) error {
+	err = st.Search(ctx, backend.Query{Filter: expr, Since: since, Until: until}, func(e *logevent.Event, _ backend.Cursor) error {
 		b.Add(e)
 		n++
 		return nil

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/samples"
 	"github.com/oktascope/oktascope/internal/store"
 	"github.com/oktascope/oktascope/internal/synth"
@@ -26,7 +27,7 @@ func TestIPUserFinderChangesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if _, _, err := st.Insert(context.Background(), events); err != nil {
+	if _, err := st.Insert(context.Background(), events); err != nil {
 		t.Fatal(err)
 	}
 	inds := []Indicator{{User, busiestUser(events)}}
@@ -34,7 +35,7 @@ func TestIPUserFinderChangesNothing(t *testing.T) {
 		inds = append(inds, Indicator{User, inc.UserID}, Indicator{IP, inc.AttackerIP}, Indicator{Session, inc.SessionIDs[0]})
 	}
 	mid := events[len(events)/2].Time
-	windows := []store.Window{{Store: st}, {Store: st, Since: mid.Add(-2 * time.Hour), Until: mid.Add(2 * time.Hour)}}
+	windows := []backend.Window{{Reader: st}, {Reader: st, Since: mid.Add(-2 * time.Hour), Until: mid.Add(2 * time.Hour)}}
 	for _, w := range windows {
 		for _, ind := range inds {
 			for _, depth := range []int{1, 2} {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/logevent"
 )
 
@@ -31,7 +32,9 @@ import (
 //   - Duplicates are found before inserting (one SELECT per chunk on the
 //     uuid index, and a set of the batch's own uuids), so no conflict can
 //     remain: exec checks that every row went in and that events and raw
-//     got the expected ids.
+//     got the expected ids. The same SELECT returns the stored JSON of a
+//     duplicate, which is compared with the new event's (conflicts): the
+//     join reads raw only for the uuids found.
 //   - Statements run with a context that is never cancelled: a cancellable
 //     one costs the driver a goroutine per statement. Cancellation is
 //     checked between chunks.
@@ -74,9 +77,9 @@ func (t table) sql(rows int) string {
 	return t.head + strings.TrimSuffix(strings.Repeat(row+", ", rows), ", ")
 }
 
-// existingSQL finds which of n uuids the store holds.
+// existingSQL finds which of n uuids the store holds, and their JSON.
 func existingSQL(n int) string {
-	return "SELECT uuid FROM events WHERE uuid_key IN (" + placeholders(n) + ")"
+	return "SELECT e.uuid, r.json FROM events e JOIN raw r ON r.id = e.id WHERE e.uuid_key IN (" + placeholders(n) + ")"
 }
 
 // inserter holds Insert's prepared statements: for each statement, one per
@@ -118,68 +121,71 @@ func (ins *inserter) close() error {
 // Insert stores a batch of events in one transaction: all of them are in
 // the store afterwards, or (on error, cancellation or a crash) none of those
 // the batch added. An event whose uuid the store already holds (or that
-// appears earlier in the batch) is skipped and counted as a duplicate.
+// appears earlier in the batch) is skipped: counted as a duplicate when its
+// content is the same (backend.SameContent), listed as a conflict with the
+// stored JSON otherwise.
 //
 // The events must come from logevent.Decode (or DecodeInto): the indexed
 // columns are taken from their decoded fields and Time, and Raw is stored
 // byte for byte; the store keeps no reference to them. Batches of a few
 // thousand events amortize the commit best.
-func (s *Store) Insert(ctx context.Context, events []*logevent.Event) (inserted, duplicates int, err error) {
+func (s *Store) Insert(ctx context.Context, events []*logevent.Event) (backend.InsertResult, error) {
 	if len(events) == 0 {
-		return 0, 0, nil
+		return backend.InsertResult{}, nil
 	}
 	for _, e := range events {
 		if e.UUID == "" || e.EventType == "" || e.Time.IsZero() {
-			return 0, 0, fmt.Errorf("store: insert: event without uuid, eventType or time (use logevent.Decode): %.100q", e.Raw)
+			return backend.InsertResult{}, fmt.Errorf("store: insert: event without uuid, eventType or time (use logevent.Decode): %.100q", e.Raw)
 		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return 0, 0, errors.New("store: insert: store is closed")
+		return backend.InsertResult{}, errors.New("store: insert: store is closed")
 	}
-	n, err := s.insertTx(ctx, events)
+	res, err := s.insertTx(ctx, events)
 	if err != nil {
-		return 0, 0, fmt.Errorf("store: insert: %w", err)
+		return backend.InsertResult{}, fmt.Errorf("store: insert: %w", err)
 	}
-	s.dirty += int64(n)
+	s.dirty += int64(res.Inserted)
 	s.ckpt.poke()
-	return n, len(events) - n, nil
+	return res, nil
 }
 
-func (s *Store) insertTx(ctx context.Context, events []*logevent.Event) (int, error) {
+func (s *Store) insertTx(ctx context.Context, events []*logevent.Event) (backend.InsertResult, error) {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
-		return 0, fmt.Errorf("begin: %w", err)
+		return backend.InsertResult{}, fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback()
 	b := &batch{ctx: ctx, run: context.WithoutCancel(ctx), tx: tx, ins: s.insert,
-		seen: make(map[string]bool, len(events)), types: map[string]int{}, ipUsers: map[ipUserKey]*ipUserSum{}}
+		seen: make(map[string]*logevent.Event, len(events)), types: map[string]int{}, ipUsers: map[ipUserKey]*ipUserSum{}}
 	if err := tx.QueryRowContext(b.run, sqlNextID).Scan(&b.nextID); err != nil {
-		return 0, fmt.Errorf("next id: %w", err)
+		return backend.InsertResult{}, fmt.Errorf("next id: %w", err)
 	}
-	for len(events) > 0 {
-		chunk := events[:pow2Floor(min(rowsPerStmt, len(events)))]
-		events = events[len(chunk):]
-		if err := b.add(chunk); err != nil {
-			return 0, err
+	for base := 0; base < len(events); {
+		chunk := events[base : base+pow2Floor(min(rowsPerStmt, len(events)-base))]
+		if err := b.add(base, chunk); err != nil {
+			return backend.InsertResult{}, err
 		}
+		base += len(chunk)
 	}
 	if err := b.countTypes(); err != nil {
-		return 0, err
+		return backend.InsertResult{}, err
 	}
 	if !s.bulk {
 		if err := b.addIPUsers(); err != nil {
-			return 0, err
+			return backend.InsertResult{}, err
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return 0, fmt.Errorf("commit: %w", err)
+		return backend.InsertResult{}, fmt.Errorf("commit: %w", err)
 	}
 	if s.bulk {
 		mergeIPUsers(s.bulkIPUsers, b.ipUsers)
 	}
-	return b.inserted, nil
+	b.result.Inserted = b.inserted
+	return b.result, nil
 }
 
 // batch is one Insert transaction in progress.
@@ -189,9 +195,10 @@ type batch struct {
 	tx       *sql.Tx
 	ins      *inserter
 	nextID   int64
-	seen     map[string]bool // uuids of the batch so far
+	seen     map[string]*logevent.Event // the batch's inserted events by uuid
 	inserted int
-	types    map[string]int // events inserted, by type
+	result   backend.InsertResult // duplicates and conflicts
+	types    map[string]int       // events inserted, by type
 	ipUsers  map[ipUserKey]*ipUserSum
 	args     []any
 	fresh    []*logevent.Event
@@ -199,9 +206,9 @@ type batch struct {
 }
 
 // add inserts a chunk of events (a power of two of them, at most
-// rowsPerStmt): the rows of events, raw and targets of each event that is
-// not a duplicate.
-func (b *batch) add(chunk []*logevent.Event) error {
+// rowsPerStmt), the first at base in Insert's slice: the rows of events,
+// raw and targets of each event whose uuid is new.
+func (b *batch) add(base int, chunk []*logevent.Event) error {
 	if err := b.ctx.Err(); err != nil {
 		return err
 	}
@@ -210,13 +217,19 @@ func (b *batch) add(chunk []*logevent.Event) error {
 		return err
 	}
 	b.fresh, b.ids = b.fresh[:0], b.ids[:0]
-	for _, e := range chunk {
-		if !existing[e.UUID] && !b.seen[e.UUID] {
-			b.seen[e.UUID] = true
-			b.fresh = append(b.fresh, e)
-			b.ids = append(b.ids, b.nextID)
-			b.nextID++
+	for i, e := range chunk {
+		if stored, ok := existing[e.UUID]; ok {
+			b.duplicate(base+i, e, stored)
+			continue
 		}
+		if first := b.seen[e.UUID]; first != nil {
+			b.duplicate(base+i, e, first.Raw)
+			continue
+		}
+		b.seen[e.UUID] = e
+		b.fresh = append(b.fresh, e)
+		b.ids = append(b.ids, b.nextID)
+		b.nextID++
 	}
 	b.args = b.args[:0]
 	for _, e := range b.fresh {
@@ -235,8 +248,19 @@ func (b *batch) add(chunk []*logevent.Event) error {
 	return nil
 }
 
-// existing returns which uuids of the chunk the store already holds.
-func (b *batch) existing(chunk []*logevent.Event) (map[string]bool, error) {
+// duplicate counts the event at index i, whose uuid is held with the JSON
+// stored: a duplicate, or a conflict when the contents differ.
+func (b *batch) duplicate(i int, e *logevent.Event, stored []byte) {
+	if backend.SameContent(stored, e.Raw) {
+		b.result.Duplicates++
+		return
+	}
+	b.result.Conflicts = append(b.result.Conflicts, backend.Conflict{Index: i, Stored: stored})
+}
+
+// existing returns the uuids of the chunk the store already holds, with
+// their JSON.
+func (b *batch) existing(chunk []*logevent.Event) (map[string][]byte, error) {
 	st, err := b.stmt(existingSQL(len(chunk)))
 	if err != nil {
 		return nil, err
@@ -250,16 +274,17 @@ func (b *batch) existing(chunk []*logevent.Event) (map[string]bool, error) {
 		return nil, fmt.Errorf("find duplicates: %w", err)
 	}
 	defer rows.Close()
-	var found map[string]bool
+	var found map[string][]byte
 	for rows.Next() {
 		var uuid string
-		if err := rows.Scan(&uuid); err != nil {
+		var raw driverBytes
+		if err := rows.Scan(&uuid, &raw); err != nil {
 			return nil, fmt.Errorf("find duplicates: %w", err)
 		}
 		if found == nil {
-			found = map[string]bool{}
+			found = map[string][]byte{}
 		}
-		found[uuid] = true
+		found[uuid] = raw
 	}
 	return found, rows.Err()
 }

@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/filter"
 	"github.com/oktascope/oktascope/internal/logevent"
 	"github.com/oktascope/oktascope/internal/scope"
-	"github.com/oktascope/oktascope/internal/store"
 )
 
 // indicatorKinds are the kinds of indicator, in the order the forms list
@@ -63,8 +63,8 @@ func indicatorFilter(ind scope.Indicator) (filter.Expr, error) {
 // reports whether there were more.
 func (s *server) indicatorEvents(ctx context.Context, p *plannedIndicator, max int) ([]*logevent.Event, bool, error) {
 	var events []*logevent.Event
-	q := store.Query{Filter: p.Filter, Since: p.Since, Until: p.Until, Limit: max + 1}
-	err := s.st.Search(ctx, q, func(e *logevent.Event) error {
+	q := backend.Query{Filter: p.Filter, Since: p.Since, Until: p.Until, Limit: max + 1}
+	err := s.st.Search(ctx, q, func(e *logevent.Event, _ backend.Cursor) error {
 		events = append(events, e)
 		return nil
 	})

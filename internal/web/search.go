@@ -2,12 +2,13 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/catalog"
 	"github.com/oktascope/oktascope/internal/logevent"
-	"github.com/oktascope/oktascope/internal/store"
 )
 
 // searchView is what the search and hunt pages show.
@@ -140,12 +141,8 @@ func (s *server) pageSize(asked int) int {
 // results fetches the page of results a state names.
 func (s *server) results(ctx context.Context, p *plannedSearch) (*resultPage, error) {
 	st := p.State
-	after, err := parseCursor(st.After)
-	if err != nil {
-		return nil, err
-	}
 	limit := s.pageSize(st.Limit)
-	events, next, err := s.fetchPage(ctx, p.Query, after, limit)
+	events, next, err := s.fetchPage(ctx, p.Query, st.After, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -177,14 +174,15 @@ func rowIn(e *logevent.Event, st searchState, pv pivots) eventRow {
 	return row
 }
 
-// fetchPage returns up to limit events of q after a cursor, and the cursor
-// of the next page ("" when none follows).
-func (s *server) fetchPage(ctx context.Context, q store.Query, after *store.Cursor, limit int) ([]*logevent.Event, string, error) {
-	q.After, q.Limit = after, limit+1
+// fetchPage returns up to limit events of q after a cursor (the after
+// parameter: "" for the first page), and the cursor of the next page (""
+// when none follows).
+func (s *server) fetchPage(ctx context.Context, q backend.Query, after string, limit int) ([]*logevent.Event, string, error) {
+	q.After, q.Limit = backend.Cursor(after), limit+1
 	var events []*logevent.Event
-	var last store.Cursor
+	var last backend.Cursor
 	more := false
-	err := s.st.SearchWithCursor(ctx, q, func(e *logevent.Event, c store.Cursor) error {
+	err := s.st.Search(ctx, q, func(e *logevent.Event, c backend.Cursor) error {
 		if len(events) == limit {
 			more = true
 			return nil
@@ -192,10 +190,13 @@ func (s *server) fetchPage(ctx context.Context, q store.Query, after *store.Curs
 		events, last = append(events, e), c
 		return nil
 	})
+	if errors.Is(err, backend.ErrInvalidCursor) {
+		return nil, "", errBadCursor
+	}
 	if err != nil || !more {
 		return events, "", err
 	}
-	return events, last.String(), nil
+	return events, string(last), nil
 }
 
 // histogramFragment serves /ui/histogram: the histogram of a search or
