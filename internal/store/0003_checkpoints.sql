@@ -11,3 +11,10 @@ CREATE TABLE checkpoints (
     next  TEXT    NOT NULL,
     saved INTEGER NOT NULL
 ) WITHOUT ROWID;
+
+-- raw_hash is a 64-bit checksum of the event's raw JSON (CRC-32C and
+-- CRC-32 of the bytes, see rawHash in insert.go): an insert of a uuid the
+-- store holds compares it with the new event's, and reads the stored JSON
+-- only when they differ (a conflict, or the same event in another layout).
+-- NULL in rows stored before version 3: their JSON is read.
+ALTER TABLE events ADD COLUMN raw_hash INTEGER;

@@ -38,7 +38,7 @@ func TestMigrationBuildsIPUsers(t *testing.T) {
 	mustInsert(t, s, events)
 	ref := backendtest.NewReference()
 	ref.Insert(events)
-	for _, stmt := range []string{"DROP TABLE ip_users", "DROP TABLE checkpoints", "PRAGMA user_version = 1"} {
+	for _, stmt := range []string{"DROP TABLE ip_users", "DROP TABLE checkpoints", "ALTER TABLE events DROP COLUMN raw_hash", "PRAGMA user_version = 1"} {
 		if _, err := s.write.Exec(stmt); err != nil {
 			t.Fatal(err)
 		}

@@ -230,6 +230,28 @@ func firstByUUID(events []*logevent.Event, uuid string) *logevent.Event {
 	return nil
 }
 
+// TestDuplicatesWithoutChecksum checks duplicates of rows stored before
+// raw_hash (NULL): their JSON is read and compared.
+func TestDuplicatesWithoutChecksum(t *testing.T) {
+	events := backendtest.NewGenerator(backendtest.GenOptions{Seed: 12, Users: 10}).Events(100)
+	s := openTemp(t)
+	mustInsert(t, s, events)
+	if _, err := s.write.Exec("UPDATE events SET raw_hash = NULL"); err != nil {
+		t.Fatal(err)
+	}
+	if res := mustInsert(t, s, events); res.Duplicates != len(events) {
+		t.Errorf("identical events again: %+v", res)
+	}
+	changed, err := logevent.Decode(bytes.Replace(events[7].Raw, []byte(`"severity":"INFO"`), []byte(`"severity":"WARN"`), 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := mustInsert(t, s, []*logevent.Event{events[3], changed})
+	if res.Duplicates != 1 || len(res.Conflicts) != 1 || res.Conflicts[0].Index != 1 || !bytes.Equal(res.Conflicts[0].Stored, events[7].Raw) {
+		t.Errorf("a duplicate and a conflict: %+v", res)
+	}
+}
+
 func TestInsertCancelled(t *testing.T) {
 	s := openTemp(t)
 	ctx, cancel := context.WithCancel(context.Background())
