@@ -70,6 +70,21 @@ func TestPlans(t *testing.T) {
 			t.Errorf("%s: plan %q, want %q (sort %v)", tt.filter, got, tt.want, tt.sorts)
 		}
 	}
+	// In received order: a poller's first request reads the published index
+	// (and sorts the positions), the next ones seek the row id.
+	since := time.Date(2024, 3, 1, 10, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		q    backend.Query
+		want string
+	}{
+		{backend.Query{Order: backend.ByReceived, Since: since, Limit: 1000}, "SEARCH e USING COVERING INDEX events_published (published>?)"},
+		{backend.Query{Order: backend.ByReceived, After: cursor(backend.ByReceived, position{id: 5000}), Limit: 1000}, "SEARCH e USING INTEGER PRIMARY KEY (rowid>?)"},
+		{backend.Query{Order: backend.ByReceived, Since: since, After: cursor(backend.ByReceived, position{id: 5000}), Limit: 1000}, "SEARCH e USING INTEGER PRIMARY KEY (rowid>?)"},
+	} {
+		if got := explainPlan(t, s, tt.q); !strings.Contains(got, tt.want) {
+			t.Errorf("%+v: plan %q, want %q", tt.q, got, tt.want)
+		}
+	}
 }
 
 // TestUnfilteredPlans checks that a search without a filter condition (a

@@ -255,20 +255,29 @@ func (p *queryPlan) whereSQL() string {
 // outer query reads for each row in turn. The inner query runs as a
 // co-routine, which keeps its order. LIMIT goes to SQL only when SQL
 // decides every match.
+//
+// In received order, a query bounded by Since but not resumed (a poller's
+// first request) selects from the published index and sorts the
+// positions (ORDER BY +e.id), rather than scanning the whole table in row
+// id order for the few recent events; resumed, it seeks the row id.
 func (p *queryPlan) selectSQL(q backend.Query) string {
 	dir := ""
 	if q.Desc {
 		dir = " DESC"
 	}
 	order := " ORDER BY e.published" + dir + ", e.id" + dir
+	sortIDs := false
 	if q.Order == backend.ByReceived {
 		order = " ORDER BY e.id" + dir
+		if sortIDs = q.After == "" && !q.Since.IsZero(); sortIDs {
+			order = " ORDER BY +e.id" + dir
+		}
 	}
 	limit := ""
 	if q.Limit > 0 && !p.goSide() {
 		limit = " LIMIT " + strconv.Itoa(q.Limit)
 	}
-	if !p.filtered {
+	if !p.filtered && !sortIDs {
 		return "SELECT e.published, e.id, r.json FROM events e CROSS JOIN raw r ON r.id = e.id" +
 			p.whereSQL() + order + limit
 	}
