@@ -1,8 +1,6 @@
 package backend
 
 import (
-	"context"
-	"errors"
 	"testing"
 	"time"
 )
@@ -74,40 +72,6 @@ func TestBuckets(t *testing.T) {
 	} {
 		if bad.Validate() == nil {
 			t.Errorf("%+v validates", bad)
-		}
-	}
-}
-
-// resolver answers ResolveUser from a map.
-type resolver map[string][]UserRef
-
-func (r resolver) ResolveUser(_ context.Context, login string) ([]UserRef, error) {
-	return r[login], nil
-}
-
-func TestUserID(t *testing.T) {
-	r := resolver{
-		"alice@acme.example": {{ID: "00uAlice", ActorEvents: 3}},
-		"bob@acme.example":   {{ID: "00uBob1"}, {ID: "00uBob2"}},
-	}
-	for _, tt := range []struct {
-		value, want string
-		candidates  int
-		fails       bool
-	}{
-		{"alice@acme.example", "00uAlice", 0, false},
-		{"00uSomeone", "00uSomeone", 0, false},
-		{"nobody@acme.example", "", 0, true},
-		{"bob@acme.example", "", 2, true},
-	} {
-		got, err := UserID(context.Background(), r, tt.value)
-		var userErr *UserError
-		if tt.fails != errors.As(err, &userErr) || got != tt.want {
-			t.Errorf("UserID(%q) = %q, %v; want %q (fails %v)", tt.value, got, err, tt.want, tt.fails)
-			continue
-		}
-		if tt.fails && len(userErr.Candidates) != tt.candidates {
-			t.Errorf("UserID(%q): %d candidates, want %d", tt.value, len(userErr.Candidates), tt.candidates)
 		}
 	}
 }

@@ -40,7 +40,8 @@ func TestCollectKeepsCheckpointsInTheStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer served.Close()
-	events := decodeNDJSON(t, writeEvents(t, dir, 30))
+	_, events, _ := generatedLog(t, dir)
+	events = events[:30]
 	if _, err := served.Insert(ctx, events); err != nil {
 		t.Fatal(err)
 	}
@@ -63,28 +64,29 @@ func TestCollectKeepsCheckpointsInTheStore(t *testing.T) {
 	if n, err := st.Count(ctx, backend.Query{}); err != nil || n != len(events) {
 		t.Errorf("collected %d events, %v; want %d", n, err, len(events))
 	}
-	org, err := oktaapi.ParseOrg(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	key := oktaapi.CheckpointKey(org, oktaapi.Params{Key: strings.Join([]string{events[0].Time.Format(time.RFC3339), "", "", ""}, "\x00")})
-	if next, ok, err := st.LoadCheckpoint(ctx, key); err != nil || !ok || !strings.Contains(next, "after=") {
-		t.Errorf("checkpoint %q = %q, %v, %v; want the next link", key, next, ok, err)
+	st.Close()
+	if next, ok := savedCheckpoint(t, db, srv.URL, events[0].Time.Format(time.RFC3339), ""); !ok || !strings.Contains(next, "after=") {
+		t.Errorf("checkpoint = %q, %v; want the next link", next, ok)
 	}
 }
 
-// writeEvents writes n generated events to an NDJSON file.
-func writeEvents(t *testing.T, dir string, n int) string {
+// savedCheckpoint returns the checkpoint that collect --org org --since
+// since --until until saved in the store db.
+func savedCheckpoint(t *testing.T, db, org, since, until string) (string, bool) {
 	t.Helper()
-	path, _, _ := generatedLog(t, dir)
-	data, err := os.ReadFile(path)
+	u, err := oktaapi.ParseOrg(org)
 	if err != nil {
 		t.Fatal(err)
 	}
-	lines := strings.SplitN(string(data), "\n", n+1)
-	small := filepath.Join(dir, "small.ndjson")
-	if err := os.WriteFile(small, []byte(strings.Join(lines[:n], "\n")+"\n"), 0o600); err != nil {
+	st, err := store.Open(db)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return small
+	defer st.Close()
+	key := oktaapi.CheckpointKey(u, oktaapi.Params{Key: strings.Join([]string{since, until, "", ""}, "\x00")})
+	next, ok, err := st.LoadCheckpoint(context.Background(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return next, ok
 }

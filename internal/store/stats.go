@@ -56,7 +56,7 @@ func (s *Store) EventTypeCounts(ctx context.Context) ([]backend.TypeCount, error
 // ResolveUser lists the distinct actor.id values, and target.id values of
 // targets of type User, of events whose matching alternateId equals login
 // exactly, with their counts, most frequent first, then by id. It lets a
-// user be named by login where an id is needed (backend.UserID).
+// user be named by login where an id is needed (indicator.UserID).
 func (s *Store) ResolveUser(ctx context.Context, login string) ([]backend.UserRef, error) {
 	refs := map[string]*backend.UserRef{}
 	ref := func(id string) *backend.UserRef {

@@ -1,7 +1,7 @@
 // Package store is oktascope's embedded event store, the default
 // backend.Backend (and a backend.BulkLoader): one SQLite file (WAL, 16 KiB
-// pages) holding every imported event once, indexed for the pivots an
-// investigation takes (user, IP address, session, target), and searched
+// pages) holding every imported event once, indexed for the pivots of
+// docs/storage.md (user, IP address, session, target), and searched
 // with Okta's filter language.
 //
 // Filters are split in two (see translate.go): the part the columns and

@@ -8,6 +8,7 @@ import (
 
 	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/catalog"
+	"github.com/oktascope/oktascope/internal/indicator"
 	"github.com/oktascope/oktascope/internal/logevent"
 )
 
@@ -120,11 +121,11 @@ func huntBannerOf(p *plannedSearch) *huntBanner {
 	}
 	pv := pivotsOf(p.State.Since, p.State.Until)
 	switch p.Playbook.Parameter {
-	case catalog.ParameterUser:
+	case indicator.User:
 		b.Links = pv.userPivots(p.HuntValue)
-	case catalog.ParameterIP:
+	case indicator.IP:
 		b.Links = pv.ipPivots(p.HuntValue)
-	case catalog.ParameterSession:
+	case indicator.Session:
 		b.Links = pv.sessionPivots(p.HuntValue)
 	}
 	return b
@@ -167,7 +168,9 @@ func (s *server) results(ctx context.Context, p *plannedSearch) (*resultPage, er
 func rowIn(e *logevent.Event, st searchState, pv pivots) eventRow {
 	row := newRow(e, pv)
 	row.Open = st.isOpen(e.UUID)
-	row.ToggleURL = st.toggled(e.UUID).URL()
+	if len(e.UUID) <= maxIDLength {
+		row.ToggleURL = st.toggled(e.UUID).URL()
+	}
 	if row.Open {
 		row.Detail = newDetail(e, pv)
 	}
@@ -176,21 +179,27 @@ func rowIn(e *logevent.Event, st searchState, pv pivots) eventRow {
 
 // fetchPage returns up to limit events of q after a cursor (the after
 // parameter: "" for the first page), and the cursor of the next page (""
-// when none follows).
+// when none follows). A page also stops once its events hold half of
+// Options.MaxAnswerBytes (after at least one), so that a page of huge
+// events stays within the answer's bound: the next page goes on from
+// there.
 func (s *server) fetchPage(ctx context.Context, q backend.Query, after string, limit int) ([]*logevent.Event, string, error) {
 	q.After, q.Limit = backend.Cursor(after), limit+1
 	var events []*logevent.Event
 	var last backend.Cursor
-	more := false
+	more, size, budget := false, 0, s.opts.MaxAnswerBytes/2
 	err := s.st.Search(ctx, q, func(e *logevent.Event, c backend.Cursor) error {
-		if len(events) == limit {
+		if len(events) == limit || (len(events) > 0 && size+len(e.Raw) > budget) {
 			more = true
-			return nil
+			return errPageFull
 		}
-		events, last = append(events, e), c
+		events, last, size = append(events, e), c, size+len(e.Raw)
 		return nil
 	})
-	if errors.Is(err, backend.ErrInvalidCursor) {
+	switch {
+	case errors.Is(err, errPageFull):
+		err = nil
+	case errors.Is(err, backend.ErrInvalidCursor):
 		return nil, "", errBadCursor
 	}
 	if err != nil || !more {
@@ -198,6 +207,9 @@ func (s *server) fetchPage(ctx context.Context, q backend.Query, after string, l
 	}
 	return events, string(last), nil
 }
+
+// errPageFull stops a page's search once it is full.
+var errPageFull = errors.New("page full")
 
 // histogramFragment serves /ui/histogram: the histogram of a search or
 // hunt, as HTML the script inserts.

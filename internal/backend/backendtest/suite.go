@@ -22,6 +22,7 @@ import (
 
 	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/filter"
+	"github.com/oktascope/oktascope/internal/indicator"
 	"github.com/oktascope/oktascope/internal/logevent"
 )
 
@@ -444,7 +445,7 @@ func decode(t *testing.T, text string) *logevent.Event {
 	return e
 }
 
-// testUsers checks ResolveUser against the reference, and backend.UserID
+// testUsers checks ResolveUser against the reference, and indicator.UserID
 // on logins that name one user, several, or none.
 func testUsers(t *testing.T, b backend.Backend) {
 	ctx := context.Background()
@@ -470,8 +471,8 @@ func testUsers(t *testing.T, b backend.Backend) {
 		{"nobody@acme.example", "", 0, true},
 		{"bob@acme.example", "", 2, true},
 	} {
-		got, err := backend.UserID(ctx, b, tt.value)
-		var userErr *backend.UserError
+		got, err := indicator.UserID(ctx, b, tt.value)
+		var userErr *indicator.UserError
 		if tt.fails != errors.As(err, &userErr) || got != tt.want {
 			t.Errorf("UserID(%q) = %q, %v; want %q (fails %v)", tt.value, got, err, tt.want, tt.fails)
 			continue
