@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/filter"
 	"github.com/oktascope/oktascope/internal/logevent"
 )
@@ -165,6 +166,29 @@ func (g *ExprGen) mutate(s string) string {
 		return s + "x"
 	}
 	return s
+}
+
+// Query returns a random query: a filter (Expr), either order and
+// direction, and sometimes a limit, time bounds at or about the instants
+// of held events, and keywords.
+func (g *ExprGen) Query(held []*logevent.Event) backend.Query {
+	q := backend.Query{Filter: g.Expr(), Desc: g.rnd.IntN(3) == 0}
+	if g.rnd.IntN(3) == 0 {
+		q.Order = backend.ByReceived
+	}
+	if g.rnd.IntN(4) == 0 {
+		q.Limit = 1 + g.rnd.IntN(20)
+	}
+	if g.rnd.IntN(5) == 0 && len(held) > 0 {
+		q.Since = held[g.rnd.IntN(len(held))].Time
+	}
+	if g.rnd.IntN(5) == 0 && len(held) > 0 {
+		q.Until = held[g.rnd.IntN(len(held))].Time.Add(time.Duration(g.rnd.IntN(3)-1) * time.Nanosecond)
+	}
+	if g.rnd.IntN(10) == 0 {
+		q.Keywords = g.Keywords()
+	}
+	return q
 }
 
 // Keywords returns a random keyword search (Okta's q).

@@ -14,7 +14,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"regexp"
 	"slices"
 	"testing"
@@ -181,27 +180,11 @@ func testFilters(t *testing.T, b backend.Backend) {
 	ref := NewReference()
 	insertUneven(t, b, ref, events, 97)
 	eg := NewExprGen(12, events)
-	rnd := rand.New(rand.NewPCG(13, 14))
 	held := ref.Matches(backend.Query{})
 	const runs = 500
 	nonEmpty := 0
 	for range runs {
-		q := backend.Query{Filter: eg.Expr(), Desc: rnd.IntN(3) == 0}
-		if rnd.IntN(3) == 0 {
-			q.Order = backend.ByReceived
-		}
-		if rnd.IntN(4) == 0 {
-			q.Limit = 1 + rnd.IntN(20)
-		}
-		if rnd.IntN(5) == 0 {
-			q.Since = held[rnd.IntN(len(held))].Time
-		}
-		if rnd.IntN(5) == 0 {
-			q.Until = held[rnd.IntN(len(held))].Time.Add(time.Duration(rnd.IntN(3)-1) * time.Nanosecond)
-		}
-		if rnd.IntN(10) == 0 {
-			q.Keywords = eg.Keywords()
-		}
+		q := eg.Query(held)
 		got, _ := search(t, b, q)
 		checkMatches(t, ref, q, got)
 		if len(got) > 0 {
