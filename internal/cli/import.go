@@ -9,9 +9,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/ingest"
 	"github.com/oktascope/oktascope/internal/render"
-	"github.com/oktascope/oktascope/internal/store"
 )
 
 func (a *app) importCommand() *cobra.Command {
@@ -36,14 +36,18 @@ below 1 MiB, and --max-gzip-size), and so is the rejects file (--max-rejects-siz
 cap import says which, keeps what it read before it, and exits 1. Events published before
 2009-01-01 or more than a day after the import's clock are rejected (docs/import.md).
 
-Exit status: 0 all imported, 3 some records rejected, 1 a file could not be read whole
-(the records before the break are imported; re-run to complete) or a cap was reached.`,
+A record whose uuid is already stored with other content (a conflicting duplicate) is not
+stored: it is counted apart and written to the rejects file with the stored event's JSON.
+
+Exit status: 0 all imported, 3 some records rejected or conflicting, 1 a file could not be
+read whole (the records before the break are imported; re-run to complete) or a cap was
+reached.`,
 		Example: `  oktascope import logs-2024-05.json.gz
   oktascope --db case42.db import ./export-dir --rejects case42-rejects.ndjson
   oktascope generate --events 1000000 | oktascope import -`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, paths []string) error {
-			st, err := store.Open(a.dbPath)
+			st, err := a.openBackend(cmd.Context(), createIfMissing)
 			if err != nil {
 				return err
 			}
@@ -52,17 +56,22 @@ Exit status: 0 all imported, 3 some records rejected, 1 a file could not be read
 			if a.io.Terminal {
 				opts.Progress = a.io.Err
 			}
-			if err := st.BeginBulk(cmd.Context(), estimateEvents(paths)); err != nil {
-				return err
+			bulk, _ := st.(backend.BulkLoader)
+			if bulk != nil {
+				if err := bulk.BeginBulk(cmd.Context(), estimateEvents(paths)); err != nil {
+					return err
+				}
 			}
 			summary, err := ingest.Import(cmd.Context(), paths, st, opts)
-			if endErr := st.EndBulk(context.WithoutCancel(cmd.Context())); err == nil {
-				err = endErr
+			if bulk != nil {
+				if endErr := bulk.EndBulk(context.WithoutCancel(cmd.Context())); err == nil {
+					err = endErr
+				}
 			}
 			fmt.Fprintln(a.io.Err, summary)
 			if code := summary.ExitCode(err); code != ExitOK {
 				if err == nil {
-					err = fmt.Errorf("%d records rejected: see %s", summary.Rejected, render.Terminal(rejects))
+					err = fmt.Errorf("%d records rejected, %d conflicting: see %s", summary.Rejected, summary.Conflicts, render.Terminal(rejects))
 				}
 				return &ExitError{Code: code, Err: err}
 			}

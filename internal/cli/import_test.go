@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	json "github.com/goccy/go-json"
 )
 
 // gzipOf returns data gzip-compressed.
@@ -66,5 +68,49 @@ func TestImportRefusesSymlinkedRejects(t *testing.T) {
 	}
 	if data, _ := os.ReadFile(victim); string(data) != "precious" {
 		t.Errorf("victim now holds %q", data)
+	}
+}
+
+// TestImportConflictsAgainstTheStore imports an export, then an edited copy
+// that reuses a uuid with other content and repeats another in another
+// layout, into a real store: the conflict is counted ("1 conflicting"),
+// written to the rejects file with the stored event's JSON, exit status 3;
+// the identical re-import of the other uuid stays silent.
+func TestImportConflictsAgainstTheStore(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "case.db")
+	a := `{"uuid":"a","published":"2024-05-01T10:00:00Z","eventType":"user.session.start","actor":{"id":"00u1","type":"User"}}`
+	b := `{"uuid":"b","published":"2024-05-01T10:01:00Z","eventType":"user.session.end"}`
+	first := filepath.Join(dir, "first.ndjson")
+	if err := os.WriteFile(first, []byte(a+"\n"+b+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, stderr, code := run(t, db, false, "import", "--rejects", filepath.Join(dir, "r1.ndjson"), first); code != 0 {
+		t.Fatalf("first import: exit %d, %s", code, stderr)
+	}
+	edited := `{"uuid":"a","published":"2024-05-01T10:00:00Z","eventType":"user.session.start","actor":{"id":"00u2","type":"User"}}`
+	relaid := `{ "eventType": "user.session.end", "uuid": "b", "published": "2024-05-01T10:01:00Z" }`
+	second := filepath.Join(dir, "second.ndjson")
+	if err := os.WriteFile(second, []byte(relaid+"\n"+edited+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	rejects := filepath.Join(dir, "r2.ndjson")
+	_, stderr, code := run(t, db, false, "import", "--rejects", rejects, second)
+	if code != 3 || !strings.Contains(stderr, "1 duplicate, 1 conflicting, 0 rejected") {
+		t.Fatalf("second import: exit %d, %s", code, stderr)
+	}
+	data, err := os.ReadFile(rejects)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var line struct {
+		File, Reason, Record, Stored string
+		Line                         int
+	}
+	if err := json.Unmarshal(bytes.TrimSpace(data), &line); err != nil {
+		t.Fatalf("rejects %s: %v", data, err)
+	}
+	if line.File != second || line.Line != 2 || line.Record != edited || line.Stored != a || !strings.Contains(line.Reason, "conflicting duplicate") {
+		t.Errorf("rejects line %+v", line)
 	}
 }

@@ -84,9 +84,11 @@
 // Import walks paths, reads records in one goroutine, decodes them with
 // logevent.Decode in GOMAXPROCS goroutines, and, in one goroutine, puts them
 // back in input order, writes bad records untouched to the rejects file, and
-// hands good events to a Sink (the store) in batches. Deduplication by uuid is
-// the sink's job, including duplicates within one batch (see Sink). Events
-// published outside PlausibleRange are rejected. The rejects file is
+// hands good events to a backend.Writer (the store) in batches.
+// Deduplication by uuid is the writer's job, including duplicates within one
+// batch (see backend.InsertResult); a record whose uuid is held with other
+// content (a conflict) is written to the rejects file with the event held.
+// Events published outside PlausibleRange are rejected. The rejects file is
 // created private (internal/privfile) and capped (Options.MaxRejectsSize);
 // file names in messages are escaped for the terminal (docs/import.md).
 package ingest

@@ -87,15 +87,16 @@ func FuzzReadRecords(f *testing.F) {
 }
 
 // checkImport imports input and checks the summary's counts add up: every
-// record read is imported, a duplicate or rejected, and an input skipped
-// as no export counts no record.
+// record read is imported, a duplicate, a conflict or rejected, and an
+// input skipped as no export counts no record.
 func checkImport(t *testing.T, input []byte) {
 	src := source{name: "fuzz", size: int64(len(input)), open: func() (io.ReadCloser, error) {
 		return io.NopCloser(bytes.NewReader(input)), nil
 	}}
 	sum, _ := importSources(context.Background(), []source{src}, newMemSink(), Options{Limits: Limits{MaxRecordSize: 4 << 10}, Workers: 1}, nil)
-	if sum.Read != sum.Imported+sum.Duplicates+sum.Rejected || sum.Read < 0 || len(sum.Skipped) > 0 && sum.Read != 0 {
-		t.Fatalf("%q: read %d, imported %d, duplicates %d, rejected %d, skipped %v", input, sum.Read, sum.Imported, sum.Duplicates, sum.Rejected, sum.Skipped)
+	if sum.Read != sum.Imported+sum.Duplicates+sum.Conflicts+sum.Rejected || sum.Read < 0 || len(sum.Skipped) > 0 && sum.Read != 0 {
+		t.Fatalf("%q: read %d, imported %d, duplicates %d, conflicts %d, rejected %d, skipped %v", input,
+			sum.Read, sum.Imported, sum.Duplicates, sum.Conflicts, sum.Rejected, sum.Skipped)
 	}
 }
 

@@ -13,21 +13,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/logevent"
 	"github.com/oktascope/oktascope/internal/render"
 )
-
-// Sink stores decoded events; the store implements it. Import calls Insert
-// from one goroutine, with events in input order, in batches of
-// Options.BatchSize.
-type Sink interface {
-	// Insert stores the events in order, skipping each one whose uuid is
-	// already stored or appears earlier in the same slice, and returns how
-	// many it stored and how many it skipped: inserted+duplicates ==
-	// len(events) when err is nil. Import counts duplicates only through
-	// this. Insert must not keep the slice (it may keep the events).
-	Insert(ctx context.Context, events []*logevent.Event) (inserted, duplicates int, err error)
-}
 
 // DefaultBatchSize is how many events Import hands the sink at once.
 const DefaultBatchSize = 5000
@@ -45,7 +34,7 @@ type Options struct {
 	Progress io.Writer
 	// Reporter, when set, receives progress instead of the bar on Progress.
 	Reporter Progress
-	// BatchSize is the number of events per Sink.Insert (DefaultBatchSize).
+	// BatchSize is the number of events per Insert (DefaultBatchSize).
 	BatchSize int
 	// Workers is the number of decoding goroutines (GOMAXPROCS).
 	Workers int
@@ -85,13 +74,15 @@ func (o Options) withDefaults() Options {
 
 // Import reads every record of the files and directories in paths (walked
 // recursively in lexical order), decodes them in parallel, and hands the
-// events to sink in input order. Bad records are written untouched to
+// events to sink in input order, from one goroutine, in batches of
+// Options.BatchSize. Duplicates and conflicts are counted from what Insert
+// returns. Bad records are written untouched to
 // opts.RejectsPath and counted; every good record still lands. A file that
 // cannot be read, breaks off (*BreakError: its records before the break are
 // kept) or, named explicitly, is no export (*FormatError) does not stop the
 // others: its error is returned at the end, joined with any others. A sink
 // or rejects-file error, or ctx ending, stops the import.
-func Import(ctx context.Context, paths []string, sink Sink, opts Options) (Summary, error) {
+func Import(ctx context.Context, paths []string, sink backend.Writer, opts Options) (Summary, error) {
 	files, errs := expandPaths(paths, opts.RejectsPath)
 	sources := make([]source, len(files))
 	for i, f := range files {
@@ -124,7 +115,7 @@ func fileSource(f inputFile) source {
 // puts chunks back in order, writes rejects and fills the sink's batches.
 // The error joins errs (from listing the inputs), the error that stopped
 // the pipeline, and those of single files.
-func importSources(ctx context.Context, sources []source, sink Sink, opts Options, errs []error) (Summary, error) {
+func importSources(ctx context.Context, sources []source, sink backend.Writer, opts Options, errs []error) (Summary, error) {
 	start := time.Now()
 	opts = opts.withDefaults()
 	p := &pipeline{sink: sink, opts: opts, rejects: &rejectWriter{path: opts.RejectsPath, max: opts.MaxRejectsSize}, now: opts.Now()}
@@ -146,7 +137,7 @@ func importSources(ctx context.Context, sources []source, sink Sink, opts Option
 	p.sum.Skipped = append(p.sum.Skipped, p.late.skipped...)
 	p.sum.Bytes = p.bytesRead.Load()
 	p.sum.Elapsed = time.Since(start)
-	if p.sum.Rejected > 0 {
+	if p.sum.Rejected > 0 || p.sum.Conflicts > 0 {
 		p.sum.RejectsPath = opts.RejectsPath
 	}
 	errs = append(errs, err)
@@ -156,13 +147,14 @@ func importSources(ctx context.Context, sources []source, sink Sink, opts Option
 
 // pipeline is the state of one import.
 type pipeline struct {
-	sink      Sink
+	sink      backend.Writer
 	opts      Options
 	rejects   *rejectWriter
 	bytesRead atomic.Int64
 	sum       Summary // Files and Skipped by the reading goroutine; the rest by the collecting one
 	fileErrs  []error // by the reading goroutine
 	batch     []*logevent.Event
+	batchRecs []Record  // where each event of the batch came from
 	batchEnd  Record    // where the batch's last event came from
 	now       time.Time // the import's clock (Options.Now)
 	file      fileState // the input the collecting goroutine is at
@@ -394,6 +386,7 @@ func (p *pipeline) process(ctx context.Context, c *chunk) error {
 		}
 		p.file.export = true
 		p.batch = append(p.batch, c.events[i])
+		p.batchRecs = append(p.batchRecs, rec)
 		p.batchEnd = rec
 		if len(p.batch) >= p.opts.BatchSize {
 			if err := p.flush(ctx); err != nil {
@@ -470,13 +463,24 @@ func (p *pipeline) flush(ctx context.Context) error {
 	if len(p.batch) == 0 {
 		return nil
 	}
-	inserted, duplicates, err := p.sink.Insert(ctx, p.batch)
+	res, err := p.sink.Insert(ctx, p.batch)
 	if err != nil {
 		return fmt.Errorf("import: storing the events up to %s:%d: %w", render.Terminal(p.batchEnd.File), p.batchEnd.Line, err)
 	}
-	p.sum.Imported += inserted
-	p.sum.Duplicates += duplicates
+	p.sum.Imported += res.Inserted
+	p.sum.Duplicates += res.Duplicates
+	p.sum.Conflicts += len(res.Conflicts)
+	for _, c := range res.Conflicts {
+		if c.Index < 0 || c.Index >= len(p.batchRecs) {
+			return fmt.Errorf("import: the store reports a conflict for event %d of a batch of %d", c.Index, len(p.batchRecs))
+		}
+		reason := fmt.Errorf("conflicting duplicate: uuid %q is held with other content (see stored)", p.batch[c.Index].UUID)
+		if err := p.rejects.writeConflict(p.batchRecs[c.Index], reason, c.Stored); err != nil {
+			return err
+		}
+	}
 	p.batch = make([]*logevent.Event, 0, p.opts.BatchSize)
+	p.batchRecs = p.batchRecs[:0]
 	return nil
 }
 

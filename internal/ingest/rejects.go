@@ -21,7 +21,9 @@ import (
 //
 // "record" is the record's original text as a JSON string, which decodes to
 // the exact bytes; a record that is not valid UTF-8 is written as
-// "record_base64" instead, so that it too survives byte for byte. Every
+// "record_base64" instead, so that it too survives byte for byte. A record
+// whose uuid is held with other content (a conflicting duplicate) has
+// "stored" too: the JSON of the event held, as a string the same way. Every
 // string escapes the characters a terminal would act on (\u001b, \u009b,
 // \u202e …), so that the file is safe to show as it is.
 //
@@ -54,10 +56,16 @@ func (rw *rejectWriter) check() error {
 
 // write appends one rejected record; with no path it does nothing.
 func (rw *rejectWriter) write(rec Record, reason error) error {
+	return rw.writeConflict(rec, reason, nil)
+}
+
+// writeConflict appends one rejected record and, when stored is not nil,
+// the JSON of the event already held under its uuid.
+func (rw *rejectWriter) writeConflict(rec Record, reason error, stored []byte) error {
 	if rw.path == "" {
 		return nil
 	}
-	rw.line = appendReject(rw.line[:0], rec, reason)
+	rw.line = appendReject(rw.line[:0], rec, reason, stored)
 	if rw.size+int64(len(rw.line)) > rw.max {
 		rw.unwritten++
 		return nil
@@ -104,8 +112,9 @@ func (rw *rejectWriter) rollback(m rejectsMark) error {
 	return nil
 }
 
-// appendReject appends the rejects-file line for one record.
-func appendReject(dst []byte, rec Record, reason error) []byte {
+// appendReject appends the rejects-file line for one record, and the
+// event held under its uuid when stored is not nil.
+func appendReject(dst []byte, rec Record, reason error, stored []byte) []byte {
 	dst = append(dst, `{"file":`...)
 	dst = appendSafeJSONString(dst, []byte(rec.File))
 	dst = append(dst, `,"line":`...)
@@ -114,15 +123,24 @@ func appendReject(dst []byte, rec Record, reason error) []byte {
 	dst = strconv.AppendInt(dst, rec.Offset, 10)
 	dst = append(dst, `,"reason":`...)
 	dst = appendSafeJSONString(dst, []byte(reason.Error()))
-	if utf8.Valid(rec.Raw) {
-		dst = append(dst, `,"record":`...)
-		dst = appendSafeJSONString(dst, rec.Raw)
-	} else {
-		dst = append(dst, `,"record_base64":"`...)
-		dst = base64.StdEncoding.AppendEncode(dst, rec.Raw)
-		dst = append(dst, '"')
+	dst = appendText(dst, "record", rec.Raw)
+	if stored != nil {
+		dst = appendText(dst, "stored", stored)
 	}
 	return append(dst, "}\n"...)
+}
+
+// appendText appends ,"name": and text as a JSON string that decodes to
+// its exact bytes, or ,"name_base64": and their base64 when they are not
+// UTF-8.
+func appendText(dst []byte, name string, text []byte) []byte {
+	if utf8.Valid(text) {
+		dst = append(append(append(dst, `,"`...), name...), `":`...)
+		return appendSafeJSONString(dst, text)
+	}
+	dst = append(append(append(dst, `,"`...), name...), `_base64":"`...)
+	dst = base64.StdEncoding.AppendEncode(dst, text)
+	return append(dst, '"')
 }
 
 // close flushes and closes the file, if one was opened, and removes it if

@@ -176,3 +176,35 @@ func TestFileNamesEscapedInMessages(t *testing.T) {
 		t.Errorf("rejects %+v, want one whose file decodes to %q", got, path)
 	}
 }
+
+// TestConflictsGoToRejects imports a uuid twice with other content, once
+// with the same content in another layout, and once more from a second
+// import: each conflicting record goes to the rejects file untouched, with
+// its file, line, reason and the event held; the identical ones stay
+// silent; the summary says "conflicting" and points to the rejects file.
+func TestConflictsGoToRejects(t *testing.T) {
+	dir := t.TempDir()
+	other := `{"uuid":"a","published":"2024-05-01T10:00:00Z","eventType":"user.session.end"}`
+	layout := `{ "eventType": "user.session.start", "published": "2024-05-01T10:00:00Z", "uuid": "a" }`
+	first := writeFile(t, dir, "first.ndjson", []byte(event("a")+"\n"+other+"\n"+layout+"\n"+event("b")+"\n"))
+	rejects := filepath.Join(dir, "rejects.ndjson")
+	sink := newMemSink()
+	sum := importOnce(t, sink, Options{RejectsPath: rejects}, first)
+	checkCounts(t, "first import", sum, 4, 2, 1, 1, 0)
+	if sum.ExitCode(nil) != ExitPartial || !strings.Contains(sum.String(), "1 conflicting, 0 rejected (see "+rejects+")") {
+		t.Errorf("exit %d, summary %q", sum.ExitCode(nil), sum)
+	}
+	got := readRejects(t, rejects)
+	if len(got) != 1 || got[0].File != first || got[0].Line != 2 || got[0].Record == nil || *got[0].Record != other ||
+		got[0].Stored == nil || *got[0].Stored != event("a") || !strings.HasPrefix(got[0].Reason, `conflicting duplicate: uuid "a"`) {
+		t.Fatalf("rejects %+v", got)
+	}
+
+	second := writeFile(t, dir, "second.ndjson", []byte(event("b")+"\n"+strings.Replace(event("b"), "session.start", "session.end", 1)+"\n"))
+	sum = importOnce(t, sink, Options{RejectsPath: rejects}, second)
+	checkCounts(t, "second import", sum, 2, 0, 1, 1, 0)
+	got = readRejects(t, rejects)
+	if len(got) != 1 || got[0].File != second || got[0].Line != 2 || got[0].Stored == nil || *got[0].Stored != event("b") {
+		t.Fatalf("rejects %+v", got)
+	}
+}

@@ -8,10 +8,14 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	json "github.com/goccy/go-json"
+
+	"github.com/oktascope/oktascope/internal/backend"
+	"github.com/oktascope/oktascope/internal/logevent"
 )
 
 const samplesDir = "../../testdata/okta-samples"
@@ -19,29 +23,30 @@ const samplesDir = "../../testdata/okta-samples"
 // The public sample files (testdata/okta-samples/README.md), with what a
 // first import of each alone must count. The numbers were checked against
 // an independent count (records, unique uuids, records lacking uuid,
-// eventType or a published time).
+// eventType or a published time; records of a known uuid equal to its
+// first as decoded JSON, and the others: conflicts).
 var sampleFiles = []struct {
-	path                                 string
-	kind                                 Kind
-	read, imported, duplicates, rejected int
+	path                                            string
+	kind                                            Kind
+	read, imported, duplicates, conflicts, rejected int
 }{
-	{"azure-sentinel/OktaV2_CL.json", KindJSONArray, 95, 95, 0, 0},
-	{"beats/okta-system-test.ndjson", KindNDJSON, 7, 7, 0, 0},
-	{"elastic/okta-system-sample-array.json", KindJSONArray, 3, 3, 0, 0},
-	{"elastic/test-okta-system-events.ndjson", KindNDJSON, 20, 7, 13, 0},
-	{"elastic/test-okta-system-no-flattened-events.ndjson", KindNDJSON, 25, 10, 15, 0},
-	{"grafana/response.json", KindJSONArray, 1, 1, 0, 0},
-	{"logzio-event-hook/logStreamDeleted.json", KindJSONObject, 1, 1, 0, 0},
-	{"logzio-event-hook/miltipleEvents.json", KindJSONObject, 2, 2, 0, 0},
-	{"logzio-event-hook/sampleEvent.json", KindJSONObject, 1, 1, 0, 0},
-	{"panther/panther-okta-test-events.ndjson", KindNDJSON, 69, 21, 23, 25},
-	{"rapid7/get_logs.json", KindJSONArray, 2, 1, 1, 0},
-	{"rapid7/get_logs_next_page.json", KindJSONArray, 1, 1, 0, 0},
-	{"rapid7/get_logs_single_event.json", KindJSONArray, 1, 1, 0, 0},
+	{"azure-sentinel/OktaV2_CL.json", KindJSONArray, 95, 95, 0, 0, 0},
+	{"beats/okta-system-test.ndjson", KindNDJSON, 7, 7, 0, 0, 0},
+	{"elastic/okta-system-sample-array.json", KindJSONArray, 3, 3, 0, 0, 0},
+	{"elastic/test-okta-system-events.ndjson", KindNDJSON, 20, 7, 4, 9, 0},
+	{"elastic/test-okta-system-no-flattened-events.ndjson", KindNDJSON, 25, 10, 4, 11, 0},
+	{"grafana/response.json", KindJSONArray, 1, 1, 0, 0, 0},
+	{"logzio-event-hook/logStreamDeleted.json", KindJSONObject, 1, 1, 0, 0, 0},
+	{"logzio-event-hook/miltipleEvents.json", KindJSONObject, 2, 2, 0, 0, 0},
+	{"logzio-event-hook/sampleEvent.json", KindJSONObject, 1, 1, 0, 0, 0},
+	{"panther/panther-okta-test-events.ndjson", KindNDJSON, 69, 21, 0, 23, 25},
+	{"rapid7/get_logs.json", KindJSONArray, 2, 1, 0, 1, 0},
+	{"rapid7/get_logs_next_page.json", KindJSONArray, 1, 1, 0, 0, 0},
+	{"rapid7/get_logs_single_event.json", KindJSONArray, 1, 1, 0, 0, 0},
 }
 
 // importOnce imports paths into sink, failing the test on an error.
-func importOnce(t *testing.T, sink Sink, opts Options, paths ...string) Summary {
+func importOnce(t *testing.T, sink backend.Writer, opts Options, paths ...string) Summary {
 	t.Helper()
 	sum, err := Import(context.Background(), paths, sink, opts)
 	if err != nil {
@@ -50,11 +55,11 @@ func importOnce(t *testing.T, sink Sink, opts Options, paths ...string) Summary 
 	return sum
 }
 
-func checkCounts(t *testing.T, what string, sum Summary, read, imported, duplicates, rejected int) {
+func checkCounts(t *testing.T, what string, sum Summary, read, imported, duplicates, conflicts, rejected int) {
 	t.Helper()
-	if sum.Read != read || sum.Imported != imported || sum.Duplicates != duplicates || sum.Rejected != rejected {
-		t.Errorf("%s: read %d, imported %d, duplicates %d, rejected %d; want %d, %d, %d, %d",
-			what, sum.Read, sum.Imported, sum.Duplicates, sum.Rejected, read, imported, duplicates, rejected)
+	if sum.Read != read || sum.Imported != imported || sum.Duplicates != duplicates || sum.Conflicts != conflicts || sum.Rejected != rejected {
+		t.Errorf("%s: read %d, imported %d, duplicates %d, conflicts %d, rejected %d; want %d, %d, %d, %d, %d", what,
+			sum.Read, sum.Imported, sum.Duplicates, sum.Conflicts, sum.Rejected, read, imported, duplicates, conflicts, rejected)
 	}
 }
 
@@ -77,10 +82,11 @@ func TestImportSamples(t *testing.T) {
 				}
 				sink := newMemSink()
 				first := importOnce(t, sink, Options{}, p)
-				checkCounts(t, "first import of "+p, first, tt.read, tt.imported, tt.duplicates, tt.rejected)
+				checkCounts(t, "first import of "+p, first, tt.read, tt.imported, tt.duplicates, tt.conflicts, tt.rejected)
+				// Again: each record against the first of its uuid, as before.
 				again := importOnce(t, sink, Options{}, p)
-				checkCounts(t, "second import of "+p, again, tt.read, 0, tt.read-tt.rejected, tt.rejected)
-				if first.Files != 1 || first.ExitCode(nil) != map[bool]int{true: 3, false: 0}[tt.rejected > 0] {
+				checkCounts(t, "second import of "+p, again, tt.read, 0, tt.read-tt.rejected-tt.conflicts, tt.conflicts, tt.rejected)
+				if first.Files != 1 || first.ExitCode(nil) != map[bool]int{true: 3, false: 0}[tt.rejected > 0 || tt.conflicts > 0] {
 					t.Errorf("%s: %d files, exit code %d", p, first.Files, first.ExitCode(nil))
 				}
 			}
@@ -96,6 +102,7 @@ type rejectLine struct {
 	Reason       string  `json:"reason"`
 	Record       *string `json:"record"`
 	RecordBase64 string  `json:"record_base64"`
+	Stored       *string `json:"stored"` // a conflicting duplicate's: the event held
 }
 
 // bytes returns the rejected record's original bytes.
@@ -135,7 +142,7 @@ func TestImportSamplesDirectory(t *testing.T) {
 	rejects := filepath.Join(t.TempDir(), "rejects.ndjson")
 	sink := newMemSink()
 	sum := importOnce(t, sink, Options{RejectsPath: rejects}, samplesDir)
-	checkCounts(t, "first import", sum, 228, 135, 68, 25)
+	checkCounts(t, "first import", sum, 228, 135, 5, 63, 25)
 	if sum.Files != 13 || len(sum.Skipped) != 26 || sum.ExitCode(nil) != ExitPartial {
 		t.Errorf("%d files, %d skipped, exit %d; want 13, 26 (README, CSV, TSV, YAML), 3", sum.Files, len(sum.Skipped), sum.ExitCode(nil))
 	}
@@ -144,9 +151,48 @@ func TestImportSamplesDirectory(t *testing.T) {
 			t.Errorf("skipped %s", s)
 		}
 	}
-	checkPantherRejects(t, readRejects(t, rejects))
+	var conflicts, others []rejectLine
+	for _, r := range readRejects(t, rejects) {
+		if r.Stored != nil {
+			conflicts = append(conflicts, r)
+		} else {
+			others = append(others, r)
+		}
+	}
+	checkPantherRejects(t, others)
+	checkConflicts(t, conflicts, sum.Conflicts)
 	again := importOnce(t, sink, Options{}, samplesDir)
-	checkCounts(t, "second import", again, 228, 0, 203, 25)
+	checkCounts(t, "second import", again, 228, 0, 140, 63, 25)
+}
+
+// checkConflicts checks the conflicting duplicates in a rejects file:
+// want of them, each with its reason, its record byte for byte as it stands
+// in its file, and the event held under its uuid, which has the same uuid
+// and other content.
+func checkConflicts(t *testing.T, got []rejectLine, want int) {
+	t.Helper()
+	if len(got) != want || want == 0 {
+		t.Fatalf("%d conflicts in the rejects file, want %d (and some)", len(got), want)
+	}
+	for _, r := range got {
+		data, err := os.ReadFile(r.File)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := r.bytes(t)
+		if !bytes.Equal(data[r.Offset:r.Offset+int64(len(rec))], rec) {
+			t.Errorf("%s:%d: the conflicting record is not the file's bytes at %d", r.File, r.Line, r.Offset)
+		}
+		held, err := logevent.Decode([]byte(*r.Stored))
+		if err != nil {
+			t.Fatalf("%s:%d: stored event: %v", r.File, r.Line, err)
+		}
+		e, err := logevent.Decode(rec)
+		if err != nil || e.UUID != held.UUID || backend.SameContent(rec, []byte(*r.Stored)) ||
+			!strings.HasPrefix(r.Reason, "conflicting duplicate: uuid "+strconv.Quote(e.UUID)+" is held with other content") {
+			t.Errorf("%s:%d: conflict %q of %s against %.60s (%v)", r.File, r.Line, r.Reason, e.UUID, *r.Stored, err)
+		}
+	}
 }
 
 // checkPantherRejects checks the rejects of the panther sample: the lines

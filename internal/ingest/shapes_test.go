@@ -59,7 +59,7 @@ func TestDeliveryShapes(t *testing.T) {
 			for _, p := range []string{path, gz} {
 				sink := newMemSink()
 				sum := importOnce(t, sink, Options{}, p)
-				checkCounts(t, p, sum, 3, 3, 0, 0)
+				checkCounts(t, p, sum, 3, 3, 0, 0, 0)
 				if !slices.Equal(sink.order, shapeUUIDs) {
 					t.Errorf("%s: imported %v", p, sink.order)
 				}
@@ -90,7 +90,7 @@ func TestNotASystemLogExport(t *testing.T) {
 	writeFile(t, dir, "partial.ndjson", []byte("{\"a\":1}\n{\"eventtype\":\"user.session.start\"}\n"))
 	rejects := filepath.Join(t.TempDir(), "rejects.ndjson")
 	sum := importOnce(t, newMemSink(), Options{RejectsPath: rejects}, dir)
-	checkCounts(t, "directory", sum, 5, 3, 0, 2)
+	checkCounts(t, "directory", sum, 5, 3, 0, 0, 2)
 	skipped := []string{filepath.Join(dir, "not-okta-test-case.json"), filepath.Join(dir, "not-okta.ndjson")}
 	if !slices.Equal(sum.Skipped, skipped) || sum.Files != 2 {
 		t.Errorf("%d files, skipped %v; want 2 and %v", sum.Files, sum.Skipped, skipped)

@@ -13,16 +13,17 @@ import (
 const (
 	ExitOK      = 0
 	ExitFailure = 1 // something stopped part of the import: a file broke off, could not be read, a sink error
-	ExitPartial = 3 // everything was read, but some records were rejected
+	ExitPartial = 3 // everything was read, but some records were rejected or conflicting
 )
 
 // Summary counts what an import did.
 type Summary struct {
 	Files       int           // input files read
 	Skipped     []string      // files met in a directory that are no System Log export, left alone
-	Read        int           // records read (imported + duplicates + rejected)
+	Read        int           // records read (imported + duplicates + conflicts + rejected)
 	Imported    int           // events stored
-	Duplicates  int           // events whose uuid was already stored, or came earlier in the import
+	Duplicates  int           // events whose uuid was already stored, or came earlier in the import, with the same content
+	Conflicts   int           // events whose uuid was already stored, or came earlier, with other content (not stored)
 	Rejected    int           // records written to the rejects file
 	Bytes       int64         // bytes read from the input files (compressed size for gzip)
 	Elapsed     time.Duration // wall time of the import
@@ -33,14 +34,17 @@ type Summary struct {
 }
 
 // String is the summary line, e.g. "read 1,234 events from 3 files: 1,200
-// imported, 30 duplicates, 4 rejected (see rejects.ndjson) in 1.2s, 98,000
-// events/s".
+// imported, 28 duplicates, 2 conflicting, 4 rejected (see rejects.ndjson) in
+// 1.2s, 98,000 events/s" (conflicting only when there are some).
 func (s Summary) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "read %s from %s: %s imported, %s, %s rejected",
-		plural(s.Read, "event"), plural(s.Files, "file"), commas(int64(s.Imported)),
-		plural(s.Duplicates, "duplicate"), commas(int64(s.Rejected)))
-	if s.Rejected > 0 && s.RejectsPath != "" {
+	fmt.Fprintf(&b, "read %s from %s: %s imported, %s", plural(s.Read, "event"), plural(s.Files, "file"),
+		commas(int64(s.Imported)), plural(s.Duplicates, "duplicate"))
+	if s.Conflicts > 0 {
+		fmt.Fprintf(&b, ", %s conflicting", commas(int64(s.Conflicts)))
+	}
+	fmt.Fprintf(&b, ", %s rejected", commas(int64(s.Rejected)))
+	if (s.Rejected > 0 || s.Conflicts > 0) && s.RejectsPath != "" {
 		fmt.Fprintf(&b, " (see %s", render.Terminal(s.RejectsPath))
 		if s.RejectsUnwritten > 0 {
 			fmt.Fprintf(&b, "; %s not written, past its cap", commas(int64(s.RejectsUnwritten)))
@@ -58,12 +62,13 @@ func (s Summary) String() string {
 }
 
 // ExitCode maps the outcome of Import to the CLI's exit status: 1 when
-// err is not nil, 3 when records were rejected, else 0.
+// err is not nil, 3 when records were rejected or conflicting (not
+// stored), else 0.
 func (s Summary) ExitCode(err error) int {
 	switch {
 	case err != nil:
 		return ExitFailure
-	case s.Rejected > 0:
+	case s.Rejected > 0 || s.Conflicts > 0:
 		return ExitPartial
 	}
 	return ExitOK

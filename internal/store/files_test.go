@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/oktascope/oktascope/internal/backend/backendtest"
 	"github.com/oktascope/oktascope/internal/privfile"
 )
 
@@ -20,7 +21,7 @@ func TestNewStoreFilesArePrivate(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	mustInsert(t, s, newGenerator(genOptions{Seed: 1}).events(10))
+	mustInsert(t, s, backendtest.NewGenerator(backendtest.GenOptions{Seed: 1}).Events(10))
 	for _, p := range []string{path, path + "-wal", path + "-shm"} {
 		info, err := os.Stat(p)
 		if err != nil {
@@ -52,7 +53,7 @@ func TestExistingStoreModeKept(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	mustInsert(t, s, newGenerator(genOptions{Seed: 2}).events(3))
+	mustInsert(t, s, backendtest.NewGenerator(backendtest.GenOptions{Seed: 2}).Events(3))
 	for _, p := range []string{path, path + "-wal"} {
 		info, err := os.Stat(p)
 		if err != nil {
