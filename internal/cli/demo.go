@@ -60,7 +60,7 @@ investigation: the hunt commands an analyst would run, and what each finds.`,
 				if err != nil {
 					return err
 				}
-				opts.serve = &serveOptions{io: f.io, openBackend: f.openBackend, addr: serveFlags.addr, config: cfg}
+				opts.serve = &serveOptions{io: f.io, openBackend: f.openBackend, config: cfg}
 			}
 			if runF != nil {
 				return runF(cmd.Context(), opts)

@@ -18,9 +18,9 @@ import (
 // The flag groups that mean the same in every command (docs/cli.md,
 // "Shared flags"). Each is registered here, once, and parsed here into
 // what a command's options hold; a command never registers these flags
-// itself. A group with raw values to parse is a type (register, then a
-// parse method); one whose flags pflag parses into their final values is a
-// function.
+// itself. A group with raw values to read is a type (register, then a
+// method that reads them: parse, choose, one); one whose flags pflag parses
+// into their final values is a function.
 
 // The help of --since and --until.
 const (

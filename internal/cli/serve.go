@@ -27,7 +27,6 @@ type serveOptions struct {
 	io          IO
 	openBackend backendOpener
 
-	addr   string
 	config serveConfig
 }
 
@@ -64,7 +63,6 @@ clear, and the command says so.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var err error
-			opts.addr = flags.addr
 			if opts.config, err = flags.config(f.io.Env); err != nil {
 				return err
 			}
@@ -87,9 +85,10 @@ clear, and the command says so.`,
 // defaultServeAddr is where serve (and demo --serve) listens by default.
 const defaultServeAddr = "127.0.0.1:8080"
 
-// serveConfig is how serve runs: its token (and whether it made it), TLS
-// and faults.
+// serveConfig is how serve runs: its address, its token (and whether it
+// made it), TLS and faults.
 type serveConfig struct {
+	addr      string
 	token     string
 	generated bool        // the token was made here: its link may be printed, once
 	tls       *tls.Config // nil: plain HTTP
@@ -100,7 +99,7 @@ type serveConfig struct {
 // config reads the token, the faults and the TLS certificate the flags
 // name.
 func (f *serveFlags) config(env func(string) (string, bool)) (serveConfig, error) {
-	var cfg serveConfig
+	cfg := serveConfig{addr: f.addr}
 	var err error
 	if cfg.token, cfg.generated, err = f.serveToken(env); err != nil {
 		return cfg, err
@@ -118,7 +117,7 @@ func (f *serveFlags) config(env func(string) (string, bool)) (serveConfig, error
 
 func runServe(ctx context.Context, opts *serveOptions) error {
 	return opts.openBackend.with(ctx, mustExist, func(st backend.Backend) error {
-		ln, err := net.Listen("tcp", opts.addr)
+		ln, err := net.Listen("tcp", opts.config.addr)
 		if err != nil {
 			return err
 		}
