@@ -38,8 +38,10 @@ type demoOptions struct {
 
 func newDemoCmd(f *factory, runF func(context.Context, *demoOptions) error) *cobra.Command {
 	opts := &demoOptions{io: f.io, openBackend: f.openBackend}
-	var serveUI bool
-	serveFlags := serveFlags{}
+	var (
+		serveUI bool
+		serve   serveFlags // --addr only
+	)
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Build a sample org's log with three planted incidents and walk through them",
@@ -56,7 +58,7 @@ investigation: the hunt commands an analyst would run, and what each finds.`,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts.location = f.db
 			if serveUI {
-				cfg, err := serveFlags.config(f.io.Env)
+				cfg, err := serve.config(f.io.Env)
 				if err != nil {
 					return err
 				}
@@ -69,7 +71,7 @@ investigation: the hunt commands an analyst would run, and what each finds.`,
 		},
 	}
 	cmd.Flags().BoolVar(&serveUI, "serve", false, "then open the web UI on the demo store")
-	cmd.Flags().StringVar(&serveFlags.addr, "addr", defaultServeAddr, "address of the web UI, with --serve")
+	cmd.Flags().StringVar(&serve.addr, "addr", defaultServeAddr, "address of the web UI, with --serve")
 	return cmd
 }
 
