@@ -217,7 +217,7 @@ func (o *demoOptions) analysis(ctx context.Context, inc synth.Incident) error {
 	if inc.Kind == synth.SessionHijack {
 		ind = indicator.Indicator{Kind: indicator.Session, Value: firstOr(inc.SessionIDs)}
 	}
-	tl := &timelineOptions{io: o.io, openBackend: o.openBackend, subject: subject{ind, since, until},
+	tl := &timelineOptions{io: o.io, openBackend: o.openBackend, subject: reportSubject{ind, since, until},
 		thresholds: timeline.DefaultOptions(), format: render.Text}
 	fmt.Fprintf(out, "\nThe timeline puts these events into the article's flows and flags what deviates:\n  $ oktascope%s timeline --%s %s %s\n\n",
 		o.dbFlag(), ind.Kind, render.ShellQuote(ind.Value), window)
@@ -225,7 +225,7 @@ func (o *demoOptions) analysis(ctx context.Context, inc synth.Incident) error {
 		return err
 	}
 	sc := &scopeOptions{io: o.io, openBackend: o.openBackend,
-		subject: subject{indicator.Indicator{Kind: indicator.IP, Value: inc.AttackerIP}, since, until},
+		subject: reportSubject{indicator.Indicator{Kind: indicator.IP, Value: inc.AttackerIP}, since, until},
 		scope:   scope.Options{Depth: 1}, format: render.Text}
 	fmt.Fprintf(out, "\nAnd the reach of the attacker's address, %s:\n  $ oktascope%s scope --ip %s %s\n\n",
 		inc.AttackerIP, o.dbFlag(), inc.AttackerIP, window)

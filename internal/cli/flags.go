@@ -131,16 +131,16 @@ func (f *subjectFlags) register(fl *pflag.FlagSet) {
 	f.window.register(fl)
 }
 
-// subject is what a report is about: the events of one indicator
+// reportSubject is what a report is about: the events of one indicator
 // published in [since, until).
-type subject struct {
+type reportSubject struct {
 	indicator    indicator.Indicator // a user's login is resolved when run
 	since, until time.Time
 }
 
 // parse reads the indicator, and the window against now.
-func (f *subjectFlags) parse(now time.Time) (subject, error) {
-	var s subject
+func (f *subjectFlags) parse(now time.Time) (reportSubject, error) {
+	var s reportSubject
 	var err error
 	if s.indicator, err = f.indicator.one(); err != nil {
 		return s, err

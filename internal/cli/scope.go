@@ -16,7 +16,7 @@ type scopeOptions struct {
 	io          IO
 	openBackend backendOpener
 
-	subject subject
+	subject reportSubject
 	scope   scope.Options
 	format  render.Format
 }

@@ -17,7 +17,7 @@ type timelineOptions struct {
 	io          IO
 	openBackend backendOpener
 
-	subject    subject
+	subject    reportSubject
 	thresholds timeline.Options
 	format     render.Format
 }

@@ -123,7 +123,7 @@ func TestWindowIsReadAgainstTheClock(t *testing.T) {
 	window := []string{"--since", "7d", "--until", "2025-03-09"}
 
 	tl := parseArgs(t, f, newTimelineCmd, append([]string{"--user", "alice@acme.example"}, window...)...)
-	want := subject{indicator.Indicator{Kind: indicator.User, Value: "alice@acme.example"}, since, until}
+	want := reportSubject{indicator.Indicator{Kind: indicator.User, Value: "alice@acme.example"}, since, until}
 	if tl.subject != want {
 		t.Errorf("timeline: %+v, want %+v", tl.subject, want)
 	}
