@@ -14,10 +14,21 @@ import (
 	"github.com/oktascope/oktascope/internal/render"
 )
 
-func (a *app) importCommand() *cobra.Command {
-	var rejects string
-	limits := ingest.Limits{MaxGzipRatio: ingest.DefaultMaxGzipRatio, MaxGzipSize: ingest.DefaultMaxGzipSize}
-	maxRejects := int64(ingest.DefaultMaxRejectsSize)
+// importOptions are what import runs with.
+type importOptions struct {
+	io          IO
+	openBackend backendOpener
+
+	paths      []string      // files and directories; "-" is the standard input
+	rejects    string        // the file for the records that could not be imported
+	limits     ingest.Limits // caps on each input's decompressed content
+	maxRejects int64         // cap on the rejects file
+}
+
+func newImportCmd(f *factory, runF func(context.Context, *importOptions) error) *cobra.Command {
+	opts := &importOptions{io: f.io, openBackend: f.openBackend,
+		limits:     ingest.Limits{MaxGzipRatio: ingest.DefaultMaxGzipRatio, MaxGzipSize: ingest.DefaultMaxGzipSize},
+		maxRejects: ingest.DefaultMaxRejectsSize}
 	cmd := &cobra.Command{
 		Use:   "import PATH...",
 		Short: "Import Okta System Log exports (JSON, NDJSON, gzip, Admin Console CSV, directories)",
@@ -27,17 +38,17 @@ an object wrapping an array (Event Hook deliveries included), Amazon EventBridge
 from Okta's Log Streaming (one a line, in arrays, or as Firehose writes them to S3), the
 Admin Console's CSV export, any of them gzip-compressed; directories are walked (files
 that are no System Log export are skipped); "-" reads the standard input. Events are
-deduplicated by uuid, so importing twice is safe. Bad records are kept, untouched, in the rejects file with file, line and
-reason; every good record still lands. The rejects file is created 0600, and never written
-through a symbolic link.
+deduplicated by uuid, so importing twice is safe. Bad records are kept, untouched, in the
+rejects file with file, line and reason; every good record still lands. The rejects file
+is created 0600, and never written through a symbolic link.
+
+A record whose uuid is already stored with other content (a conflicting duplicate) is not
+stored: it is counted apart and written to the rejects file with the stored event's JSON.
 
 A compressed file's content is capped (--max-gzip-ratio times what was read compressed, not
 below 1 MiB, and --max-gzip-size), and so is the rejects file (--max-rejects-size): past a
 cap import says which, keeps what it read before it, and exits 1. Events published before
 2009-01-01 or more than a day after the import's clock are rejected (docs/import.md).
-
-A record whose uuid is already stored with other content (a conflicting duplicate) is not
-stored: it is counted apart and written to the rejects file with the stored event's JSON.
 
 Exit status: 0 all imported, 3 some records rejected or conflicting, 1 a file could not be
 read whole (the records before the break are imported; re-run to complete) or a cap was
@@ -47,41 +58,17 @@ reached.`,
   oktascope generate --events 1000000 | oktascope import -`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, paths []string) error {
-			st, err := a.openBackend(cmd.Context(), createIfMissing)
-			if err != nil {
-				return err
+			opts.paths = paths
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
-			defer st.Close()
-			opts := ingest.Options{RejectsPath: rejects, Limits: limits, MaxRejectsSize: maxRejects}
-			if a.io.Terminal {
-				opts.Progress = a.io.Err
-			}
-			bulk, _ := st.(backend.BulkLoader)
-			if bulk != nil {
-				if err := bulk.BeginBulk(cmd.Context(), estimateEvents(paths)); err != nil {
-					return err
-				}
-			}
-			summary, err := ingest.Import(cmd.Context(), paths, st, opts)
-			if bulk != nil {
-				if endErr := bulk.EndBulk(context.WithoutCancel(cmd.Context())); err == nil {
-					err = endErr
-				}
-			}
-			fmt.Fprintln(a.io.Err, summary)
-			if code := summary.ExitCode(err); code != ExitOK {
-				if err == nil {
-					err = fmt.Errorf("%d records rejected, %d conflicting: see %s", summary.Rejected, summary.Conflicts, render.Terminal(rejects))
-				}
-				return &ExitError{Code: code, Err: err}
-			}
-			return nil
+			return runImport(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&rejects, "rejects", "oktascope-rejects.ndjson", "file for the records that could not be imported")
-	cmd.Flags().IntVar(&limits.MaxGzipRatio, "max-gzip-ratio", limits.MaxGzipRatio, "cap on a compressed file's content, in times the compressed bytes read (not below 1 MiB)")
-	cmd.Flags().Var((*sizeFlag)(&limits.MaxGzipSize), "max-gzip-size", "cap on a compressed file's content (KiB, MiB, GiB, TiB)")
-	cmd.Flags().Var((*sizeFlag)(&maxRejects), "max-rejects-size", "cap on the rejects file; past it rejects are counted, not written")
+	cmd.Flags().StringVar(&opts.rejects, "rejects", "oktascope-rejects.ndjson", "file for the records that could not be imported")
+	cmd.Flags().IntVar(&opts.limits.MaxGzipRatio, "max-gzip-ratio", opts.limits.MaxGzipRatio, "cap on a compressed file's content, in times the compressed bytes read (not below 1 MiB)")
+	cmd.Flags().Var((*sizeFlag)(&opts.limits.MaxGzipSize), "max-gzip-size", "cap on a compressed file's content (KiB, MiB, GiB, TiB)")
+	cmd.Flags().Var((*sizeFlag)(&opts.maxRejects), "max-rejects-size", "cap on the rejects file; past it rejects are counted, not written")
 	return cmd
 }
 
@@ -104,6 +91,35 @@ func (f *sizeFlag) Set(s string) error {
 }
 
 func (f *sizeFlag) Type() string { return "size" }
+
+func runImport(ctx context.Context, opts *importOptions) error {
+	return opts.openBackend.with(ctx, createIfMissing, func(st backend.Backend) error {
+		ingestOpts := ingest.Options{RejectsPath: opts.rejects, Limits: opts.limits, MaxRejectsSize: opts.maxRejects}
+		if opts.io.Terminal {
+			ingestOpts.Progress = opts.io.Err
+		}
+		bulk, _ := st.(backend.BulkLoader)
+		if bulk != nil {
+			if err := bulk.BeginBulk(ctx, estimateEvents(opts.paths)); err != nil {
+				return err
+			}
+		}
+		summary, err := ingest.Import(ctx, opts.paths, st, ingestOpts)
+		if bulk != nil {
+			if endErr := bulk.EndBulk(context.WithoutCancel(ctx)); err == nil {
+				err = endErr
+			}
+		}
+		fmt.Fprintln(opts.io.Err, summary)
+		if code := summary.ExitCode(err); code != ExitOK {
+			if err == nil {
+				err = fmt.Errorf("%d records rejected, %d conflicting: see %s", summary.Rejected, summary.Conflicts, render.Terminal(opts.rejects))
+			}
+			return &ExitError{Code: code, Err: err}
+		}
+		return nil
+	})
+}
 
 // estimateEvents guesses how many events the paths hold from their sizes
 // (about 2 KB an event, ten times that per byte of gzip), so that the store
