@@ -59,6 +59,8 @@ type ev struct {
 	ua      string // overrides from.ua
 	// behaviors is debugData.behaviors, Okta's risk verdict.
 	behaviors any
+	// geo is client.geographicalContext.geolocation: latitude, longitude.
+	geo []float64
 }
 
 // add builds the event and appends it; it returns its uuid.
@@ -96,6 +98,9 @@ func (l *log) add(x ev) string {
 		"outcome":               map[string]any{"result": x.result, "reason": nullable(x.reason)},
 		"authenticationContext": map[string]any{"externalSessionId": sessionOf(x)},
 		"target":                targetsJSON(x, who),
+	}
+	if len(x.geo) == 2 {
+		m["client"].(map[string]any)["geographicalContext"].(map[string]any)["geolocation"] = map[string]any{"lat": x.geo[0], "lon": x.geo[1]}
 	}
 	if x.behaviors != nil {
 		m["debugContext"] = map[string]any{"debugData": map[string]any{"behaviors": x.behaviors}}
