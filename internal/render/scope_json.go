@@ -47,8 +47,10 @@ type graphNodeJSON struct {
 	Events    int            `json:"events"`
 	Indicator bool           `json:"indicator"`
 	Cited     bool           `json:"cited"`
-	Shared    bool           `json:"shared"`
-	More      int            `json:"more"`
+	// Deviations are the kinds of the deviations citing the node.
+	Deviations []timeline.DeviationKind `json:"deviations"`
+	Shared     bool                     `json:"shared"`
+	More       int                      `json:"more"`
 }
 
 type graphEdgeJSON struct {
@@ -163,7 +165,7 @@ func scopeJSONOf(r *scope.Report) scopeJSON {
 func graphJSONOf(g scope.Graph) graphJSON {
 	out := graphJSON{Nodes: make([]graphNodeJSON, len(g.Nodes)), Edges: make([]graphEdgeJSON, len(g.Edges))}
 	for i, n := range g.Nodes {
-		out.Nodes[i] = graphNodeJSON{n.ID, n.Kind, n.Label, n.Value, n.Detail, n.Events, n.Indicator, n.Cited, n.Shared, n.More}
+		out.Nodes[i] = graphNodeJSON{n.ID, n.Kind, n.Label, n.Value, n.Detail, n.Events, n.Indicator, n.Cited, orEmpty(n.Deviations), n.Shared, n.More}
 	}
 	for i, e := range g.Edges {
 		out.Edges[i] = graphEdgeJSON{e.Source, e.Target, e.Kind, e.Events}

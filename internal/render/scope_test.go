@@ -86,7 +86,7 @@ func TestScopeJSONSchema(t *testing.T) {
 	golden.Keys(t, "deviation", first("deviations"), "kind", "message", "uuids", "flowKind", "session", "user")
 	graph := doc["graph"].(map[string]any)
 	golden.Keys(t, "graph", graph, "nodes", "edges")
-	golden.Keys(t, "graph node", graph["nodes"].([]any)[0], "id", "kind", "label", "value", "detail", "events", "indicator", "cited", "shared", "more")
+	golden.Keys(t, "graph node", graph["nodes"].([]any)[0], "id", "kind", "label", "value", "detail", "events", "indicator", "cited", "deviations", "shared", "more")
 	golden.Keys(t, "graph edge", graph["edges"].([]any)[0], "source", "target", "kind", "events")
 
 	empty := writeScope(t, JSON, report(t, "", indicator.Indicator{Kind: indicator.IP, Value: "203.0.113.1"}, 1), 0)
@@ -103,7 +103,7 @@ func hostileReport(t *testing.T) *scope.Report {
 
 // TestScopeHTMLEscapes checks that markup from events is escaped.
 func TestScopeHTMLEscapes(t *testing.T) {
-	out := writeScope(t, HTML, hostileReport(t), 0)
+	out := withoutPictures(t, writeScope(t, HTML, hostileReport(t), 0), "graph")
 	for _, bad := range []string{xssScript, "<script", "<img", "onerror=alert(1)>", "\x1b", "\x07"} {
 		if strings.Contains(out, bad) {
 			t.Errorf("HTML holds %q", bad)
@@ -234,11 +234,11 @@ func TestScopeMermaid(t *testing.T) {
 // TestMermaidText: nothing in a label can leave its quotes.
 func TestMermaidText(t *testing.T) {
 	for in, want := range map[string]string{
-		"alice@acme.example":          "alice@acme.example",
-		`"]) --> x[evil`:              "#34;#93;) --#62; x#91;evil",
-		"<script>alert(1)</script>":   "#60;script#62;alert(1)#60;/script#62;",
-		"a\nb```c;#d":                "a#92;x0ab#96;#96;#96;c#59;#35;d",
-		"São Paulo · … \u202e":        "S#227;o Paulo · … #92;u202e",
+		"alice@acme.example":        "alice@acme.example",
+		`"]) --> x[evil`:            "#34;#93;) --#62; x#91;evil",
+		"<script>alert(1)</script>": "#60;script#62;alert(1)#60;/script#62;",
+		"a\nb```c;#d":               "a#92;x0ab#96;#96;#96;c#59;#35;d",
+		"São Paulo · … \u202e":      "S#227;o Paulo · … #92;u202e",
 	} {
 		if got := mermaidText(in); got != want {
 			t.Errorf("mermaidText(%q) = %q, want %q", in, got, want)

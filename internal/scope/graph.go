@@ -9,6 +9,7 @@ import (
 
 	"github.com/oktascope/oktascope/internal/indicator"
 	"github.com/oktascope/oktascope/internal/logevent"
+	"github.com/oktascope/oktascope/internal/timeline"
 )
 
 // Graph is the report as a graph (docs/scope.md): its users, IP addresses,
@@ -61,8 +62,10 @@ type GraphNode struct {
 	// Indicator marks the node of the scope's indicator.
 	Indicator bool
 	// Cited marks the user, session and address of every event a deviation
-	// cites.
-	Cited bool
+	// cites; Deviations are the kinds of those deviations, in the order of
+	// timeline.DeviationKinds.
+	Cited      bool
+	Deviations []timeline.DeviationKind
 	// Shared marks an address or session with more users than
 	// Options.MaxShared (a NAT, proxy or VPN exit): no user was followed
 	// through it.
@@ -213,29 +216,40 @@ func (r *run) linkEvent(g *graphBuilder, e *logevent.Event) {
 // markCited marks the user, session and address of every event a
 // deviation cites.
 func (r *run) markCited(g *graphBuilder, devs []Deviation) {
-	cited := map[string]bool{}
+	cited := map[string][]timeline.DeviationKind{}
 	for _, d := range devs {
 		for _, id := range d.UUIDs {
-			cited[id] = true
+			cited[id] = append(cited[id], d.Kind)
 		}
 	}
 	if len(cited) == 0 {
 		return
 	}
-	mark := func(id string) {
-		if n := g.nodes[id]; n != nil {
-			n.Cited = true
+	mark := func(id string, kinds []timeline.DeviationKind) {
+		n := g.nodes[id]
+		if n == nil {
+			return
 		}
+		n.Cited = true
+		for _, k := range kinds {
+			if !slices.Contains(n.Deviations, k) {
+				n.Deviations = append(n.Deviations, k)
+			}
+		}
+		slices.SortFunc(n.Deviations, func(a, b timeline.DeviationKind) int {
+			return cmp.Compare(slices.Index(timeline.DeviationKinds, a), slices.Index(timeline.DeviationKinds, b))
+		})
 	}
 	for _, e := range r.events {
-		if !cited[e.UUID] {
+		kinds := cited[e.UUID]
+		if kinds == nil {
 			continue
 		}
 		if a, ok := e.ActingUser(); ok {
-			mark(nodeID(NodeUser, a.Key()))
+			mark(nodeID(NodeUser, a.Key()), kinds)
 		}
-		mark(nodeID(NodeSession, sessionID(e)))
-		mark(nodeID(NodeIP, e.ClientIP()))
+		mark(nodeID(NodeSession, sessionID(e)), kinds)
+		mark(nodeID(NodeIP, e.ClientIP()), kinds)
 	}
 }
 

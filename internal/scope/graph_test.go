@@ -11,6 +11,7 @@ import (
 	"github.com/oktascope/oktascope/internal/samples"
 	"github.com/oktascope/oktascope/internal/scope/scopetest"
 	"github.com/oktascope/oktascope/internal/synth"
+	"github.com/oktascope/oktascope/internal/timeline"
 )
 
 // graphEdges returns the edges as "source kind target events".
@@ -111,6 +112,12 @@ func TestGraph(t *testing.T) {
 		if n := graphNode(t, g, id); n.Cited != cited {
 			t.Errorf("%s cited %v, want %v", id, n.Cited, cited)
 		}
+	}
+	if n := graphNode(t, g, "ip:198.51.100.20"); !slices.Equal(n.Deviations, []timeline.DeviationKind{timeline.SessionHijack}) {
+		t.Errorf("attacker's address cited by %v, want the hijack", n.Deviations)
+	}
+	if n := graphNode(t, g, "ip:192.0.2.10"); !slices.Equal(n.Deviations, []timeline.DeviationKind{timeline.Denied}) {
+		t.Errorf("office address cited by %v, want the denial", n.Deviations)
 	}
 	if n := graphNode(t, g, "ip:198.51.100.20"); n.Detail != "Amsterdam, Netherlands · AS9009 m247 europe srl · proxy" || n.Events != 1 {
 		t.Errorf("attacker's address %+v", n)
