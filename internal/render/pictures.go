@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bytes"
 	"cmp"
 	"crypto/sha256"
 	_ "embed"
@@ -43,6 +44,20 @@ var pictureFuncs = template.FuncMap{
 	"picturesJS":   func() template.JS { return template.JS(PicturesJS) },
 	"picturesCSS":  func() template.CSS { return template.CSS(PicturesCSS) },
 	"picture":      func(kind string, data any) pictureView { return pictureView{kind, data} },
+}
+
+// pictureTemplate writes a picture's box and data (templates/page.html).
+var pictureTemplate = template.Must(template.New("page.html").Funcs(pictureFuncs).ParseFS(templates, "templates/page.html"))
+
+// PictureHTML is a picture's box and its data block, for a page that loads
+// the pictures' script and CSS: kind is graph, lanes or map, data what
+// ScopeGraph, TimelineLanes or SignInMap returned.
+func PictureHTML(kind string, data any) (template.HTML, error) {
+	var b bytes.Buffer
+	if err := pictureTemplate.ExecuteTemplate(&b, "picture", pictureView{kind, data}); err != nil {
+		return "", fmt.Errorf("render: picture %s: %w", kind, err)
+	}
+	return template.HTML(b.String()), nil
 }
 
 // pictureView is a picture of a page: its kind (graph, lanes, map) and its

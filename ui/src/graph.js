@@ -33,6 +33,24 @@ export function drawGraph(box, data) {
   const links = data.edges.filter((e) => byId.has(e.source) && byId.has(e.target))
     .map((e) => ({ source: e.source, target: e.target, kind: e.kind, events: e.events,
       shared: byId.get(e.source).shared || byId.get(e.target).shared }));
+  // Nodes outside the indicator's part of the graph are held near the
+  // middle, lest they drift off and shrink the drawing.
+  const start = nodes.find((n) => n.indicator) || nodes[0];
+  const next = new Map(nodes.map((n) => [n.id, []]));
+  for (const l of links) {
+    next.get(l.source).push(l.target);
+    next.get(l.target).push(l.source);
+  }
+  const reached = new Set([start.id]);
+  for (let queue = [start.id]; queue.length > 0;) {
+    for (const id of next.get(queue.shift())) {
+      if (!reached.has(id)) {
+        reached.add(id);
+        queue.push(id);
+      }
+    }
+  }
+  const pull = (n, base) => (n.shared ? 0 : !reached.has(n.id) ? 0.3 : n.more > 0 ? 0.12 : base);
   const width = widthOf(box, 960);
   const height = Math.round(Math.min(760, Math.max(420, 150 + nodes.length * 5)));
   const rim = Math.min(width, height) * 0.46;
@@ -43,8 +61,8 @@ export function drawGraph(box, data) {
       .strength((l) => (l.shared ? 0.05 : 0.4)))
     .force("charge", forceManyBody().strength((n) => (n.more > 0 ? -300 : -140 - 8 * n.r)).distanceMax(600))
     .force("collide", forceCollide().radius((n) => n.r + 4))
-    .force("x", forceX(0).strength((n) => (n.shared ? 0 : n.more > 0 ? 0.12 : 0.04)))
-    .force("y", forceY(0).strength((n) => (n.shared ? 0 : n.more > 0 ? 0.15 : 0.06)))
+    .force("x", forceX(0).strength((n) => pull(n, 0.04)))
+    .force("y", forceY(0).strength((n) => pull(n, 0.06)))
     .force("rim", forceRadial(rim, 0, 0).strength((n) => (n.shared ? 0.5 : 0)))
     .stop();
   const ticks = Math.ceil(Math.log(sim.alphaMin()) / Math.log(1 - sim.alphaDecay()));
