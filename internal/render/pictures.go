@@ -157,7 +157,7 @@ func TimelineLanes(t timeline.Timeline) *LanesPicture {
 	byKey := map[string]*lane{}
 	var lanes []*lane
 	for i, f := range t.Flows {
-		key, label := "session:"+f.Session, "session "+shortValue(Terminal(f.Session))
+		key, label := "session:"+f.Session, "session "+Terminal(f.Session)
 		if f.Session == "" {
 			ip := ""
 			if len(f.Steps) > 0 {
@@ -217,14 +217,6 @@ func laneFlowOf(i int, f timeline.Flow, user string) laneFlowJSON {
 		})
 	}
 	return out
-}
-
-// shortValue shortens a long id for a lane's label.
-func shortValue(s string) string {
-	if r := []rune(s); len(r) > 14 {
-		return string(r[:12]) + "…"
-	}
-	return s
 }
 
 // MapPicture is the data of a timeline's sign-in map (timeline.Journey).

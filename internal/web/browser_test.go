@@ -118,15 +118,21 @@ func watch(ctx context.Context) *browserWatch {
 	return b
 }
 
-// newBrowser starts a headless chromium with the flags this machine needs.
+// newBrowser starts a headless chromium with the flags this machine needs,
+// for at most a minute.
 func newBrowser(t *testing.T, path string) context.Context {
+	return newBrowserFor(t, path, time.Minute)
+}
+
+// newBrowserFor starts a headless chromium for at most the given time.
+func newBrowserFor(t *testing.T, path string, limit time.Duration) context.Context {
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
 		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
 		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1440, 1200),
 	)
-	ctx, cancelTimeout := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(context.Background(), limit)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
 	tab, cancelTab := chromedp.NewContext(allocCtx)
 	t.Cleanup(func() { cancelTab(); cancelAlloc(); cancelTimeout() })

@@ -13,7 +13,7 @@ let landShape = null; // converted once
 export function drawMap(box, data) {
   const places = data.places || [];
   const width = widthOf(box, 960);
-  const height = Math.round(width * 0.5);
+  const height = Math.round(Math.min(480, width * 0.5));
   const projection = geoNaturalEarth1().fitExtent([[6, 6], [width - 6, height - 6]], { type: "Sphere" });
   const path = geoPath(projection);
   const figure = svg("svg", {
