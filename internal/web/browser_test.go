@@ -40,7 +40,7 @@ func chromiumPath() string {
 }
 
 // requireBrowser skips (or, in CI, fails) when there is no browser.
-func requireBrowser(t *testing.T) string {
+func requireBrowser(t testing.TB) string {
 	path := chromiumPath()
 	if _, err := os.Stat(path); err != nil {
 		if os.Getenv("OKTASCOPE_BROWSER_TESTS") == "1" {
@@ -120,12 +120,12 @@ func watch(ctx context.Context) *browserWatch {
 
 // newBrowser starts a headless chromium with the flags this machine needs,
 // for at most a minute.
-func newBrowser(t *testing.T, path string) context.Context {
+func newBrowser(t testing.TB, path string) context.Context {
 	return newBrowserFor(t, path, time.Minute)
 }
 
 // newBrowserFor starts a headless chromium for at most the given time.
-func newBrowserFor(t *testing.T, path string, limit time.Duration) context.Context {
+func newBrowserFor(t testing.TB, path string, limit time.Duration) context.Context {
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
 		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
@@ -163,7 +163,7 @@ func screenshot(t *testing.T, ctx context.Context, name string) []byte {
 }
 
 // must runs actions and fails the test at the first error.
-func must(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+func must(t testing.TB, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	if err := chromedp.Do(ctx, steps...); err != nil {
 		t.Fatalf("%s: %v", what, err)
@@ -200,7 +200,7 @@ func waitFor(expr string) chromedp.Action[chromedp.Void] {
 }
 
 // eval evaluates a JavaScript expression in the page.
-func eval[T any](t *testing.T, ctx context.Context, expr string) T {
+func eval[T any](t testing.TB, ctx context.Context, expr string) T {
 	t.Helper()
 	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
 	if err != nil {

@@ -272,7 +272,7 @@ const tableProblemsJS = `(() => {
 
 // busiestOfficeIP is the office address (192.0.2.0/24) the most users act
 // from in the test store's log: the widest scope.
-func busiestOfficeIP(t *testing.T) string {
+func busiestOfficeIP(t testing.TB) string {
 	t.Helper()
 	events, _ := samples.Generated(t, synth.Options{Seed: 3, Events: 5000, Incidents: true, Users: 50})
 	users := map[string]map[string]bool{}
@@ -295,4 +295,40 @@ func busiestOfficeIP(t *testing.T) string {
 		t.Fatal("no user acts from an office address")
 	}
 	return best
+}
+
+// BenchmarkBrowserGraph measures in chromium the drawing of the widest
+// scope graph of the browser test (cut to 100 nodes and the nodes standing
+// for the others, as every graph is, whatever the store's size): ms/draw
+// is the layout by d3-force and the SVG, as the page's script times it
+// (data-render-ms); ms/layout the page's first layout before it.
+//
+//	go test ./internal/web -run '^$' -bench BrowserGraph -benchtime 10x
+func BenchmarkBrowserGraph(b *testing.B) {
+	path := requireBrowser(b)
+	st, _ := buildStore(b, filepath.Join(b.TempDir(), "bench.db"), 5000, 3)
+	b.Cleanup(func() { st.Close() })
+	srv := httptest.NewServer(New(st, Options{}))
+	b.Cleanup(srv.Close)
+	ctx := newBrowserFor(b, path, 10*time.Minute)
+	target := srv.URL + "/scope?kind=ip&value=" + busiestOfficeIP(b) + "&depth=2&maxShared=0"
+	var draw, layout float64
+	nodes := 0
+	b.ResetTimer()
+	for range b.N {
+		must(b, ctx, "open the scope", chromedp.Navigate(target), pictureDrawn("graph"))
+		ms, err := strconv.ParseFloat(eval[string](b, ctx, `document.querySelector('[data-picture="graph"]').dataset.renderMs`), 64)
+		if err != nil {
+			b.Fatal(err)
+		}
+		first, err := strconv.ParseFloat(eval[string](b, ctx, `document.body.dataset.layoutMs`), 64)
+		if err != nil {
+			b.Fatal(err)
+		}
+		draw, layout = draw+ms, layout+first
+		nodes = eval[int](b, ctx, `document.querySelectorAll("svg.graph g.node").length`)
+	}
+	b.ReportMetric(draw/float64(b.N), "ms/draw")
+	b.ReportMetric(layout/float64(b.N), "ms/layout")
+	b.ReportMetric(float64(nodes), "nodes")
 }
