@@ -36,7 +36,7 @@ func TestJourney(t *testing.T) {
 	l.add(ev{at: 600, typ: typeSSO, from: &attacker, geo: ams}) // 9 minutes later, 8,780 km away
 	l.add(ev{at: 700, typ: typeSessionInit, who: &bob, session: "102B1", geo: sf})
 	l.add(ev{at: 90000, typ: typeSessionInit, who: &bob, session: "102B2", result: "FAILURE", from: &proxy, geo: bucharest}) // a day later
-	l.add(ev{at: 90100, typ: typeSessionInit, who: &bob, session: "102B3", from: &proxy})                      // no geolocation
+	l.add(ev{at: 90100, typ: typeSessionInit, who: &bob, session: "102B3", from: &proxy})                                    // no geolocation
 	j := l.build().Journey()
 
 	if j.SignIns != 5 || j.Unplaced != 1 || len(j.Places) != 3 {

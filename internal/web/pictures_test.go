@@ -49,8 +49,8 @@ func TestPicturePages(t *testing.T) {
 	h := testHandler(t, Options{})
 	inc := g.Incidents()[len(g.Incidents())-1]
 	for target, want := range map[string][]string{
-		"/timeline?kind=user&value=" + inc.UserID:        {"lanes", "map"},
-		"/scope?kind=ip&value=" + inc.AttackerIP:         {"graph"},
+		"/timeline?kind=user&value=" + inc.UserID:         {"lanes", "map"},
+		"/scope?kind=ip&value=" + inc.AttackerIP:          {"graph"},
 		"/?filter=" + url.QueryEscape(`eventType eq "x"`): nil,
 	} {
 		page := mustStatus(t, get(t, h, target), http.StatusOK)
