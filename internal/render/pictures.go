@@ -259,7 +259,7 @@ type legJSON struct {
 func SignInMap(t timeline.Timeline) *MapPicture {
 	j := t.Journey()
 	pic := &MapPicture{Places: []placeJSON{}, Legs: []legJSON{}, SignIns: j.SignIns, Unplaced: j.Unplaced,
-		MorePlaces: j.MorePlaces, MoreLegs: j.MoreLegs, TravelSpeed: timeline.TravelSpeed}
+		MorePlaces: j.MorePlaces, MoreLegs: j.MoreLegs, TravelSpeed: t.Options.TravelSpeed}
 	for _, p := range j.Places {
 		pic.Places = append(pic.Places, placeJSON{Lat: p.Lat, Lon: p.Lon, Label: Terminal(p.Name()), IPs: escAll(orEmpty(p.IPs)),
 			SignIns: p.SignIns, Failed: p.Failed, First: p.First.UnixMilli(), Last: p.Last.UnixMilli(), Flagged: p.Flagged})

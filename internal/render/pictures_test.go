@@ -153,9 +153,10 @@ func TestSignInMap(t *testing.T) {
 		return e
 	}
 	home, away := signin("ev-1", "198.18.0.10", "San Francisco", 37.7749, -122.4194), signin("ev-2", "198.51.100.20", "Amsterdam\x1b[31m", 52.3676, 4.9041)
-	tl := timeline.Timeline{Flows: []timeline.Flow{{Kind: timeline.KindSignin, Steps: []timeline.Step{{Event: home}, {Event: away}}}}}
+	tl := timeline.Timeline{Flows: []timeline.Flow{{Kind: timeline.KindSignin, Steps: []timeline.Step{{Event: home}, {Event: away}}}},
+		Options: timeline.Options{}.WithDefaults()}
 	pic := SignInMap(tl)
-	if len(pic.Places) != 2 || pic.SignIns != 2 || len(pic.Legs) != 1 || pic.TravelSpeed != timeline.TravelSpeed {
+	if len(pic.Places) != 2 || pic.SignIns != 2 || len(pic.Legs) != 1 || pic.TravelSpeed != timeline.DefaultTravelSpeed {
 		t.Fatalf("map %+v", pic)
 	}
 	if p := pic.Places[1]; p.Label != `Amsterdam\x1b[31m` || p.IPs[0] != "198.51.100.20" {

@@ -48,22 +48,17 @@ type Leg struct {
 	KmPerHour  float64 // implied speed (math.Inf(1) when no time passed)
 	Trips      int     // trips between the two places, either way
 	User       string  // login (or id) of the user who made the fastest trip
-	Impossible bool    // faster than TravelSpeed over more than TravelMinKm
+	// Impossible is set when the trip is faster than Options.TravelSpeed
+	// over more than the impossible-travel rule's least distance (the
+	// rule's exclusions, a proxy or a shared egress, are not applied: the
+	// deviation is the rule's verdict, the map shows every trip).
+	Impossible bool
 }
 
-// Bounds of a journey, and what makes a trip impossible.
+// Bounds of a journey.
 const (
 	MaxJourneyPlaces = 300
 	MaxJourneyLegs   = 300
-	// TravelSpeed is the fastest plausible journey between two sign-ins,
-	// in km/h: a long-haul flight with the ways to and from the airports.
-	TravelSpeed = 805
-	// TravelMinKm is the least distance that counts: IP geolocation
-	// places the addresses of one metropolitan area tens of kilometres
-	// apart.
-	TravelMinKm = 100
-	// earthRadiusKm is the Earth's mean radius (IUGG).
-	earthRadiusKm = 6371.0088
 )
 
 // signInTypes are the events a journey counts as sign-ins: a sign-in to
@@ -135,7 +130,7 @@ func (t Timeline) Journey() Journey {
 			continue
 		}
 		from, to := &j.Places[prev.place], p
-		km := GreatCircleKm(from.Lat, from.Lon, to.Lat, to.Lon)
+		km := greatCircleKm(from.Lat, from.Lon, to.Lat, to.Lon)
 		speed := math.Inf(1)
 		if h := e.Time.Sub(prev.at).Hours(); h > 0 {
 			speed = km / h
@@ -150,7 +145,7 @@ func (t Timeline) Journey() Journey {
 		if speed > l.KmPerHour {
 			l.From, l.To, l.FromTime, l.ToTime, l.Km, l.KmPerHour = prev.place, i, prev.at, e.Time, km, speed
 			l.User = cmp.Or(e.Actor.AlternateID, e.Actor.ID)
-			l.Impossible = km > TravelMinKm && speed > TravelSpeed
+			l.Impossible = km > travelMinKm && speed > t.Options.TravelSpeed
 		}
 	}
 	for _, l := range legs {
@@ -181,13 +176,4 @@ func (p Place) Name() string {
 		}
 	}
 	return strings.Join(parts, ", ")
-}
-
-// GreatCircleKm is the haversine distance between two points given in
-// degrees, in km.
-func GreatCircleKm(lat1, lon1, lat2, lon2 float64) float64 {
-	rad := math.Pi / 180
-	dLat, dLon := (lat2-lat1)*rad, (lon2-lon1)*rad
-	a := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dLon/2)*math.Sin(dLon/2)
-	return 2 * earthRadiusKm * math.Asin(math.Sqrt(min(1, a)))
 }

@@ -5,23 +5,6 @@ import (
 	"testing"
 )
 
-func TestGreatCircleKm(t *testing.T) {
-	for _, c := range []struct {
-		name                   string
-		lat1, lon1, lat2, lon2 float64
-		want                   float64
-	}{
-		{"same point", 37.77, -122.42, 37.77, -122.42, 0},
-		{"San Francisco to Amsterdam", 37.7749, -122.4194, 52.3676, 4.9041, 8780},
-		{"a quarter of the equator", 0, 0, 0, 90, 10007.5},
-		{"antipodes", 0, 0, 0, 180, 20015.1},
-	} {
-		if got := GreatCircleKm(c.lat1, c.lon1, c.lat2, c.lon2); math.Abs(got-c.want) > 15 {
-			t.Errorf("%s: %.1f km, want %.1f", c.name, got, c.want)
-		}
-	}
-}
-
 // TestJourney: sign-ins (to Okta and to apps) are placed, grouped by
 // place; each user's consecutive sign-ins at different places make legs
 // with their implied speed; a hop to the attacker's place minutes later is
