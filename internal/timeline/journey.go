@@ -41,13 +41,13 @@ type Place struct {
 
 // Leg is the fastest trip of one user between two places.
 type Leg struct {
-	From, To   int       // indexes in Places, From the earlier
-	FromTime   time.Time // the sign-ins of the fastest trip
-	ToTime     time.Time
-	Km         float64 // great-circle distance
-	KmPerHour  float64 // implied speed (math.Inf(1) when no time passed)
-	Trips      int     // trips between the two places, either way
-	User       string  // login (or id) of the user who made the fastest trip
+	From, To  int       // indexes in Places, From the earlier
+	FromTime  time.Time // the sign-ins of the fastest trip
+	ToTime    time.Time
+	Km        float64 // great-circle distance
+	KmPerHour float64 // implied speed (math.Inf(1) when no time passed)
+	Trips     int     // trips between the two places, either way
+	User      string  // login (or id) of the user who made the fastest trip
 	// Impossible is set when the trip is faster than Options.TravelSpeed
 	// over more than the impossible-travel rule's least distance (the
 	// rule's exclusions, a proxy or a shared egress, are not applied: the
