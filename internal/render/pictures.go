@@ -240,7 +240,8 @@ type placeJSON struct {
 	Failed  int      `json:"failed"`
 	First   int64    `json:"first"`
 	Last    int64    `json:"last"`
-	Flagged bool     `json:"flagged"`
+	// Deviations are the kinds of the deviations citing its sign-ins.
+	Deviations []timeline.DeviationKind `json:"deviations"`
 }
 
 type legJSON struct {
@@ -262,7 +263,7 @@ func SignInMap(t timeline.Timeline) *MapPicture {
 		MorePlaces: j.MorePlaces, MoreLegs: j.MoreLegs, TravelSpeed: t.Options.TravelSpeed}
 	for _, p := range j.Places {
 		pic.Places = append(pic.Places, placeJSON{Lat: p.Lat, Lon: p.Lon, Label: Terminal(p.Name()), IPs: escAll(orEmpty(p.IPs)),
-			SignIns: p.SignIns, Failed: p.Failed, First: p.First.UnixMilli(), Last: p.Last.UnixMilli(), Flagged: p.Flagged})
+			SignIns: p.SignIns, Failed: p.Failed, First: p.First.UnixMilli(), Last: p.Last.UnixMilli(), Deviations: orEmpty(p.Deviations)})
 	}
 	for _, l := range j.Legs {
 		speed := l.KmPerHour

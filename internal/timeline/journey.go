@@ -36,7 +36,9 @@ type Place struct {
 	IPs                  []string  // client addresses seen there (at most 10)
 	SignIns, Failed      int       // sign-ins from there, and how many failed
 	First, Last          time.Time // first and last sign-in from there
-	Flagged              bool      // a deviation cites one of its sign-ins
+	// Deviations are the kinds of the deviations citing one of its
+	// sign-ins, in the order of DeviationKinds.
+	Deviations []DeviationKind
 }
 
 // Leg is the fastest trip of one user between two places.
@@ -68,12 +70,12 @@ var signInTypes = map[string]bool{"user.session.start": true, "user.authenticati
 // Journey returns where the timeline's users signed in from.
 func (t Timeline) Journey() Journey {
 	var j Journey
-	flagged := map[string]bool{}
+	cited := map[string][]DeviationKind{}
 	var events []*logevent.Event
 	for _, f := range t.Flows {
 		for _, d := range f.Deviations {
 			for _, id := range d.UUIDs {
-				flagged[id] = true
+				cited[id] = append(cited[id], d.Kind)
 			}
 		}
 		for _, s := range f.Steps {
@@ -119,7 +121,11 @@ func (t Timeline) Journey() Journey {
 		if e.Outcome.Failed() {
 			p.Failed++
 		}
-		p.Flagged = p.Flagged || flagged[e.UUID]
+		for _, k := range cited[e.UUID] {
+			if !slices.Contains(p.Deviations, k) {
+				p.Deviations = append(p.Deviations, k)
+			}
+		}
 		if ip := e.ClientIP(); ip != "" && len(p.IPs) < 10 && !slices.Contains(p.IPs, ip) {
 			p.IPs = append(p.IPs, ip)
 		}
@@ -147,6 +153,11 @@ func (t Timeline) Journey() Journey {
 			l.User = cmp.Or(e.Actor.AlternateID, e.Actor.ID)
 			l.Impossible = km > travelMinKm && speed > t.Options.TravelSpeed
 		}
+	}
+	for i := range j.Places {
+		slices.SortFunc(j.Places[i].Deviations, func(a, b DeviationKind) int {
+			return cmp.Compare(slices.Index(DeviationKinds, a), slices.Index(DeviationKinds, b))
+		})
 	}
 	for _, l := range legs {
 		j.Legs = append(j.Legs, *l)

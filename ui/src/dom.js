@@ -68,3 +68,13 @@ export function info(container, initial) {
 export function widthOf(container, fallback) {
   return Math.max(320, Math.floor(container.getBoundingClientRect().width) || fallback);
 }
+
+// Deviations that are not attacks as such: what they cite is marked, not
+// singled out.
+const routine = new Set(["denied", "incomplete", "out_of_order"]);
+
+// isAttack reports whether a list of deviation kinds holds one that is an
+// attack (MFA fatigue, a hijack, a takeover, impossible travel).
+export function isAttack(kinds) {
+  return (kinds || []).some((k) => !routine.has(k));
+}

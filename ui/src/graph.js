@@ -5,7 +5,7 @@
 // or Enter on it) shows what it is and its pivots.
 import { forceSimulation, forceLink, forceManyBody, forceCollide, forceX, forceY, forceRadial } from "d3-force";
 import { symbol, symbolCircle, symbolSquare, symbolDiamond, symbolTriangle, symbolWye } from "d3-shape";
-import { svg, el, title, shorten, thousands, plural, info, widthOf } from "./dom.js";
+import { svg, el, title, shorten, thousands, plural, info, widthOf, isAttack as attackKinds } from "./dom.js";
 
 const shapes = { user: symbolCircle, session: symbolSquare, ip: symbolDiamond, device: symbolTriangle, app: symbolWye };
 const kindNames = { user: "user", session: "session", ip: "IP address", device: "device", app: "app" };
@@ -14,10 +14,7 @@ const linkDistance = { in: 46, from: 60, used: 42 };
 // draw as readable a graph in half the time (the many-body force is most
 // of it).
 const ticks = 150;
-// Deviations that are not attacks as such: a node they cite is marked, not
-// singled out.
-const routine = new Set(["denied", "incomplete", "out_of_order"]);
-const isAttack = (n) => (n.deviations || []).some((k) => !routine.has(k));
+const isAttack = (n) => attackKinds(n.deviations);
 
 // radius of a node's symbol, by its events.
 function radius(n) {

@@ -6,7 +6,7 @@
 import { geoNaturalEarth1, geoPath, geoGraticule10, geoInterpolate } from "d3-geo";
 import { feature } from "topojson-client";
 import land110m from "world-atlas/land-110m.json";
-import { svg, el, title, shorten, thousands, plural, utc, info, widthOf } from "./dom.js";
+import { svg, el, title, shorten, thousands, plural, utc, info, widthOf, isAttack } from "./dom.js";
 
 let landShape = null; // converted once
 
@@ -50,7 +50,7 @@ export function drawMap(box, data) {
     if (!xy) {
       continue;
     }
-    const g = svg("g", { class: "place" + (p.flagged ? " flagged" : "") + (p.failed === p.signIns ? " failed" : ""), transform: `translate(${xy[0].toFixed(1)},${xy[1].toFixed(1)})`, tabindex: 0 }, placeLayer);
+    const g = svg("g", { class: "place" + (isAttack(p.deviations) ? " flagged" : "") + (p.failed === p.signIns ? " failed" : ""), transform: `translate(${xy[0].toFixed(1)},${xy[1].toFixed(1)})`, tabindex: 0 }, placeLayer);
     svg("circle", { r: (3 + Math.min(9, 1.5 * Math.sqrt(p.signIns))).toFixed(1) }, g);
     svg("text", { class: "place-label", x: 8, y: 4, text: shorten(p.label || p.ips.join(", "), 26) }, g);
     const text = placeText(p);
@@ -89,5 +89,5 @@ function legText(leg, a, b) {
 function placeText(p) {
   return `${p.label || "unnamed place"} (${p.lat.toFixed(2)}, ${p.lon.toFixed(2)}): ${p.signIns} ${plural(p.signIns, "sign-in", "sign-ins")}` +
     (p.failed ? `, ${p.failed} failed` : "") + `, ${utc(p.first)} → ${utc(p.last)} from ${p.ips.join(", ")}` +
-    (p.flagged ? " · cited by a deviation" : "");
+    (p.deviations.length > 0 ? " · cited by " + p.deviations.join(", ") : "");
 }
