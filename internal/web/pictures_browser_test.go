@@ -215,6 +215,23 @@ func browserBigGraph(t *testing.T, ctx context.Context, base, ip string) {
 		t.Fatal(err)
 	}
 	screenshot(t, ctx, "graph-wide.png")
+
+	// Through shared links (maxShared 1), which are drawn apart: dashed,
+	// on the rim, farther from the middle than the rest.
+	must(t, ctx, "open a scope with shared links", chromedp.Navigate(base+"/scope?kind=ip&value="+ip+"&depth=2&maxShared=1"),
+		chromedp.WaitVisible(chromedp.ID("scope-summary")), pictureDrawn("graph"))
+	drawnOK(t, ctx, "graph")
+	apart := eval[[]float64](t, ctx, `(() => {
+	  const at = (g) => g.getAttribute("transform").match(/-?[0-9.]+/g).map(Number);
+	  const nodes = [...document.querySelectorAll("svg.graph g.node:not(.more)")].map((g) => ({ shared: g.classList.contains("shared"), xy: at(g) }));
+	  const cx = nodes.reduce((s, n) => s + n.xy[0], 0) / nodes.length, cy = nodes.reduce((s, n) => s + n.xy[1], 0) / nodes.length;
+	  const mean = (list) => list.reduce((s, n) => s + Math.hypot(n.xy[0] - cx, n.xy[1] - cy), 0) / Math.max(1, list.length);
+	  const shared = nodes.filter((n) => n.shared);
+	  return [shared.length, document.querySelectorAll("svg.graph line.edge.shared").length, mean(shared), mean(nodes.filter((n) => !n.shared))];
+	})()`)
+	if apart[0] == 0 || apart[1] == 0 || apart[2] <= apart[3] {
+		t.Errorf("shared links: %v nodes, %v dashed edges, %.0f from the middle against %.0f for the others: want them drawn apart", apart[0], apart[1], apart[2], apart[3])
+	}
 	if *updateScreenshot {
 		if err := os.WriteFile(filepath.Join("..", "..", "docs", "pictures-graph.png"), png, 0o644); err != nil {
 			t.Fatal(err)
