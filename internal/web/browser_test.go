@@ -17,6 +17,8 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/oktascope/oktascope/internal/synth"
 )
 
 // End-to-end tests in a real browser: Debian's chromium, driven by
@@ -209,15 +211,23 @@ func eval[T any](t testing.TB, ctx context.Context, expr string) T {
 	return v
 }
 
-func TestBrowserInvestigation(t *testing.T) {
+// browserOnStore starts what a browser test needs: a store of a generated
+// log of 5,000 events with the planted incidents and the hostile events, a
+// server on it asking for token, and a watched chromium tab that may run
+// for at most limit.
+func browserOnStore(t *testing.T, token string, limit time.Duration) (context.Context, *httptest.Server, *synth.Generator, *browserWatch) {
 	path := requireBrowser(t)
 	st, g := buildStore(t, filepath.Join(t.TempDir(), "browser.db"), 5000, 3)
 	t.Cleanup(func() { st.Close() })
-	const token = "browser-token"
 	srv := httptest.NewServer(New(st, Options{Token: token}))
 	t.Cleanup(srv.Close)
-	ctx := newBrowser(t, path)
-	seen := watch(ctx)
+	ctx := newBrowserFor(t, path, limit)
+	return ctx, srv, g, watch(ctx)
+}
+
+func TestBrowserInvestigation(t *testing.T) {
+	const token = "browser-token"
+	ctx, srv, g, seen := browserOnStore(t, token, time.Minute)
 
 	// The token link sets the cookie and lands on the search page.
 	must(t, ctx, "open with the token link", chromedp.Navigate(srv.URL+"/?token="+token),

@@ -37,14 +37,8 @@ var incidentDeviation = map[synth.IncidentKind]timeline.DeviationKind{
 }
 
 func TestBrowserPictures(t *testing.T) {
-	path := requireBrowser(t)
-	st, g := buildStore(t, filepath.Join(t.TempDir(), "pictures.db"), 5000, 3)
-	t.Cleanup(func() { st.Close() })
 	const token = "pictures-token"
-	srv := httptest.NewServer(New(st, Options{Token: token}))
-	t.Cleanup(srv.Close)
-	ctx := newBrowserFor(t, path, 5*time.Minute)
-	seen := watch(ctx)
+	ctx, srv, g, seen := browserOnStore(t, token, 5*time.Minute)
 	must(t, ctx, "open with the token link", chromedp.Navigate(srv.URL+"/?token="+token), chromedp.WaitVisible(chromedp.CSS("table.results")))
 
 	incidents := g.Incidents()
