@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 
@@ -46,6 +45,10 @@ type ServerOptions struct {
 	// QueryTimeout bounds one store query (default DefaultQueryTimeout);
 	// past it the answer is 500 E0000009, as Okta's.
 	QueryTimeout time.Duration
+	// OAuth, when set, serves the token endpoint of OAuth 2.0 service apps
+	// (POST /oauth2/v1/token) and takes the access tokens it issues, beside
+	// Token; without Token, only those.
+	OAuth *OAuthOptions
 }
 
 // server is the handler NewServer returns.
@@ -54,6 +57,7 @@ type server struct {
 	opts    ServerOptions
 	limiter *limiter
 	faults  *faultInjector
+	auth    *authServer // nil without OAuthOptions
 }
 
 // NewServer returns a handler serving GET /api/v1/logs over st with Okta's
@@ -73,6 +77,9 @@ type server struct {
 // parameters into a next link) is accepted: since then only bounds it.
 func NewServer(st *store.Store, opts ServerOptions) http.Handler {
 	s := &server{st: st, opts: opts, faults: newFaultInjector(opts.Faults)}
+	if opts.OAuth != nil {
+		s.auth = newAuthServer(*opts.OAuth)
+	}
 	switch {
 	case opts.RateLimit == 0:
 		s.limiter = &limiter{limit: DefaultServerRateLimit}
@@ -96,6 +103,10 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Date", now.UTC().Format(http.TimeFormat))
 	h.Set("X-Okta-Request-Id", randomID(27))
+	if r.URL.Path == TokenPath && s.auth != nil {
+		s.auth.serveToken(w, r)
+		return
+	}
 	if r.URL.Path != LogsPath {
 		writeError(w, newAPIError(http.StatusNotFound, CodeNotFound, "The requested path was not found"))
 		return
@@ -110,7 +121,7 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if s.injectBefore(w, r, f, now) {
 		return
 	}
-	if e := s.admit(r, allowed); e != nil {
+	if e := s.admit(w, r, allowed); e != nil {
 		writeError(w, e)
 		return
 	}
@@ -122,10 +133,16 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.serveLogs(w, r, req, f)
 }
 
-// admit applies the rate limit and the token check.
-func (s *server) admit(r *http.Request, allowed bool) *APIError {
+// admit applies the rate limit and the token check: an OAuth access token
+// the server issued, else the API token.
+func (s *server) admit(w http.ResponseWriter, r *http.Request, allowed bool) *APIError {
 	if !allowed {
 		return newAPIError(http.StatusTooManyRequests, CodeRateLimit, rateLimitSummary)
+	}
+	if s.auth != nil {
+		if e, ok := s.auth.check(w, r); ok {
+			return e
+		}
 	}
 	if !s.authorized(r) {
 		return newAPIError(http.StatusUnauthorized, CodeInvalidToken, "Invalid token provided")
@@ -138,7 +155,7 @@ const rateLimitSummary = "API call exceeded rate limit due to too many requests.
 
 func (s *server) authorized(r *http.Request) bool {
 	if s.opts.Token == "" {
-		return true
+		return s.auth == nil
 	}
 	got := []byte(r.Header.Get("Authorization"))
 	ok := 0
@@ -217,13 +234,7 @@ func (s *server) queryFailed(w http.ResponseWriter, r *http.Request, err error) 
 const timeoutSummary = "Your last request took too long to complete. This is likely due to a load issue on our side. We've logged this and will work to address it. Please either simplify your query or wait a few minutes and try again."
 
 // baseURL is the absolute URL of the endpoint as the client reached it.
-func baseURL(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return (&url.URL{Scheme: scheme, Host: r.Host, Path: LogsPath}).String()
-}
+func baseURL(r *http.Request) string { return requestURL(r, LogsPath).String() }
 
 // writePage writes the events as a JSON array of their original bytes,
 // or (a truncation fault) half of it before dropping the connection.
