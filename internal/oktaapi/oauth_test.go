@@ -490,7 +490,9 @@ func TestLogsRefusesMisusedTokens(t *testing.T) {
 		name string
 		set  func(r *http.Request)
 	}{
-		{"as Bearer", func(r *http.Request) { r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), "DPoP", "Bearer", 1)) }},
+		{"as Bearer", func(r *http.Request) {
+			r.Header.Set("Authorization", strings.Replace(r.Header.Get("Authorization"), "DPoP", "Bearer", 1))
+		}},
 		{"without proof", func(r *http.Request) { r.Header.Del("DPoP") }},
 		{"proof by another key", func(r *http.Request) {
 			p, _ := other.proof(http.MethodGet, r.URL, o.nonce, o.token.secret(), now)
