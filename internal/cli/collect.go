@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -15,6 +16,7 @@ import (
 
 type collectFlags struct {
 	org, tokenEnv, tokenFile string
+	clientID, privateKey     string
 	since, until             string
 	filter, q                string
 	limit                    int
@@ -25,7 +27,7 @@ type collectFlags struct {
 func (a *app) collectCommand() *cobra.Command {
 	var f collectFlags
 	cmd := &cobra.Command{
-		Use:   "collect --org URL (--token-env VAR | --token-file FILE)",
+		Use:   "collect --org URL (--token-env VAR | --token-file FILE | --client-id ID --private-key FILE)",
 		Short: "Collect events from an org's live System Log API into the store",
 		Long: `collect pulls GET {org}/api/v1/logs into the store, following Okta's Link headers,
 honouring its rate limits (X-Rate-Limit-* and 429: it waits until the reset, as Okta's SDK
@@ -36,10 +38,16 @@ next link, so an interrupted collect resumes where it stopped with no gap and no
 The token is read from an environment variable or a file, never from a flag value that
 shows in ps, and it is never printed, logged or stored. "SSWS <token>" or a bare value is
 an API token; "Bearer <token>" an OAuth 2.0 access token. The org must be https, except
-loopback addresses.`,
+loopback addresses.
+
+With --client-id and --private-key (PEM or JWK), collect authenticates as an OAuth 2.0
+service app, as Okta recommends: it signs a client assertion with the key, obtains an
+access token with the okta.logs.read scope, renews it before it expires, and uses DPoP
+when the app requires it. The key file is read, never copied or printed.`,
 		Example: `  export OKTA_API_TOKEN=00abc...   # an API token with read access to the System Log
   oktascope collect --org https://acme.okta.com --token-env OKTA_API_TOKEN --since 7d
-  oktascope collect --org https://acme.okta.com --token-file ~/.okta-token --filter 'eventType sw "user.session."' --follow`,
+  oktascope collect --org https://acme.okta.com --token-file ~/.okta-token --filter 'eventType sw "user.session."' --follow
+  oktascope collect --org https://acme.okta.com --client-id 0oa1b2c3d4 --private-key ./oktascope-app.pem --follow`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return a.runCollect(cmd.Context(), &f) },
 	}
@@ -47,6 +55,8 @@ loopback addresses.`,
 	fl.StringVar(&f.org, "org", "", "the org's URL, e.g. https://acme.okta.com")
 	fl.StringVar(&f.tokenEnv, "token-env", "", "environment variable holding the token (SSWS or Bearer)")
 	fl.StringVar(&f.tokenFile, "token-file", "", "file holding the token (SSWS or Bearer)")
+	fl.StringVar(&f.clientID, "client-id", "", "OAuth 2.0 service app's client id (with --private-key)")
+	fl.StringVar(&f.privateKey, "private-key", "", "file holding the service app's private key, PEM or JWK (with --client-id)")
 	fl.StringVar(&f.since, "since", "", "from this time on: RFC 3339, a date, or a duration ago (Okta's default: 7 days)")
 	fl.StringVar(&f.until, "until", "", "up to this time (omit for a polling request)")
 	fl.StringVar(&f.filter, "filter", "", "Okta filter expression, sent to Okta")
@@ -66,6 +76,10 @@ func (a *app) runCollect(ctx context.Context, f *collectFlags) error {
 	if err != nil {
 		return err
 	}
+	auth, err := f.oauth(org, token)
+	if err != nil {
+		return err
+	}
 	params, err := f.params(time.Now())
 	if err != nil {
 		return err
@@ -76,7 +90,7 @@ func (a *app) runCollect(ctx context.Context, f *collectFlags) error {
 	}
 	defer st.Close()
 	c := &oktaapi.Collector{
-		Org: org, Token: token, Sink: st,
+		Org: org, Token: token, Auth: auth, Sink: st,
 		Checkpoint: oktaapi.NewFileCheckpoints(oktaapi.CheckpointPath(st.Path())),
 		Progress:   a.collectProgress(),
 	}
@@ -100,6 +114,24 @@ func (a *app) readToken(f *collectFlags) (oktaapi.Token, error) {
 		return oktaapi.ParseToken(value), nil
 	}
 	return oktaapi.Token{}, nil
+}
+
+// oauth returns the OAuth 2.0 client of --client-id and --private-key, or
+// nil (a plain nil interface) without them.
+func (f *collectFlags) oauth(org *url.URL, token oktaapi.Token) (oktaapi.Authorizer, error) {
+	switch {
+	case f.clientID == "" && f.privateKey == "":
+		return nil, nil
+	case f.clientID == "" || f.privateKey == "":
+		return nil, usageError("--client-id and --private-key go together")
+	case !token.IsZero():
+		return nil, usageError("give a token or --client-id and --private-key, not both")
+	}
+	key, err := oktaapi.ReadPrivateKey(f.privateKey)
+	if err != nil {
+		return nil, usageError("--private-key: %v", err)
+	}
+	return &oktaapi.OAuth{Org: org, ClientID: f.clientID, Key: key}, nil
 }
 
 func (f *collectFlags) params(now time.Time) (oktaapi.Params, error) {
