@@ -43,8 +43,9 @@ type FindingStore interface {
 	// after since, in order of End.
 	Findings(ctx context.Context, watch string, since time.Time, fn func(StoredFinding) error) error
 	// Due calls fn with the findings of watch whose latest version output
-	// has not acknowledged, in order of Updated.
-	Due(ctx context.Context, watch, output string, fn func(StoredFinding) error) error
+	// has not acknowledged, in order of Updated, and the version it did
+	// acknowledge (0: none).
+	Due(ctx context.Context, watch, output string, fn func(f StoredFinding, acknowledged int) error) error
 	// Acknowledge records that output has version of the finding id (a
 	// version older than the one acknowledged already changes nothing).
 	Acknowledge(ctx context.Context, watch, id, output string, version int) error

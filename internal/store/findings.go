@@ -66,18 +66,18 @@ const findingColumns = `f.watch, f.id, f.rule, f.indicator_kind, f.indicator_val
 // Findings calls fn with the findings of watch whose end is at or after
 // since, in order of end.
 func (s *Store) Findings(ctx context.Context, watch string, since time.Time, fn func(backend.StoredFinding) error) error {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+findingColumns+` FROM findings f
+	rows, err := s.read.QueryContext(ctx, `SELECT `+findingColumns+`, 0 FROM findings f
 		WHERE f.watch = ? AND f.end_ns >= ? ORDER BY f.end_ns, f.id`, watch, unixNanos(since))
 	if err != nil {
 		return fmt.Errorf("store: findings: %w", err)
 	}
-	return scanFindings(rows, fn)
+	return scanFindings(rows, func(f backend.StoredFinding, _ int) error { return fn(f) })
 }
 
 // Due calls fn with the findings of watch whose latest version output has
-// not acknowledged, in order of their update.
-func (s *Store) Due(ctx context.Context, watch, output string, fn func(backend.StoredFinding) error) error {
-	rows, err := s.read.QueryContext(ctx, `SELECT `+findingColumns+` FROM finding_deliveries d
+// not acknowledged, in order of their update, and the version it did.
+func (s *Store) Due(ctx context.Context, watch, output string, fn func(backend.StoredFinding, int) error) error {
+	rows, err := s.read.QueryContext(ctx, `SELECT `+findingColumns+`, d.delivered FROM finding_deliveries d
 		JOIN findings f ON f.watch = d.watch AND f.id = d.id
 		WHERE d.watch = ? AND d.output = ? AND d.delivered < d.version
 		ORDER BY d.updated_ns, d.id`, watch, output)
@@ -102,19 +102,21 @@ func (s *Store) Acknowledge(ctx context.Context, watch, id, output string, versi
 	return nil
 }
 
-// scanFindings reads rows of findingColumns, streaming them to fn.
-func scanFindings(rows *sql.Rows, fn func(backend.StoredFinding) error) error {
+// scanFindings reads rows of findingColumns and an acknowledged version,
+// streaming them to fn.
+func scanFindings(rows *sql.Rows, fn func(backend.StoredFinding, int) error) error {
 	defer rows.Close()
 	for rows.Next() {
 		var f backend.StoredFinding
 		var start, end, detected, updated int64
+		var acknowledged int
 		if err := rows.Scan(&f.Watch, &f.ID, &f.Rule, &f.IndicatorKind, &f.IndicatorValue, &start, &end,
-			&f.Version, &f.Final, &detected, &updated, &f.Body); err != nil {
+			&f.Version, &f.Final, &detected, &updated, &f.Body, &acknowledged); err != nil {
 			return fmt.Errorf("store: findings: %w", err)
 		}
 		f.Start, f.End = time.Unix(0, start).UTC(), time.Unix(0, end).UTC()
 		f.Detected, f.Updated = time.Unix(0, detected).UTC(), time.Unix(0, updated).UTC()
-		if err := fn(f); err != nil {
+		if err := fn(f, acknowledged); err != nil {
 			return err
 		}
 	}

@@ -34,8 +34,14 @@ func TestFindingStore(t *testing.T) {
 		}
 		return out
 	}
+	acked := map[string]int{}
 	due := func(output string) []string {
-		return ids(func(fn func(backend.StoredFinding) error) error { return s.Due(ctx, "w", output, fn) })
+		return ids(func(fn func(backend.StoredFinding) error) error {
+			return s.Due(ctx, "w", output, func(f backend.StoredFinding, ack int) error {
+				acked[f.ID] = ack
+				return fn(f)
+			})
+		})
 	}
 	put("a", 1, t0.Add(time.Minute), "stdout", "webhook")
 	put("b", 1, t0.Add(2*time.Minute), "stdout", "webhook")
@@ -54,8 +60,8 @@ func TestFindingStore(t *testing.T) {
 	// changes nothing.
 	put("a", 2, t0.Add(3*time.Minute), "stdout", "webhook")
 	must(t, s.Acknowledge(ctx, "w", "a", "webhook", 1))
-	if got := due("webhook"); !slices.Equal(got, []string{"b", "a"}) {
-		t.Errorf("webhook due after a grew %v", got)
+	if got := due("webhook"); !slices.Equal(got, []string{"b", "a"}) || acked["a"] != 1 || acked["b"] != 0 {
+		t.Errorf("webhook due after a grew %v, acknowledged %v", got, acked)
 	}
 	// Another watch's findings are its own.
 	other := backend.StoredFinding{Watch: "v", ID: "a", Version: 1, Updated: t0, Body: []byte("{}")}

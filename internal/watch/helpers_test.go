@@ -130,9 +130,13 @@ func (m *memStore) Count(context.Context, backend.Query) (int, error) { return 0
 func (m *memStore) Histogram(context.Context, backend.Query, backend.Buckets) ([]int, error) {
 	return nil, errUnused
 }
-func (m *memStore) Stats(context.Context) (backend.Stats, error)                     { return backend.Stats{}, errUnused }
-func (m *memStore) EventTypeCounts(context.Context) ([]backend.TypeCount, error)     { return nil, errUnused }
-func (m *memStore) ResolveUser(context.Context, string) ([]backend.UserRef, error)   { return nil, errUnused }
+func (m *memStore) Stats(context.Context) (backend.Stats, error) { return backend.Stats{}, errUnused }
+func (m *memStore) EventTypeCounts(context.Context) ([]backend.TypeCount, error) {
+	return nil, errUnused
+}
+func (m *memStore) ResolveUser(context.Context, string) ([]backend.UserRef, error) {
+	return nil, errUnused
+}
 func (m *memStore) IPUsers(context.Context, []string, time.Time, time.Time, func(backend.IPUser) error) error {
 	return errUnused
 }

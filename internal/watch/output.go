@@ -2,6 +2,7 @@ package watch
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -139,16 +140,21 @@ func (w *Watcher) deliverer(ctx context.Context, o Output, wake <-chan struct{})
 // sendDue sends the output's due alerts and acknowledges each; it stops at
 // the first transient failure.
 func (w *Watcher) sendDue(ctx context.Context, o Output) error {
-	var due []backend.StoredFinding
-	err := w.store.Due(ctx, w.opts.Name, o.Name(), func(f backend.StoredFinding) error {
-		due = append(due, f)
+	type dueAlert struct {
+		f            backend.StoredFinding
+		acknowledged int
+	}
+	var due []dueAlert
+	err := w.store.Due(ctx, w.opts.Name, o.Name(), func(f backend.StoredFinding, acknowledged int) error {
+		due = append(due, dueAlert{f, acknowledged})
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("reading the due alerts: %w", err)
 	}
-	for _, f := range due {
-		err := o.Send(ctx, f.Body)
+	for _, d := range due {
+		f := d.f
+		err := o.Send(ctx, withStatus(f.Body, d.acknowledged))
 		var perm *PermanentError
 		switch {
 		case errors.As(err, &perm):
@@ -161,6 +167,29 @@ func (w *Watcher) sendDue(ctx context.Context, o Output) error {
 		}
 	}
 	return nil
+}
+
+// withStatus sets the status of an alert for an output: "new" when the
+// output has had no alert of the finding yet (an update stored before the
+// first alert went out replaces it), "updated" otherwise.
+func withStatus(body []byte, acknowledged int) []byte {
+	var a Alert
+	if json.Unmarshal(body, &a) != nil {
+		return body
+	}
+	status := "updated"
+	if acknowledged == 0 {
+		status = "new"
+	}
+	if a.Status == status {
+		return body
+	}
+	a.Status = status
+	out, err := json.Marshal(a)
+	if err != nil {
+		return body
+	}
+	return out
 }
 
 // backoff is the jittered wait before retry number n (1-based).

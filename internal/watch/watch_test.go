@@ -195,6 +195,10 @@ func testRestart(t *testing.T, replay time.Duration) {
 	want := batchFindings(t, events)
 	st := newMemStore(t)
 	down := &receiver{failFirst: 1 << 30, failWith: 503}
+	// A replay shorter than the detection windows misses what depends on
+	// older events (a recovery before it, a takeover after): it must
+	// repeat nothing, and may find less.
+	complete := replay == 0
 	hook, _ := NewWebhook(down.serve(t), FormatJSON)
 	half := len(events) / 2
 	r1 := start(t, st, Options{Outputs: []Output{hook}, Replay: replay})
@@ -217,12 +221,14 @@ func testRestart(t *testing.T, replay time.Duration) {
 	all := append(first, second...)
 	got := newAlerts(t, all)
 	for id, f := range want {
-		if _, ok := got[id]; !ok {
+		if _, ok := got[id]; !ok && complete {
 			t.Errorf("not alerted: %s (%s)", f.Rule, f.Indicator.Value)
 		}
 	}
-	if len(got) != len(want) {
-		t.Errorf("%d findings alerted, detect finds %d", len(got), len(want))
+	for id, a := range got {
+		if _, ok := want[id]; !ok {
+			t.Errorf("alerted, not found by detect: %s (%s)", a.Rule, a.Indicator.Value)
+		}
 	}
 	for _, a := range second {
 		if a.Status == "new" && slices.ContainsFunc(first, func(b Alert) bool { return b.ID == a.ID }) {
