@@ -98,7 +98,7 @@ func (f Finding) ID() string {
 		first = f.UUIDs[0]
 	}
 	h := sha256.New()
-	for _, part := range []string{f.Rule, f.Indicator.Kind, f.Indicator.Value, first} {
+	for _, part := range []string{f.Rule, string(f.Indicator.Kind), f.Indicator.Value, first} {
 		h.Write([]byte(part))
 		h.Write([]byte{0})
 	}

@@ -5,9 +5,10 @@
 -- and the alert as JSON. version grows each time the finding grows.
 -- finding_deliveries records, per output (stdout, a webhook), the version
 -- of each finding it acknowledged: a version it has not is due. Times are
--- Unix nanoseconds UTC.
+-- Unix nanoseconds UTC. A watch holds few findings (an alert each): its
+-- queries read the rows of the watch by primary key, no other index.
 
-CREATE TABLE findings (
+CREATE TABLE IF NOT EXISTS findings (
     watch           TEXT    NOT NULL,
     id              TEXT    NOT NULL,
     rule            TEXT    NOT NULL,
@@ -23,9 +24,7 @@ CREATE TABLE findings (
     PRIMARY KEY (watch, id)
 ) WITHOUT ROWID;
 
-CREATE INDEX findings_end ON findings (watch, end_ns);
-
-CREATE TABLE finding_deliveries (
+CREATE TABLE IF NOT EXISTS finding_deliveries (
     watch     TEXT    NOT NULL,
     output    TEXT    NOT NULL,
     id        TEXT    NOT NULL,
@@ -34,5 +33,3 @@ CREATE TABLE finding_deliveries (
     updated_ns INTEGER NOT NULL,
     PRIMARY KEY (watch, output, id)
 ) WITHOUT ROWID;
-
-CREATE INDEX finding_deliveries_due ON finding_deliveries (watch, output, updated_ns) WHERE delivered < version;

@@ -2,12 +2,15 @@ package watch
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
+	json "github.com/goccy/go-json"
+
 	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/detect"
+	"github.com/oktascope/oktascope/internal/indicator"
+	"github.com/oktascope/oktascope/internal/render"
 )
 
 // book keeps what the watch alerted: every finding it has stored, by ID,
@@ -50,11 +53,15 @@ func (b *book) load(ctx context.Context, since time.Time) error {
 	b.replaying = true
 	b.byUUID = map[string]string{}
 	err := b.w.store.Findings(ctx, b.w.opts.Name, since, func(sf backend.StoredFinding) error {
-		var a Alert
+		var a render.Alert
 		if err := json.Unmarshal(sf.Body, &a); err != nil {
 			return fmt.Errorf("watch: stored finding %s: %w", sf.ID, err)
 		}
-		e := &entry{stored: sf, latest: a.Finding, count: a.Count, final: sf.Final, cited: set(a.UUIDs)}
+		f := detect.Finding{
+			Rule: a.Rule, Indicator: indicator.Indicator{Kind: a.Indicator.Kind, Value: a.Indicator.Value},
+			Start: a.Start, End: a.End, Count: a.Count, UUIDs: a.UUIDs,
+		}
+		e := &entry{stored: sf, latest: f, count: a.Count, final: sf.Final, cited: set(a.UUIDs)}
 		b.known[sf.ID] = e
 		for _, u := range a.UUIDs {
 			b.byUUID[u] = sf.ID
@@ -181,14 +188,17 @@ func (b *book) store(ctx context.Context, id string, e *entry, version int, stat
 	if detected.IsZero() {
 		detected = now
 	}
-	a := b.w.alertOf(ctx, e.latest, id, status, version, e.final, detected)
+	a, err := b.w.alertOf(ctx, e.latest, id, status, version, e.final, detected)
+	if err != nil {
+		return fmt.Errorf("watch: an alert: %w", err)
+	}
 	body, err := json.Marshal(a)
 	if err != nil {
 		return fmt.Errorf("watch: encoding an alert: %w", err)
 	}
 	f := e.latest
 	sf := backend.StoredFinding{
-		Watch: b.w.opts.Name, ID: id, Rule: f.Rule, IndicatorKind: f.Indicator.Kind, IndicatorValue: f.Indicator.Value,
+		Watch: b.w.opts.Name, ID: id, Rule: f.Rule, IndicatorKind: string(f.Indicator.Kind), IndicatorValue: f.Indicator.Value,
 		Start: f.Start, End: f.End, Version: version, Final: e.final, Detected: detected, Updated: now, Body: body,
 	}
 	if version == e.stored.Version {

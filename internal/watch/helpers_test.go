@@ -19,6 +19,7 @@ import (
 	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/filter"
 	"github.com/oktascope/oktascope/internal/logevent"
+	"github.com/oktascope/oktascope/internal/render"
 	"github.com/oktascope/oktascope/internal/store"
 	"github.com/oktascope/oktascope/internal/synth"
 )
@@ -134,8 +135,34 @@ func (m *memStore) Stats(context.Context) (backend.Stats, error) { return backen
 func (m *memStore) EventTypeCounts(context.Context) ([]backend.TypeCount, error) {
 	return nil, errUnused
 }
-func (m *memStore) ResolveUser(context.Context, string) ([]backend.UserRef, error) {
-	return nil, errUnused
+
+// ResolveUser lists the ids seen with the login, as actor or User target.
+func (m *memStore) ResolveUser(_ context.Context, login string) ([]backend.UserRef, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	refs := map[string]*backend.UserRef{}
+	ref := func(id string) *backend.UserRef {
+		if refs[id] == nil {
+			refs[id] = &backend.UserRef{ID: id}
+		}
+		return refs[id]
+	}
+	for _, e := range m.events {
+		if e.Actor.AlternateID == login && e.Actor.ID != "" {
+			ref(e.Actor.ID).ActorEvents++
+		}
+		for _, tg := range e.Target {
+			if tg.Type == "User" && tg.AlternateID == login && tg.ID != "" {
+				ref(tg.ID).TargetEvents++
+			}
+		}
+	}
+	var out []backend.UserRef
+	for _, r := range refs {
+		out = append(out, *r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out, nil
 }
 func (m *memStore) IPUsers(context.Context, []string, time.Time, time.Time, func(backend.IPUser) error) error {
 	return errUnused
@@ -181,7 +208,7 @@ func generated(t *testing.T, opts synth.Options) ([]*logevent.Event, []synth.Inc
 // first failFirst requests with status failWith.
 type receiver struct {
 	mu        sync.Mutex
-	alerts    []Alert
+	alerts    []render.Alert
 	bodies    [][]byte
 	failFirst int
 	failWith  int
@@ -201,7 +228,7 @@ func (r *receiver) serve(t *testing.T) string {
 			return
 		}
 		r.bodies = append(r.bodies, body)
-		var a Alert
+		var a render.Alert
 		if json.Unmarshal(body, &a) == nil {
 			r.alerts = append(r.alerts, a)
 		}
@@ -210,19 +237,19 @@ func (r *receiver) serve(t *testing.T) string {
 	return srv.URL + "/alerts/T0123/secret-path"
 }
 
-func (r *receiver) got() []Alert {
+func (r *receiver) got() []render.Alert {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return append([]Alert(nil), r.alerts...)
+	return append([]render.Alert(nil), r.alerts...)
 }
 
 // lines decodes NDJSON alerts.
-func lines(t *testing.T, out []byte) []Alert {
+func lines(t *testing.T, out []byte) []render.Alert {
 	t.Helper()
-	var alerts []Alert
+	var alerts []render.Alert
 	dec := json.NewDecoder(bytes.NewReader(out))
 	for dec.More() {
-		var a Alert
+		var a render.Alert
 		if err := dec.Decode(&a); err != nil {
 			t.Fatalf("not an alert: %v", err)
 		}

@@ -2,7 +2,6 @@ package watch
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,7 +9,10 @@ import (
 	"sync"
 	"time"
 
+	json "github.com/goccy/go-json"
+
 	"github.com/oktascope/oktascope/internal/backend"
+	"github.com/oktascope/oktascope/internal/render"
 )
 
 // Output is where alerts go: NDJSON on a stream, a webhook.
@@ -173,7 +175,7 @@ func (w *Watcher) sendDue(ctx context.Context, o Output) error {
 // output has had no alert of the finding yet (an update stored before the
 // first alert went out replaces it), "updated" otherwise.
 func withStatus(body []byte, acknowledged int) []byte {
-	var a Alert
+	var a render.Alert
 	if json.Unmarshal(body, &a) != nil {
 		return body
 	}

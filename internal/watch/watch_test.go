@@ -11,6 +11,7 @@ import (
 
 	"github.com/oktascope/oktascope/internal/detect"
 	"github.com/oktascope/oktascope/internal/logevent"
+	"github.com/oktascope/oktascope/internal/render"
 	"github.com/oktascope/oktascope/internal/synth"
 )
 
@@ -95,9 +96,9 @@ func land(t *testing.T, st *memStore, events []*logevent.Event, chunk int, pause
 
 // newAlerts checks that each finding is alerted new once and its updates
 // carry its identity, and returns the alerts by ID.
-func newAlerts(t *testing.T, alerts []Alert) map[string]Alert {
+func newAlerts(t *testing.T, alerts []render.Alert) map[string]render.Alert {
 	t.Helper()
-	byID := map[string]Alert{}
+	byID := map[string]render.Alert{}
 	versions := map[string]int{}
 	for _, a := range alerts {
 		switch a.Status {
@@ -231,7 +232,7 @@ func testRestart(t *testing.T, replay time.Duration) {
 		}
 	}
 	for _, a := range second {
-		if a.Status == "new" && slices.ContainsFunc(first, func(b Alert) bool { return b.ID == a.ID }) {
+		if a.Status == "new" && slices.ContainsFunc(first, func(b render.Alert) bool { return b.ID == a.ID }) {
 			t.Errorf("restart repeated %s", a.ID)
 		}
 	}
@@ -351,11 +352,11 @@ func TestWatchReplayKeepsItsPeace(t *testing.T) {
 	waitFor(t, 20*time.Second, "the first part read", func() bool { return r1.w.stateEvents() == int64(restartAt) })
 	r1.stop(t)
 	first := lines(t, r1.out.Bytes())
-	storm := slices.IndexFunc(first, func(a Alert) bool { return a.Rule == "oktascope-mfa-fatigue" })
+	storm := slices.IndexFunc(first, func(a render.Alert) bool { return a.Rule == "oktascope-mfa-fatigue" })
 	if storm < 0 {
 		t.Fatalf("no fatigue alert before the restart: %+v", first)
 	}
-	adminAlerts := func(alerts []Alert) int {
+	adminAlerts := func(alerts []render.Alert) int {
 		k := 0
 		for _, a := range alerts {
 			if a.Rule == "oktascope-admin-console-new-ip" {

@@ -3,7 +3,6 @@ package watch
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -13,7 +12,10 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
+
+	json "github.com/goccy/go-json"
+
+	"github.com/oktascope/oktascope/internal/render"
 )
 
 // Webhook formats.
@@ -84,11 +86,11 @@ func (h *Webhook) Name() string { return "webhook" }
 func (h *Webhook) Send(ctx context.Context, alert []byte) error {
 	body := alert
 	if h.format == FormatSlack {
-		var a Alert
+		var a render.Alert
 		if err := json.Unmarshal(alert, &a); err != nil {
 			return &PermanentError{Err: fmt.Errorf("webhook: %w", err)}
 		}
-		body, _ = json.Marshal(map[string]string{"text": SlackText(a)})
+		body, _ = json.Marshal(map[string]string{"text": render.SlackText(a)})
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, h.url.String(), bytes.NewReader(body))
 	if err != nil {
@@ -119,41 +121,3 @@ func (h *Webhook) Send(ctx context.Context, alert []byte) error {
 	}
 	return &PermanentError{Err: fmt.Errorf("webhook %s: HTTP %d", h.url.Host, status)}
 }
-
-// SlackText is an alert as a Slack message: severity, title, indicator,
-// what happened, when, and the follow-up commands. Everything that comes
-// from events is escaped for Slack's mrkdwn (&, <, > and control
-// characters), so that no event can make a link or a mention.
-func SlackText(a Alert) string {
-	var b strings.Builder
-	status := "New"
-	if a.Status == "updated" {
-		status = fmt.Sprintf("Updated (alert %d)", a.Version)
-	}
-	fmt.Fprintf(&b, "*%s: [%s] %s*\n", status, slackEscape(a.Severity), slackEscape(a.Title))
-	fmt.Fprintf(&b, "%s `%s` · %d events · %s – %s UTC\n", slackEscape(a.Indicator.Kind), slackCode(a.Indicator.Value), a.Count,
-		a.Start.UTC().Format("2006-01-02 15:04:05"), a.End.UTC().Format("15:04:05"))
-	if a.Message != "" {
-		fmt.Fprintf(&b, "%s\n", slackEscape(a.Message))
-	}
-	for _, f := range a.FollowUps {
-		fmt.Fprintf(&b, "`%s`\n", slackCode(f))
-	}
-	fmt.Fprintf(&b, "rule %s · finding %s", slackEscape(a.Rule), a.ID)
-	return b.String()
-}
-
-// slackEscape escapes text for mrkdwn and drops control and bidi
-// characters.
-func slackEscape(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || r == '\u2028' || r == '\u2029' {
-			return ' '
-		}
-		return r
-	}, s)
-	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
-}
-
-// slackCode escapes text for an inline code span.
-func slackCode(s string) string { return strings.ReplaceAll(slackEscape(s), "`", "'") }
