@@ -164,7 +164,12 @@ func (w *Watcher) sendDue(ctx context.Context, o Output) error {
 		case err != nil:
 			return err
 		}
-		if err := w.store.Acknowledge(ctx, w.opts.Name, f.ID, o.Name(), f.Version); err != nil {
+		// An alert sent is recorded even when the watch is stopping, so
+		// that the next run does not send it again.
+		ack, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		err = w.store.Acknowledge(ack, w.opts.Name, f.ID, o.Name(), f.Version)
+		cancel()
+		if err != nil {
 			return fmt.Errorf("recording a delivery: %w", err)
 		}
 	}
