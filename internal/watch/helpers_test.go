@@ -35,7 +35,7 @@ type memStore struct {
 	ckpt   map[string]string
 }
 
-func newMemStore(t *testing.T) *memStore {
+func newMemStore(t testing.TB) *memStore {
 	t.Helper()
 	st, err := store.Open(filepath.Join(t.TempDir(), "findings.db"))
 	if err != nil {
@@ -190,7 +190,7 @@ func (m *memStore) DeleteCheckpoint(_ context.Context, key string) error {
 }
 
 // generated returns the events of a generated log, in published order.
-func generated(t *testing.T, opts synth.Options) ([]*logevent.Event, []synth.Incident) {
+func generated(t testing.TB, opts synth.Options) ([]*logevent.Event, []synth.Incident) {
 	t.Helper()
 	g := synth.New(opts)
 	var out []*logevent.Event
