@@ -21,11 +21,13 @@ func hostileAlert(t *testing.T) Alert {
 		Count: 7, Message: "pushes from 203.0.113.9 & <b>more</b>\u202e\n*bold*", UUIDs: []string{"u1", "u2"},
 		FollowUp: []string{"timeline", "--user", "x"},
 	}
-	a, err := NewAlert(f, timeline.Timeline{}, [][]string{{"timeline", "--user", "<!here>"}})
+	other := f
+	other.Rule, other.Title, other.Severity, other.Count = "oktascope-brute-force", "Brute force <!everyone>", "medium", 12
+	a, err := NewAlert([]detect.Finding{f, other}, []string{"abc", "def"}, timeline.Timeline{}, [][]string{{"timeline", "--user", "<!here>"}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.ID, a.Status, a.Version = "abc", "updated", 3
+	a.Status, a.Version = "updated", 3
 	return a
 }
 
@@ -42,7 +44,7 @@ func TestAlertJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, k := range []string{"rule", "title", "severity", "source", "indicator", "start", "end", "count", "message", "uuids", "followUp",
-		"id", "watch", "status", "version", "final", "detected", "timeline", "followUps"} {
+		"id", "watch", "status", "version", "final", "detected", "findings", "timeline", "followUps"} {
 		if _, ok := m[k]; !ok {
 			t.Errorf("no %q in %s", k, body)
 		}
@@ -51,8 +53,12 @@ func TestAlertJSON(t *testing.T) {
 		t.Errorf("follow-ups: %v %v", m["followUp"], m["followUps"])
 	}
 	var back Alert
-	if err := json.Unmarshal(body, &back); err != nil || back.Rule != a.Rule || len(back.UUIDs) != 2 || back.Indicator.Value != a.Indicator.Value {
+	if err := json.Unmarshal(body, &back); err != nil || back.Rule != a.Rule || len(back.UUIDs) != 2 || back.Indicator.Value != a.Indicator.Value ||
+		len(back.Findings) != 2 || back.Findings[1].ID != "def" || back.Findings[1].Rule != "oktascope-brute-force" || back.ID != "abc" {
 		t.Errorf("read back: %+v (%v)", back, err)
+	}
+	if _, err := NewAlert(nil, nil, timeline.Timeline{}, nil); err == nil {
+		t.Error("an alert without findings")
 	}
 }
 
@@ -60,12 +66,13 @@ func TestAlertJSON(t *testing.T) {
 // mention or break a code span in Slack.
 func TestSlackTextEscapes(t *testing.T) {
 	text := SlackText(hostileAlert(t))
-	for _, bad := range []string{"<!channel>", "<!here>", "<https://", "\u202e", " & ", "`x`"} {
+	for _, bad := range []string{"<!channel>", "<!here>", "<!everyone>", "<https://", "\u202e", " & ", "`x`"} {
 		if strings.Contains(text, bad) {
 			t.Errorf("the message holds %q unescaped:\n%s", bad, text)
 		}
 	}
-	for _, want := range []string{"Updated (change 3)", "[high] MFA push fatigue", "&lt;!channel&gt;", "7 events", "oktascope timeline", "finding abc"} {
+	for _, want := range []string{"Updated (change 3)", "[high] MFA push fatigue", "&lt;!channel&gt;", "7 events", "oktascope timeline", "incident abc",
+		"also [medium] Brute force &lt;!everyone&gt;"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the message lacks %q:\n%s", want, text)
 		}

@@ -15,24 +15,33 @@ import (
 	"github.com/oktascope/oktascope/internal/timeline"
 )
 
-// alertOf builds the alert of a finding (render.Alert: the finding's JSON
-// object, its flows, its follow-ups, and the alert's fields).
-func (w *Watcher) alertOf(ctx context.Context, f detect.Finding, id, status string, version int, final bool, detected time.Time) (render.Alert, error) {
-	since, until := w.window(f)
-	a, err := render.NewAlert(f, w.flowsOf(ctx, f, since, until), followUps(f, since, until))
+// alertOf builds the alert of an incident (render.Alert: the findings'
+// JSON objects, their flows, the follow-ups, and the alert's fields).
+func (w *Watcher) alertOf(ctx context.Context, inc *incident, status string, version int, final bool, detected time.Time) (render.Alert, error) {
+	findings := make([]detect.Finding, len(inc.members))
+	ids := make([]string, len(inc.members))
+	cited := map[string]bool{}
+	for i, m := range inc.members {
+		findings[i], ids[i] = m.latest, m.id
+		for _, u := range m.latest.UUIDs {
+			cited[u] = true
+		}
+	}
+	since, until := w.window(inc.span())
+	a, err := render.NewAlert(findings, ids, w.flowsOf(ctx, findings[0], cited, since, until), followUps(findings, since, until))
 	if err != nil {
 		return render.Alert{}, err
 	}
-	a.ID, a.Watch, a.Status, a.Version, a.Final, a.Detected = id, w.opts.Name, status, version, final, detected
+	a.Watch, a.Status, a.Version, a.Final, a.Detected = w.opts.Name, status, version, final, detected
 	return a, nil
 }
 
-// window is the time span whose events make the timeline of a finding:
-// from a join window before its first event (the flow's earlier steps) to
-// a minute after its last, a day at most.
-func (w *Watcher) window(f detect.Finding) (since, until time.Time) {
+// window is the time span whose events make the timeline of an incident
+// that spans [start, end]: from a join window before (the flows' earlier
+// steps) to a minute after, a day at most.
+func (w *Watcher) window(start, end time.Time) (since, until time.Time) {
 	join := w.opts.Detect.Thresholds.Timeline.WithDefaults().JoinWindow
-	since, until = f.Start.Add(-join), f.End.Add(time.Minute)
+	since, until = start.Add(-join), end.Add(time.Minute)
 	if until.Sub(since) > 24*time.Hour {
 		since = until.Add(-24 * time.Hour)
 	}
@@ -40,9 +49,9 @@ func (w *Watcher) window(f detect.Finding) (since, until time.Time) {
 }
 
 // flowsOf reads the events of the finding's indicator in the window and
-// returns the flows that hold one of its events. A failure to read leaves
-// them out: the alert matters more.
-func (w *Watcher) flowsOf(ctx context.Context, f detect.Finding, since, until time.Time) timeline.Timeline {
+// returns the flows that hold one of the cited events. A failure to read
+// leaves them out: the alert matters more.
+func (w *Watcher) flowsOf(ctx context.Context, f detect.Finding, cited map[string]bool, since, until time.Time) timeline.Timeline {
 	expr, err := w.indicatorFilter(ctx, f)
 	if err != nil {
 		w.opts.Logf("watch %s: no timeline for an alert about %s: %v", w.opts.Name, render.Terminal(f.Indicator.String()), err)
@@ -59,7 +68,6 @@ func (w *Watcher) flowsOf(ctx context.Context, f detect.Finding, since, until ti
 		return timeline.Timeline{}
 	}
 	t := b.Finish()
-	cited := set(f.UUIDs)
 	t.Flows = slices.DeleteFunc(t.Flows, func(fl timeline.Flow) bool {
 		return !slices.ContainsFunc(fl.Steps, func(s timeline.Step) bool { return cited[s.Event.UUID] })
 	})
@@ -92,15 +100,30 @@ func (w *Watcher) indicatorFilter(ctx context.Context, f detect.Finding) (filter
 	return ind.Filter()
 }
 
-// followUps are the commands that investigate a finding: its timeline and
-// its scope over the alert's window.
-func followUps(f detect.Finding, since, until time.Time) [][]string {
-	if !f.Indicator.Kind.Valid() {
-		if f.FollowUp == nil {
-			return nil
+// followUps are the commands that investigate an incident: the timeline
+// and the scope of its first finding's indicator over the alert's window,
+// then the timeline of each other indicator its findings name.
+func followUps(findings []detect.Finding, since, until time.Time) [][]string {
+	span := []string{"--since", since.Format(time.RFC3339), "--until", until.Format(time.RFC3339)}
+	var out [][]string
+	seen := map[indicator.Indicator]bool{}
+	for i, f := range findings {
+		ind := f.Indicator
+		switch {
+		case seen[ind]:
+			continue
+		case !ind.Kind.Valid():
+			if f.FollowUp != nil {
+				out = append(out, f.FollowUp)
+			}
+		default:
+			target := append([]string{"--" + string(ind.Kind), ind.Value}, span...)
+			out = append(out, append([]string{"timeline"}, target...))
+			if i == 0 {
+				out = append(out, append([]string{"scope"}, target...))
+			}
 		}
-		return [][]string{f.FollowUp}
+		seen[ind] = true
 	}
-	target := []string{"--" + string(f.Indicator.Kind), f.Indicator.Value, "--since", since.Format(time.RFC3339), "--until", until.Format(time.RFC3339)}
-	return [][]string{append([]string{"timeline"}, target...), append([]string{"scope"}, target...)}
+	return out
 }

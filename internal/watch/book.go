@@ -3,6 +3,7 @@ package watch
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	json "github.com/goccy/go-json"
@@ -13,12 +14,22 @@ import (
 	"github.com/oktascope/oktascope/internal/render"
 )
 
-// book keeps what the watch alerted: every finding it has stored, by ID,
-// as long as the engine may show it again (open, or final and within the
-// replay of a restart).
+// An alert is an incident: the findings of one attack. One push storm is
+// an MFA fatigue finding, a brute force on the user's MFA, and, if the user
+// recovered their account that morning, a recovery takeover when the
+// attacker gets in: three rules, one attack, one alert. A finding joins an
+// incident when it cites one of the incident's events, or is about the
+// same indicator at the same time (its span within a join window of the
+// incident's). The incident is alerted when its first finding appears,
+// and again when a finding joins it or grows.
+
+// book keeps what the watch alerted: every incident it stored, and the
+// findings they hold, as long as the engine may show them again (open, or
+// final and within the replay of a restart).
 type book struct {
-	w     *Watcher
-	known map[string]*entry
+	w         *Watcher
+	incidents map[string]*incident // by ID: its first finding's
+	findings  map[string]*member   // by finding ID
 	// During a replay: the events the stored findings cite, so that a
 	// finding the replay shows under another identity (its first events
 	// fell before the replay's start) is recognised as the one stored.
@@ -32,22 +43,33 @@ type book struct {
 	suppressed map[string]bool
 }
 
-// entry is one finding the watch stored.
-type entry struct {
-	stored backend.StoredFinding // as stored last
-	latest detect.Finding        // as the engine showed it last
-	cited  map[string]bool       // the events its last alert cited
-	count  int                   // and its count
-	// pending is set when it grew since its last alert (which UpdateEvery
-	// holds back); final when the engine said it can no longer change.
-	pending, final bool
+// incident is one alert's findings.
+type incident struct {
+	id      string
+	stored  backend.StoredFinding // as stored last
+	members []*member             // the first one heads the alert
+	pending bool                  // changed since its last alert
+}
+
+// member is one finding of an incident.
+type member struct {
+	id     string
+	inc    *incident
+	latest detect.Finding  // as the engine showed it last
+	cited  map[string]bool // the events its last alert cited
+	count  int             // and its count
+	final  bool
+	// last is the time of its latest cited event: a finding's End spans
+	// the events of its flow, and a recovery takeover cites events of
+	// later flows (the attacker's sign-ins).
+	last time.Time
 }
 
 func newBook(w *Watcher) *book {
-	return &book{w: w, known: map[string]*entry{}, alias: map[string]string{}, suppressed: map[string]bool{}}
+	return &book{w: w, incidents: map[string]*incident{}, findings: map[string]*member{}, alias: map[string]string{}, suppressed: map[string]bool{}}
 }
 
-// load reads the stored findings a replay may show again: those that end
+// load reads the stored incidents a replay may show again: those that end
 // at or after since.
 func (b *book) load(ctx context.Context, since time.Time) error {
 	b.replaying = true
@@ -55,21 +77,28 @@ func (b *book) load(ctx context.Context, since time.Time) error {
 	err := b.w.store.Findings(ctx, b.w.opts.Name, since, func(sf backend.StoredFinding) error {
 		var a render.Alert
 		if err := json.Unmarshal(sf.Body, &a); err != nil {
-			return fmt.Errorf("watch: stored finding %s: %w", sf.ID, err)
+			return fmt.Errorf("watch: stored incident %s: %w", sf.ID, err)
 		}
-		f := detect.Finding{
-			Rule: a.Rule, Indicator: indicator.Indicator{Kind: a.Indicator.Kind, Value: a.Indicator.Value},
-			Start: a.Start, End: a.End, Count: a.Count, UUIDs: a.UUIDs,
+		inc := &incident{id: sf.ID, stored: sf}
+		for _, af := range a.Findings {
+			f := detect.Finding{
+				Rule: af.Rule, Indicator: indicator.Indicator{Kind: af.Indicator.Kind, Value: af.Indicator.Value},
+				Start: af.Start, End: af.End, Count: af.Count, UUIDs: af.UUIDs,
+			}
+			m := &member{id: af.ID, inc: inc, latest: f, cited: set(af.UUIDs), count: af.Count, final: sf.Final, last: sf.End}
+			inc.members = append(inc.members, m)
+			b.findings[m.id] = m
+			for _, u := range af.UUIDs {
+				b.byUUID[u] = m.id
+			}
 		}
-		e := &entry{stored: sf, latest: f, count: a.Count, final: sf.Final, cited: set(a.UUIDs)}
-		b.known[sf.ID] = e
-		for _, u := range a.UUIDs {
-			b.byUUID[u] = sf.ID
+		if len(inc.members) > 0 {
+			b.incidents[inc.id] = inc
 		}
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("watch: loading the findings: %w", err)
+		return fmt.Errorf("watch: loading the incidents: %w", err)
 	}
 	return nil
 }
@@ -96,16 +125,18 @@ func (b *book) record(ctx context.Context, final, open []detect.Finding, replay 
 	return nil
 }
 
-// take records one finding: a new one is alerted at once; one that grew
-// is alerted again unless its last alert is more recent than UpdateEvery
-// (flushUpdates alerts it later); a final one is stored as final.
+// take records one finding. A new one opens an incident, alerted at once,
+// or joins one, which is alerted again at once; one that grew has its
+// incident alerted again unless its last alert is more recent than
+// UpdateEvery (flushUpdates alerts it later); an incident whose findings
+// are all final is stored as final.
 func (b *book) take(ctx context.Context, f detect.Finding, final, replay bool) error {
 	id := f.ID()
 	if a, ok := b.alias[id]; ok {
 		id = a
 	}
-	e := b.known[id]
-	if e == nil {
+	m := b.findings[id]
+	if m == nil {
 		if b.suppressed[id] {
 			return nil
 		}
@@ -115,26 +146,68 @@ func (b *book) take(ctx context.Context, f detect.Finding, final, replay bool) e
 				b.suppressed[id] = true
 				return nil
 			}
-			b.alias[id], id, e = other, other, b.known[other]
+			b.alias[id], id, m = other, other, b.findings[other]
 		}
 	}
-	if e == nil {
-		e = &entry{latest: f, final: final}
-		b.known[id] = e
-		return b.alert(ctx, id, e, "new")
+	if m == nil {
+		m = &member{id: id, latest: f, final: final, last: b.lastCited(f, time.Time{})}
+		b.findings[id] = m
+		if inc := b.join(m); inc != nil {
+			m.inc = inc
+			inc.members = append(inc.members, m)
+			return b.alert(ctx, inc, "updated")
+		}
+		m.inc = &incident{id: id, members: []*member{m}}
+		b.incidents[id] = m.inc
+		return b.alert(ctx, m.inc, "new")
 	}
-	e.latest = f
-	e.final = e.final || final
-	if f.Count > e.count || !subset(f.UUIDs, e.cited) {
-		e.pending = true
+	inc := m.inc
+	m.latest = f
+	m.final = m.final || final
+	m.last = b.lastCited(f, m.last)
+	if f.Count > m.count || !subset(f.UUIDs, m.cited) {
+		inc.pending = true
 	}
 	switch {
-	case e.pending && b.updateDue(e):
-		return b.alert(ctx, id, e, "updated")
-	case e.final && !e.stored.Final && !e.pending:
-		return b.store(ctx, id, e, e.stored.Version, statusOf(e.stored))
+	case inc.pending && b.updateDue(inc):
+		return b.alert(ctx, inc, "updated")
+	case inc.final() && !inc.stored.Final && !inc.pending:
+		return b.store(ctx, inc, inc.stored.Version, statusOf(inc.stored))
 	}
 	return nil
+}
+
+// join returns the incident a new finding belongs to: one that cites one
+// of its events, or is about the same indicator at the same time (their
+// spans, to their latest cited events, within a join window).
+func (b *book) join(n *member) *incident {
+	join := b.w.opts.Detect.Thresholds.Timeline.WithDefaults().JoinWindow
+	f := n.latest
+	for _, inc := range b.incidents {
+		for _, m := range inc.members {
+			l := m.latest
+			near := l.Indicator == f.Indicator && !f.Start.After(m.last.Add(join)) && !l.Start.After(n.last.Add(join))
+			if near || slices.ContainsFunc(f.UUIDs, func(u string) bool { return m.cited[u] || slices.Contains(l.UUIDs, u) }) {
+				return inc
+			}
+		}
+	}
+	return nil
+}
+
+// lastCited is the time of the latest event f cites, as far as the events
+// just read tell (else its End), and no earlier than since.
+func (b *book) lastCited(f detect.Finding, since time.Time) time.Time {
+	last := since
+	if f.End.After(last) {
+		last = f.End
+	}
+	for _, u := range f.UUIDs {
+		if t, ok := b.w.batch[u]; ok && t.After(last) {
+			last = t
+		}
+	}
+	return last
 }
 
 // overlap returns the stored finding of f's rule and indicator that cites
@@ -145,25 +218,49 @@ func (b *book) overlap(f detect.Finding) string {
 		if !ok {
 			continue
 		}
-		if e := b.known[id]; e != nil && e.latest.Rule == f.Rule && e.latest.Indicator == f.Indicator {
+		if m := b.findings[id]; m != nil && m.latest.Rule == f.Rule && m.latest.Indicator == f.Indicator {
 			return id
 		}
 	}
 	return ""
 }
 
-// updateDue reports whether a finding that grew may be alerted again now.
-func (b *book) updateDue(e *entry) bool {
-	every := b.w.opts.UpdateEvery
-	return every < 0 || b.w.opts.Now().Sub(e.stored.Updated) >= every
+// final reports whether every finding of the incident is final.
+func (inc *incident) final() bool {
+	for _, m := range inc.members {
+		if !m.final {
+			return false
+		}
+	}
+	return true
 }
 
-// flushUpdates alerts the findings that grew and whose UpdateEvery has
+// span is the time span of the incident's findings.
+func (inc *incident) span() (start, end time.Time) {
+	for i, m := range inc.members {
+		if i == 0 || m.latest.Start.Before(start) {
+			start = m.latest.Start
+		}
+		if m.latest.End.After(end) {
+			end = m.latest.End
+		}
+	}
+	return start, end
+}
+
+// updateDue reports whether an incident that changed may be alerted again
+// now.
+func (b *book) updateDue(inc *incident) bool {
+	every := b.w.opts.UpdateEvery
+	return every < 0 || b.w.opts.Now().Sub(inc.stored.Updated) >= every
+}
+
+// flushUpdates alerts the incidents that changed and whose UpdateEvery has
 // passed since their last alert.
 func (b *book) flushUpdates(ctx context.Context) error {
-	for id, e := range b.known {
-		if e.pending && b.updateDue(e) {
-			if err := b.alert(ctx, id, e, "updated"); err != nil {
+	for _, inc := range b.incidents {
+		if inc.pending && b.updateDue(inc) {
+			if err := b.alert(ctx, inc, "updated"); err != nil {
 				return err
 			}
 		}
@@ -171,24 +268,28 @@ func (b *book) flushUpdates(ctx context.Context) error {
 	return nil
 }
 
-// alert stores the next version of a finding, due to every output.
-func (b *book) alert(ctx context.Context, id string, e *entry, status string) error {
-	if err := b.store(ctx, id, e, e.stored.Version+1, status); err != nil {
+// alert stores the next version of an incident, due to every output.
+func (b *book) alert(ctx context.Context, inc *incident, status string) error {
+	if err := b.store(ctx, inc, inc.stored.Version+1, status); err != nil {
 		return err
 	}
-	e.cited, e.count, e.pending = set(e.latest.UUIDs), e.latest.Count, false
+	for _, m := range inc.members {
+		m.cited, m.count = set(m.latest.UUIDs), m.latest.Count
+	}
+	inc.pending = false
 	b.w.notify()
 	return nil
 }
 
-// store writes a version of the finding with its alert.
-func (b *book) store(ctx context.Context, id string, e *entry, version int, status string) error {
+// store writes a version of the incident with its alert.
+func (b *book) store(ctx context.Context, inc *incident, version int, status string) error {
 	now := b.w.opts.Now().UTC()
-	detected := e.stored.Detected
+	detected := inc.stored.Detected
 	if detected.IsZero() {
 		detected = now
 	}
-	a, err := b.w.alertOf(ctx, e.latest, id, status, version, e.final, detected)
+	final := inc.final()
+	a, err := b.w.alertOf(ctx, inc, status, version, final, detected)
 	if err != nil {
 		return fmt.Errorf("watch: an alert: %w", err)
 	}
@@ -196,38 +297,42 @@ func (b *book) store(ctx context.Context, id string, e *entry, version int, stat
 	if err != nil {
 		return fmt.Errorf("watch: encoding an alert: %w", err)
 	}
-	f := e.latest
+	head := inc.members[0].latest
+	start, end := inc.span()
 	sf := backend.StoredFinding{
-		Watch: b.w.opts.Name, ID: id, Rule: f.Rule, IndicatorKind: string(f.Indicator.Kind), IndicatorValue: f.Indicator.Value,
-		Start: f.Start, End: f.End, Version: version, Final: e.final, Detected: detected, Updated: now, Body: body,
+		Watch: b.w.opts.Name, ID: inc.id, Rule: head.Rule, IndicatorKind: string(head.Indicator.Kind), IndicatorValue: head.Indicator.Value,
+		Start: start, End: end, Version: version, Final: final, Detected: detected, Updated: now, Body: body,
 	}
-	if version == e.stored.Version {
-		sf.Updated = e.stored.Updated // not a new alert
+	if version == inc.stored.Version {
+		sf.Updated = inc.stored.Updated // not a new alert
 	}
 	if err := b.w.store.PutFinding(ctx, sf, b.w.outputNames()); err != nil {
-		return fmt.Errorf("watch: storing a finding: %w", err)
+		return fmt.Errorf("watch: storing an incident: %w", err)
 	}
-	e.stored = sf
+	inc.stored = sf
 	return nil
 }
 
-// prune forgets the final findings that ended more than Replay before the
-// clock: no replay shows them again.
+// prune forgets the final incidents that ended more than Replay before the
+// clock: no replay shows their findings again.
 func (b *book) prune() {
 	horizon := b.w.state.Clock.Add(-b.w.opts.Replay)
-	for id, e := range b.known {
-		if e.final && !e.pending && e.latest.End.Before(horizon) {
-			delete(b.known, id)
+	for id, inc := range b.incidents {
+		if _, end := inc.span(); inc.final() && !inc.pending && end.Before(horizon) {
+			delete(b.incidents, id)
+			for _, m := range inc.members {
+				delete(b.findings, m.id)
+			}
 		}
 	}
 	for from, to := range b.alias {
-		if b.known[to] == nil {
+		if b.findings[to] == nil {
 			delete(b.alias, from)
 		}
 	}
 }
 
-// statusOf is the status a stored finding was last alerted with.
+// statusOf is the status an incident was last alerted with.
 func statusOf(sf backend.StoredFinding) string {
 	if sf.Version > 1 {
 		return "updated"

@@ -86,11 +86,11 @@ func TestWebhookRetriesAndSkips(t *testing.T) {
 // TestWebhookPostsSlackText: the slack format posts {"text"} with the
 // alert as render.SlackText writes it.
 func TestWebhookPostsSlackText(t *testing.T) {
-	a, err := render.NewAlert(detect.Finding{Rule: "r", Title: "<!channel>", Severity: "high"}, timeline.Timeline{}, nil)
+	a, err := render.NewAlert([]detect.Finding{{Rule: "r", Title: "<!channel>", Severity: "high"}}, []string{"abc"}, timeline.Timeline{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	a.ID, a.Status = "abc", "new"
+	a.Status = "new"
 	rec := &receiver{}
 	h, _ := NewWebhook(rec.serve(t), FormatSlack)
 	body, _ := json.Marshal(a)

@@ -124,6 +124,9 @@ type Watcher struct {
 	replayLeft int64
 	wake       []chan struct{} // per output: alerts are due
 	read       atomic.Int64    // events read, as saved (for tests and progress)
+	// batch holds the published time of each event of the read being
+	// recorded, by uuid.
+	batch map[string]time.Time
 }
 
 // New prepares a watch; Run runs it.
@@ -235,6 +238,13 @@ func (w *Watcher) stateEvents() int64 { return w.read.Load() }
 // backend's order among equal times).
 func (w *Watcher) feed(events []*logevent.Event) {
 	sort.SliceStable(events, func(i, j int) bool { return events[i].Time.Before(events[j].Time) })
+	clear(w.batch)
+	if w.batch == nil {
+		w.batch = make(map[string]time.Time, len(events))
+	}
+	for _, e := range events {
+		w.batch[e.UUID] = e.Time
+	}
 	for _, e := range events {
 		if e.Time.After(w.state.Clock) {
 			w.state.Clock = e.Time
