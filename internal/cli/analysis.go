@@ -61,6 +61,7 @@ func (t *thresholdFlags) register(cmd *cobra.Command) {
 	fl.DurationVar(&t.opts.FatigueWindow, "fatigue-window", t.opts.FatigueWindow, "window of the fatigue count")
 	fl.DurationVar(&t.opts.RecoveryWindow, "recovery-window", t.opts.RecoveryWindow, "how long after a reset or unlock a new network is a takeover")
 	fl.DurationVar(&t.opts.JoinWindow, "join-window", t.opts.JoinWindow, "how far apart events without a session may join one flow")
+	fl.Float64Var(&t.opts.TravelSpeed, "travel-speed", t.opts.TravelSpeed, "km/h above which two sign-ins of a user are impossible travel")
 }
 
 func (t *thresholdFlags) options() (timeline.Options, error) {

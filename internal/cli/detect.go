@@ -68,6 +68,7 @@ command to follow up. A rule that cannot load is reported, never skipped silentl
 	fl.IntVar(&th.Timeline.FatigueCount, "fatigue-count", th.Timeline.FatigueCount, "MFA challenges to one user that make fatigue")
 	fl.DurationVar(&th.Timeline.FatigueWindow, "fatigue-window", th.Timeline.FatigueWindow, "window of the fatigue count")
 	fl.DurationVar(&th.Timeline.RecoveryWindow, "recovery-window", th.Timeline.RecoveryWindow, "how long after a recovery a new network is a takeover")
+	fl.Float64Var(&th.Timeline.TravelSpeed, "travel-speed", th.Timeline.TravelSpeed, "km/h above which two sign-ins of a user are impossible travel")
 	cmd.AddCommand(a.sigmaConvertCommand())
 	return cmd
 }

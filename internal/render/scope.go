@@ -57,7 +57,7 @@ func scopeSummary(r *scope.Report) string {
 
 // scopeSections returns the report's sections, in order.
 func scopeSections(r *scope.Report) []section {
-	return []section{usersSection(r), relatedSection(r), sharedSection(r), sessionsSection(r), ipsSection(r),
+	return []section{usersSection(r), relatedSection(r), sharedSection(r), sessionsSection(r), transactionsSection(r), ipsSection(r),
 		agentsSection(r), devicesSection(r), appsSection(r),
 		countSection("Event types", "event type", r.EventTypes), countSection("Outcomes", "outcome", r.Outcomes),
 		deviationsSection(r), queriesSection(r)}
@@ -93,6 +93,14 @@ func sessionsSection(r *scope.Report) section {
 	for _, x := range r.Sessions {
 		s.Rows = append(s.Rows, []string{x.ID, strings.Join(x.Users, ", "), stamp(x.First), stamp(x.Last),
 			strconv.Itoa(x.Events), strings.Join(x.IPs, ", "), strconv.Itoa(len(x.UserAgents))})
+	}
+	return s
+}
+
+func transactionsSection(r *scope.Report) section {
+	s := section{Title: "API transactions (requests outside any session)", Header: []string{"transaction", "users", "first", "last", "events"}}
+	for _, x := range r.Transactions {
+		s.Rows = append(s.Rows, []string{x.ID, strings.Join(x.Users, ", "), stamp(x.First), stamp(x.Last), strconv.Itoa(x.Events)})
 	}
 	return s
 }

@@ -21,6 +21,7 @@ type scopeJSON struct {
 	NotFollowed  int                  `json:"notFollowed"`
 	SharedLinks  []sharedLinkJSON     `json:"sharedLinks"`
 	Sessions     []sessionJSON        `json:"sessions"`
+	Transactions []transactionJSON    `json:"transactions"`
 	IPs          []ipJSON             `json:"ips"`
 	UserAgents   []userAgentJSON      `json:"userAgents"`
 	Devices      []deviceJSON         `json:"devices"`
@@ -55,6 +56,14 @@ type sessionJSON struct {
 	Events     int      `json:"events"`
 	IPs        []string `json:"ips"`
 	UserAgents []string `json:"userAgents"`
+}
+
+type transactionJSON struct {
+	ID     string   `json:"id"`
+	Users  []string `json:"users"`
+	First  string   `json:"first"`
+	Last   string   `json:"last"`
+	Events int      `json:"events"`
 }
 
 type ipJSON struct {
@@ -125,7 +134,8 @@ func scopeJSONOf(r *scope.Report) scopeJSON {
 		Depth:     r.Depth, Events: r.Events, FirstSeen: stamp(r.FirstSeen), LastSeen: stamp(r.LastSeen),
 		Users: usersJSON(r.Users), RelatedUsers: usersJSON(r.Related), NotFollowed: r.NotFollowed,
 		SharedLinks: sharedLinksJSON(r.Shared),
-		Sessions:    sessionsJSON(r.Sessions), IPs: ipsJSON(r.IPs), UserAgents: userAgentsJSON(r.UserAgents),
+		Sessions:    sessionsJSON(r.Sessions), Transactions: transactionsJSON(r.Transactions),
+		IPs: ipsJSON(r.IPs), UserAgents: userAgentsJSON(r.UserAgents),
 		Devices: devicesJSON(r.Devices), Apps: appsJSON(r.Apps),
 		EventTypes: countsJSON(r.EventTypes), Outcomes: countsJSON(r.Outcomes),
 		Deviations: scopeDeviationsJSON(r.Deviations), Queries: orEmpty(r.Queries),
@@ -148,6 +158,14 @@ func sessionsJSON(sessions []scope.SessionSummary) []sessionJSON {
 	out := []sessionJSON{}
 	for _, s := range sessions {
 		out = append(out, sessionJSON{s.ID, orEmpty(s.Users), stamp(s.First), stamp(s.Last), s.Events, orEmpty(s.IPs), orEmpty(s.UserAgents)})
+	}
+	return out
+}
+
+func transactionsJSON(trans []scope.TransactionSummary) []transactionJSON {
+	out := []transactionJSON{}
+	for _, x := range trans {
+		out = append(out, transactionJSON{x.ID, orEmpty(x.Users), stamp(x.First), stamp(x.Last), x.Events})
 	}
 	return out
 }

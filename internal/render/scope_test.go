@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/oktascope/oktascope/internal/scope/scopetest"
 
@@ -71,7 +72,7 @@ func TestScopeJSONSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden.Keys(t, "report", doc, "indicator", "depth", "events", "firstSeen", "lastSeen", "users", "relatedUsers", "notFollowed", "sharedLinks",
-		"sessions", "ips", "userAgents", "devices", "apps", "eventTypes", "outcomes", "deviations", "queries")
+		"sessions", "transactions", "ips", "userAgents", "devices", "apps", "eventTypes", "outcomes", "deviations", "queries")
 	golden.Keys(t, "indicator", doc["indicator"], "kind", "value")
 	first := func(name string) any { return doc[name].([]any)[0] }
 	golden.Keys(t, "user", first("users"), "id", "alternateId", "displayName", "depth", "followed", "events", "via")
@@ -194,6 +195,29 @@ func TestScopeTextCutsLongTables(t *testing.T) {
 		more := fmt.Sprintf("… and %d more", n-scopeTextRows)
 		if shown := strings.Contains(out, "… and "); shown != (n > scopeTextRows) || (shown && !strings.Contains(out, more)) {
 			t.Errorf("%d related users: note of the rows left out wrong:\n%s", n, out)
+		}
+	}
+}
+
+// TestScopeTransactions checks that every format lists a report's API
+// transactions apart from its sessions, their ids escaped.
+func TestScopeTransactions(t *testing.T) {
+	at := time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC)
+	r := &scope.Report{
+		Sessions:     []scope.SessionSummary{{ID: "102A1", Users: []string{"alice@acme.example"}, First: at, Last: at, Events: 3}},
+		Transactions: []scope.TransactionSummary{{ID: "trsT1<b>", Users: []string{"alice@acme.example"}, First: at, Last: at.Add(time.Minute), Events: 2}},
+	}
+	for f, want := range map[Format][]string{
+		Text: {"API TRANSACTIONS (REQUESTS OUTSIDE ANY SESSION)", "trsT1<b>     alice@acme.example  2025-03-03T09:00:00.000Z  2025-03-03T09:01:00.000Z  2"},
+		MD:   {`## API transactions \(requests outside any session\)`, `| trsT1&lt;b&gt; | alice@acme.example |`},
+		HTML: {"API transactions (requests outside any session)", "trsT1&lt;b&gt;"},
+		JSON: {`"transactions": [`, `"id": "trsT1\u003cb\u003e"`, `"events": 2`},
+	} {
+		out := writeScope(t, f, r, 0)
+		for _, w := range want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%s lacks %q:\n%s", f, w, out)
+			}
 		}
 	}
 }

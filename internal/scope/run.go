@@ -216,7 +216,7 @@ func (r *run) findIPUsers(ctx context.Context, finder IPUserFinder, ips []string
 // report if it belongs to one of the sessions searched; its user, if not
 // one of the report's, is a related user at this level.
 func (r *run) pivotEvent(e *logevent.Event, sessions map[string]bool, level int) {
-	id := e.AuthenticationContext.ExternalSessionID
+	id := sessionID(e)
 	if sessions[id] {
 		r.add(e)
 	}

@@ -109,12 +109,17 @@ type Report struct {
 	// Related are the other users seen on the same IP addresses or
 	// sessions, by depth; those with Followed set have their events in the
 	// report.
-	Related    []UserSummary
-	Sessions   []SessionSummary   // by first event
-	IPs        []IPSummary        // most events first
-	UserAgents []UserAgentSummary // most events first
-	Devices    []DeviceSummary    // most events first
-	Apps       []AppSummary       // most events first
+	Related  []UserSummary
+	Sessions []SessionSummary // by first event
+	// Transactions are the API transactions: requests made outside any
+	// session, whose externalSessionId Okta fills with a "trs…" id
+	// (logevent's session rule); not sessions, and not pivoted on. By
+	// first event.
+	Transactions []TransactionSummary
+	IPs          []IPSummary        // most events first
+	UserAgents   []UserAgentSummary // most events first
+	Devices      []DeviceSummary    // most events first
+	Apps         []AppSummary       // most events first
 	// EventTypes and Outcomes count the report's events, most frequent first.
 	EventTypes, Outcomes []Count
 	// Deviations are those of the timeline of the report's events.
@@ -167,6 +172,15 @@ type SessionSummary struct {
 	Events      int       // its events in the report
 	IPs         []string  // addresses its users acted from
 	UserAgents  []string  // user agents its users acted with
+}
+
+// TransactionSummary is an API transaction of the report: an
+// externalSessionId that names a request, not a session.
+type TransactionSummary struct {
+	ID          string    // the externalSessionId ("trs…")
+	Users       []string  // logins (or ids) of the users acting in it
+	First, Last time.Time // its first and last events in the report
+	Events      int       // its events in the report
 }
 
 // IPSummary is a client IP address of the report, with its place and

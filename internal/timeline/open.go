@@ -4,7 +4,8 @@ import "sort"
 
 // OpenAttacks returns, for a caller that follows a live stream (oktascope
 // watch), the flows not yet retired that hold an mfa_fatigue,
-// session_hijack or recovery_takeover deviation, as they stand: an attack
+// session_hijack, recovery_takeover or impossible_travel deviation, as they
+// stand: an attack
 // is reported the moment its deviation appears, not when its flow retires.
 // The flows are published as Finish would publish them now (the messages
 // of bursts still growing say what is known so far), in order of their

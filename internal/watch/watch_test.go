@@ -135,17 +135,20 @@ func findingsIn(t *testing.T, incidents map[string]render.Alert) map[string]rend
 	return out
 }
 
-var incidentRules = map[synth.IncidentKind]string{synth.MFAPushFatigue: "oktascope-mfa-fatigue", synth.SessionHijack: "oktascope-session-hijack", synth.PasswordResetTakeover: "oktascope-recovery-takeover"}
+var incidentRules = map[synth.IncidentKind]string{
+	synth.MFAPushFatigue: "oktascope-mfa-fatigue", synth.SessionHijack: "oktascope-session-hijack",
+	synth.PasswordResetTakeover: "oktascope-recovery-takeover", synth.ImpossibleTravel: "oktascope-impossible-travel",
+}
 
-// TestWatchAlertsEachIncidentOnce: a generated day with the three planted
-// incidents lands in the store, chunk after chunk, while a watch runs with
+// TestWatchAlertsEachIncidentOnce: a generated day with the four planted
+// incidents (the three attacks and an impossible travel) lands in the store, chunk after chunk, while a watch runs with
 // NDJSON and a webhook: every finding a batch run finds is in an alert;
 // each planted incident is one alert, alerted new exactly once, with the
 // attacker's events, its flow's timeline and follow-ups, and nothing else
 // is alerted; updates carry the incident's identity; the webhook gets what
 // stdout gets.
 func TestWatchAlertsEachIncidentOnce(t *testing.T) {
-	events, planted := generated(t, synth.Options{Seed: 5, Users: 60, Events: 15000, Incidents: true})
+	events, planted := generated(t, synth.Options{Seed: 5, Users: 60, Events: 15000, Incidents: true, Travel: true})
 	want := batchFindings(t, events)
 	st := newMemStore(t)
 	rec := &receiver{}
@@ -201,7 +204,7 @@ func TestWatchAlertsEachIncidentOnce(t *testing.T) {
 			t.Errorf("alerted, not found by detect: %s (%s)", f.Rule, f.Indicator.Value)
 		}
 	}
-	if len(planted) != 3 || len(incidents) != len(planted) {
+	if len(planted) != 4 || len(incidents) != len(planted) {
 		t.Errorf("%d alerts for %d planted incidents", len(incidents), len(planted))
 		for _, a := range incidents {
 			for _, f := range a.Findings {

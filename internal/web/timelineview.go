@@ -128,8 +128,8 @@ func (s *server) buildTimeline(ctx context.Context, st indicatorState, v *timeli
 
 func (v *timelineView) fill(tl timeline.Timeline, st indicatorState) {
 	o := tl.Options
-	v.Thresholds = fmt.Sprintf("MFA fatigue: %d challenges within %v; recovery window %v; join window %v",
-		o.FatigueCount, o.FatigueWindow, o.RecoveryWindow, o.JoinWindow)
+	v.Thresholds = fmt.Sprintf("MFA fatigue: %d challenges within %v; recovery window %v; join window %v; travel speed %g km/h",
+		o.FatigueCount, o.FatigueWindow, o.RecoveryWindow, o.JoinWindow, o.TravelSpeed)
 	pv := pivotsOf(st.Since, st.Until)
 	for i, f := range tl.Flows {
 		v.Deviations += len(f.Deviations)
