@@ -28,6 +28,7 @@ type serveFlags struct {
 	faults    string
 	tlsCert   string
 	tlsKey    string
+	live      serveLiveFlags
 }
 
 func (a *app) serveCommand() *cobra.Command {
@@ -59,6 +60,7 @@ clear, and the command says so.`,
 	fl.StringVar(&f.faults, "faults", "", "inject faults into /api/v1/logs for drills, e.g. '429=0.1,500=0.05,drop=0.02,slow=0.1' (see docs)")
 	fl.StringVar(&f.tlsCert, "tls-cert", "", "serve HTTPS with this certificate (PEM; with --tls-key)")
 	fl.StringVar(&f.tlsKey, "tls-key", "", "the certificate's private key (PEM; with --tls-cert)")
+	f.live.register(fl)
 	return cmd
 }
 
@@ -69,7 +71,8 @@ type serveConfig struct {
 	generated bool        // the token was made here: its link may be printed, once
 	tls       *tls.Config // nil: plain HTTP
 	faults    oktaapi.FaultConfig
-	loopback  bool // the address is on loopback
+	loopback  bool                  // the address is on loopback
+	oauth     *oktaapi.OAuthOptions // the fake org's token endpoint, or nil
 }
 
 func (a *app) runServe(ctx context.Context, f *serveFlags) error {
@@ -86,6 +89,9 @@ func (a *app) runServe(ctx context.Context, f *serveFlags) error {
 		return usageError("--faults: %v", err)
 	}
 	if cfg.tls, err = serveTLS(f.tlsCert, f.tlsKey); err != nil {
+		return err
+	}
+	if cfg.oauth, err = oauthOptions(&f.live); err != nil {
 		return err
 	}
 	host, _, _ := net.SplitHostPort(f.addr)
@@ -166,7 +172,13 @@ func (a *app) serve(ctx context.Context, ln net.Listener, st *store.Store, cfg s
 	if err != nil {
 		return err
 	}
-	var logs http.Handler = oktaapi.NewServer(st, oktaapi.ServerOptions{Token: token, Faults: cfg.faults, Now: clock})
+	api := oktaapi.NewServer(st, oktaapi.ServerOptions{Token: token, Faults: cfg.faults, Now: clock, OAuth: cfg.oauth})
+	var logs http.Handler = api
+	if cfg.oauth != nil {
+		// The token endpoint takes POSTs and checks each client's signed
+		// assertion itself, as an org's does.
+		mux.Handle(oktaapi.TokenPath, api)
+	}
 	if token == "" {
 		// Without a token the UI's guard answers only requests addressed to
 		// loopback names (no DNS rebinding); with one, the API checks the
@@ -178,6 +190,9 @@ func (a *app) serve(ctx context.Context, ln net.Listener, st *store.Store, cfg s
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 60 * time.Second,
 		IdleTimeout: 2 * time.Minute, MaxHeaderBytes: maxHeaderBytes, TLSConfig: cfg.tls}
 	a.announce(st.Path(), ln.Addr().String(), cfg)
+	if note := liveNote(cfg.oauth); note != "" {
+		fmt.Fprintln(a.io.Err, note)
+	}
 	go func() {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
