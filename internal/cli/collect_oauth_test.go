@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/store"
 )
 
@@ -71,7 +72,7 @@ func TestCollectWithOAuthFlags(t *testing.T) {
 }
 
 // statsOf opens a store and returns its stats.
-func statsOf(t *testing.T, path string) store.Stats {
+func statsOf(t *testing.T, path string) backend.Stats {
 	t.Helper()
 	st, err := store.Open(path)
 	if err != nil {

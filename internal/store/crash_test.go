@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oktascope/oktascope/internal/backend"
+	"github.com/oktascope/oktascope/internal/backend/backendtest"
 	"github.com/oktascope/oktascope/internal/logevent"
 )
 
@@ -32,7 +34,7 @@ const (
 // crashEvents are the events the child inserts, in batches of
 // crashBatchSize; their uuids are all distinct.
 func crashEvents() []*logevent.Event {
-	return newGenerator(genOptions{Seed: 21, Users: 50}).events(6000)
+	return backendtest.NewGenerator(backendtest.GenOptions{Seed: 21, Users: 50}).Events(6000)
 }
 
 // TestCrashChild is the child process of TestKillDuringInsert: it inserts
@@ -70,11 +72,11 @@ func TestCrashChild(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		inserted, _, err := s.Insert(context.Background(), batch)
+		res, err := s.Insert(context.Background(), batch)
 		if err != nil {
 			t.Fatal(err)
 		}
-		fmt.Println(inserted)
+		fmt.Println(res.Inserted)
 		lines = lines[n:]
 	}
 	s.Close()
@@ -123,7 +125,7 @@ func TestKillDuringInsert(t *testing.T) {
 		}
 	}
 	got := map[string]bool{}
-	s.Search(context.Background(), Query{}, func(e *logevent.Event) error { got[e.UUID] = true; return nil })
+	s.Search(context.Background(), backend.Query{}, func(e *logevent.Event, _ backend.Cursor) error { got[e.UUID] = true; return nil })
 	if len(got) != len(want) {
 		t.Fatalf("after re-inserting: %d events, want %d", len(got), len(want))
 	}

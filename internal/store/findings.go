@@ -11,7 +11,7 @@ import (
 )
 
 // The store keeps the findings of oktascope watch beside the events
-// (backend.FindingStore; tables in 0003_findings.sql).
+// (backend.FindingStore; tables in 0004_findings.sql).
 
 var _ backend.FindingStore = (*Store)(nil)
 

@@ -6,8 +6,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/crc32"
+	"slices"
 	"strings"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/logevent"
 )
 
@@ -31,7 +34,10 @@ import (
 //   - Duplicates are found before inserting (one SELECT per chunk on the
 //     uuid index, and a set of the batch's own uuids), so no conflict can
 //     remain: exec checks that every row went in and that events and raw
-//     got the expected ids.
+//     got the expected ids. The same SELECT returns a duplicate's
+//     raw_hash, a checksum of its stored JSON: an identical re-import
+//     reads no JSON; when the checksums differ (or the row has none) the
+//     stored JSON is read and compared decoded (conflicts).
 //   - Statements run with a context that is never cancelled: a cancellable
 //     one costs the driver a goroutine per statement. Cancellation is
 //     checked between chunks.
@@ -45,8 +51,8 @@ var (
 	eventsInsert = table{
 		head: `INSERT OR IGNORE INTO events (uuid, uuid_key, published, event_type,
 	actor_id, actor_alternate_id, actor_display_name, client_ip, session_id,
-	outcome_result, severity, display_message, city, country) VALUES `,
-		cols: 14, max: rowsPerStmt, rowids: true,
+	outcome_result, severity, display_message, city, country, raw_hash) VALUES `,
+		cols: 15, max: rowsPerStmt, rowids: true,
 	}
 	rawInsert     = table{head: "INSERT OR IGNORE INTO raw (json) VALUES ", cols: 1, max: rowsPerStmt, rowids: true}
 	targetsInsert = table{head: "INSERT OR IGNORE INTO targets (event, pos, target_id, target_alternate_id) VALUES ", cols: 4, max: maxTargetRows}
@@ -74,9 +80,10 @@ func (t table) sql(rows int) string {
 	return t.head + strings.TrimSuffix(strings.Repeat(row+", ", rows), ", ")
 }
 
-// existingSQL finds which of n uuids the store holds.
+// existingSQL finds which of n uuids the store holds, and their raw_hash
+// (0 when none).
 func existingSQL(n int) string {
-	return "SELECT uuid FROM events WHERE uuid_key IN (" + placeholders(n) + ")"
+	return "SELECT uuid, coalesce(raw_hash, 0) FROM events WHERE uuid_key IN (" + placeholders(n) + ")"
 }
 
 // inserter holds Insert's prepared statements: for each statement, one per
@@ -118,68 +125,72 @@ func (ins *inserter) close() error {
 // Insert stores a batch of events in one transaction: all of them are in
 // the store afterwards, or (on error, cancellation or a crash) none of those
 // the batch added. An event whose uuid the store already holds (or that
-// appears earlier in the batch) is skipped and counted as a duplicate.
+// appears earlier in the batch) is skipped: counted as a duplicate when its
+// content is the same (backend.SameContent), listed as a conflict with the
+// stored JSON otherwise.
 //
 // The events must come from logevent.Decode (or DecodeInto): the indexed
 // columns are taken from their decoded fields and Time, and Raw is stored
 // byte for byte; the store keeps no reference to them. Batches of a few
 // thousand events amortize the commit best.
-func (s *Store) Insert(ctx context.Context, events []*logevent.Event) (inserted, duplicates int, err error) {
+func (s *Store) Insert(ctx context.Context, events []*logevent.Event) (backend.InsertResult, error) {
 	if len(events) == 0 {
-		return 0, 0, nil
+		return backend.InsertResult{}, nil
 	}
 	for _, e := range events {
 		if e.UUID == "" || e.EventType == "" || e.Time.IsZero() {
-			return 0, 0, fmt.Errorf("store: insert: event without uuid, eventType or time (use logevent.Decode): %.100q", e.Raw)
+			return backend.InsertResult{}, fmt.Errorf("store: insert: event without uuid, eventType or time (use logevent.Decode): %.100q", e.Raw)
 		}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return 0, 0, errors.New("store: insert: store is closed")
+		return backend.InsertResult{}, errors.New("store: insert: store is closed")
 	}
-	n, err := s.insertTx(ctx, events)
+	res, err := s.insertTx(ctx, events)
 	if err != nil {
-		return 0, 0, fmt.Errorf("store: insert: %w", err)
+		return backend.InsertResult{}, fmt.Errorf("store: insert: %w", err)
 	}
-	s.dirty += int64(n)
+	s.dirty += int64(res.Inserted)
 	s.ckpt.poke()
-	return n, len(events) - n, nil
+	return res, nil
 }
 
-func (s *Store) insertTx(ctx context.Context, events []*logevent.Event) (int, error) {
+func (s *Store) insertTx(ctx context.Context, events []*logevent.Event) (backend.InsertResult, error) {
 	tx, err := s.write.BeginTx(ctx, nil)
 	if err != nil {
-		return 0, fmt.Errorf("begin: %w", err)
+		return backend.InsertResult{}, fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback()
 	b := &batch{ctx: ctx, run: context.WithoutCancel(ctx), tx: tx, ins: s.insert,
-		seen: make(map[string]bool, len(events)), types: map[string]int{}, ipUsers: map[ipUserKey]*ipUserSum{}}
+		seen: make(map[string]*logevent.Event, len(events)), types: map[string]int{}, ipUsers: map[ipUserKey]*ipUserSum{}}
 	if err := tx.QueryRowContext(b.run, sqlNextID).Scan(&b.nextID); err != nil {
-		return 0, fmt.Errorf("next id: %w", err)
+		return backend.InsertResult{}, fmt.Errorf("next id: %w", err)
 	}
-	for len(events) > 0 {
-		chunk := events[:pow2Floor(min(rowsPerStmt, len(events)))]
-		events = events[len(chunk):]
-		if err := b.add(chunk); err != nil {
-			return 0, err
+	for base := 0; base < len(events); {
+		chunk := events[base : base+pow2Floor(min(rowsPerStmt, len(events)-base))]
+		if err := b.add(base, chunk); err != nil {
+			return backend.InsertResult{}, err
 		}
+		base += len(chunk)
 	}
 	if err := b.countTypes(); err != nil {
-		return 0, err
+		return backend.InsertResult{}, err
 	}
 	if !s.bulk {
 		if err := b.addIPUsers(); err != nil {
-			return 0, err
+			return backend.InsertResult{}, err
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return 0, fmt.Errorf("commit: %w", err)
+		return backend.InsertResult{}, fmt.Errorf("commit: %w", err)
 	}
 	if s.bulk {
 		mergeIPUsers(s.bulkIPUsers, b.ipUsers)
 	}
-	return b.inserted, nil
+	b.result.Inserted = b.inserted
+	slices.SortFunc(b.result.Conflicts, func(x, y backend.Conflict) int { return x.Index - y.Index })
+	return b.result, nil
 }
 
 // batch is one Insert transaction in progress.
@@ -189,9 +200,11 @@ type batch struct {
 	tx       *sql.Tx
 	ins      *inserter
 	nextID   int64
-	seen     map[string]bool // uuids of the batch so far
+	seen     map[string]*logevent.Event // the batch's inserted events by uuid
 	inserted int
-	types    map[string]int // events inserted, by type
+	result   backend.InsertResult // duplicates and conflicts
+	held     map[string]int64     // the chunk's uuids the store holds: raw_hash (reused)
+	types    map[string]int       // events inserted, by type
 	ipUsers  map[ipUserKey]*ipUserSum
 	args     []any
 	fresh    []*logevent.Event
@@ -199,9 +212,9 @@ type batch struct {
 }
 
 // add inserts a chunk of events (a power of two of them, at most
-// rowsPerStmt): the rows of events, raw and targets of each event that is
-// not a duplicate.
-func (b *batch) add(chunk []*logevent.Event) error {
+// rowsPerStmt), the first at base in Insert's slice: the rows of events,
+// raw and targets of each event whose uuid is new.
+func (b *batch) add(base int, chunk []*logevent.Event) error {
 	if err := b.ctx.Err(); err != nil {
 		return err
 	}
@@ -210,13 +223,27 @@ func (b *batch) add(chunk []*logevent.Event) error {
 		return err
 	}
 	b.fresh, b.ids = b.fresh[:0], b.ids[:0]
-	for _, e := range chunk {
-		if !existing[e.UUID] && !b.seen[e.UUID] {
-			b.seen[e.UUID] = true
-			b.fresh = append(b.fresh, e)
-			b.ids = append(b.ids, b.nextID)
-			b.nextID++
+	var unsure []unsureEvent
+	for i, e := range chunk {
+		if first := b.seen[e.UUID]; first != nil {
+			b.duplicate(base+i, e, first.Raw)
+			continue
 		}
+		if hash, ok := existing[e.UUID]; ok {
+			if hash != 0 && hash == rawHash(e.Raw) {
+				b.result.Duplicates++
+			} else {
+				unsure = append(unsure, unsureEvent{base + i, e})
+			}
+			continue
+		}
+		b.seen[e.UUID] = e
+		b.fresh = append(b.fresh, e)
+		b.ids = append(b.ids, b.nextID)
+		b.nextID++
+	}
+	if err := b.compareStored(unsure); err != nil {
+		return err
 	}
 	b.args = b.args[:0]
 	for _, e := range b.fresh {
@@ -235,8 +262,65 @@ func (b *batch) add(chunk []*logevent.Event) error {
 	return nil
 }
 
-// existing returns which uuids of the chunk the store already holds.
-func (b *batch) existing(chunk []*logevent.Event) (map[string]bool, error) {
+// duplicate counts the event at index i, whose uuid is held with the JSON
+// stored: a duplicate, or a conflict when the contents differ.
+func (b *batch) duplicate(i int, e *logevent.Event, stored []byte) {
+	if backend.SameContent(stored, e.Raw) {
+		b.result.Duplicates++
+		return
+	}
+	b.result.Conflicts = append(b.result.Conflicts, backend.Conflict{Index: i, Stored: stored})
+}
+
+// unsureEvent is an event of the chunk, at index in Insert's slice, whose
+// uuid the store holds with another raw_hash (or none).
+type unsureEvent struct {
+	index int
+	e     *logevent.Event
+}
+
+// compareStored reads the stored JSON of the events whose checksum
+// differs from the held one's (or is unknown), and counts each as a
+// duplicate or a conflict.
+func (b *batch) compareStored(unsure []unsureEvent) error {
+	if len(unsure) == 0 {
+		return nil
+	}
+	args := make([]any, len(unsure))
+	for i, u := range unsure {
+		args[i] = uuidKey(u.e.UUID)
+	}
+	rows, err := b.tx.QueryContext(b.run, "SELECT e.uuid, r.json FROM events e JOIN raw r ON r.id = e.id WHERE e.uuid_key IN ("+
+		placeholders(len(args))+")", args...)
+	if err != nil {
+		return fmt.Errorf("read duplicates: %w", err)
+	}
+	defer rows.Close()
+	stored := make(map[string][]byte, len(unsure))
+	for rows.Next() {
+		var uuid string
+		var raw driverBytes
+		if err := rows.Scan(&uuid, &raw); err != nil {
+			return fmt.Errorf("read duplicates: %w", err)
+		}
+		stored[uuid] = raw
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("read duplicates: %w", err)
+	}
+	for _, u := range unsure {
+		raw, ok := stored[u.e.UUID]
+		if !ok {
+			return fmt.Errorf("read duplicates: no JSON for %q", u.e.UUID)
+		}
+		b.duplicate(u.index, u.e, raw)
+	}
+	return nil
+}
+
+// existing returns the uuids of the chunk the store already holds, in a
+// map reused from chunk to chunk.
+func (b *batch) existing(chunk []*logevent.Event) (map[string]int64, error) {
 	st, err := b.stmt(existingSQL(len(chunk)))
 	if err != nil {
 		return nil, err
@@ -250,18 +334,19 @@ func (b *batch) existing(chunk []*logevent.Event) (map[string]bool, error) {
 		return nil, fmt.Errorf("find duplicates: %w", err)
 	}
 	defer rows.Close()
-	var found map[string]bool
+	clear(b.held)
 	for rows.Next() {
 		var uuid string
-		if err := rows.Scan(&uuid); err != nil {
+		var hash int64
+		if err := rows.Scan(&uuid, &hash); err != nil {
 			return nil, fmt.Errorf("find duplicates: %w", err)
 		}
-		if found == nil {
-			found = map[string]bool{}
+		if b.held == nil {
+			b.held = make(map[string]int64, rowsPerStmt)
 		}
-		found[uuid] = true
+		b.held[uuid] = hash
 	}
-	return found, rows.Err()
+	return b.held, rows.Err()
 }
 
 func (b *batch) insertRaw() error {
@@ -363,8 +448,21 @@ func appendEventArgs(args []any, e *logevent.Event) []any {
 		null(e.Actor.ID), null(e.Actor.AlternateID), null(e.Actor.DisplayName),
 		null(e.Client.IPAddress), null(e.AuthenticationContext.ExternalSessionID),
 		null(e.Outcome.Result), null(e.Severity), null(e.DisplayMessage),
-		null(g.City), null(g.Country),
+		null(g.City), null(g.Country), rawHash(e.Raw),
 	)
+}
+
+// castagnoli is the CRC-32C table (computed in hardware where the CPU can).
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// rawHash is the checksum kept in events.raw_hash: CRC-32C and CRC-32 of
+// an event's JSON, 64 bits, about 0.3 µs for an event of 2 KB. Equal
+// checksums are taken for equal bytes: two texts differ with the same
+// checksum with a chance of 2^-64, or when crafted to (a CRC is not a
+// cryptographic hash), and then the second is counted a duplicate rather
+// than a conflict; it is not stored either way.
+func rawHash(raw []byte) int64 {
+	return int64(uint64(crc32.Checksum(raw, castagnoli))<<32 | uint64(crc32.ChecksumIEEE(raw)))
 }
 
 // null maps the empty string, which the filter evaluator treats as absent,

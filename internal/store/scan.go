@@ -24,11 +24,11 @@ const (
 // scanBatchRows holds rows read and, once done is closed, their events
 // (nil where the row did not match).
 type scanBatchRows struct {
-	cursors []Cursor
-	raws    [][]byte
-	events  []*logevent.Event
-	err     error
-	done    chan struct{}
+	positions []position
+	raws      [][]byte
+	events    []*logevent.Event
+	err       error
+	done      chan struct{}
 }
 
 // scanner runs the reader and decoding goroutines of one search.
@@ -67,13 +67,13 @@ func (sc *scanner) read(ctx context.Context, rows *sql.Rows) {
 	// decoded in vain when the caller wants only a few.
 	b := newScanBatch(8)
 	for rows.Next() {
-		var c Cursor
+		var pos position
 		var raw driverBytes
-		if err := rows.Scan(&c.Published, &c.ID, &raw); err != nil {
+		if err := rows.Scan(&pos.published, &pos.id, &raw); err != nil {
 			sc.readErr = err
 			return
 		}
-		b.cursors, b.raws = append(b.cursors, c), append(b.raws, []byte(raw))
+		b.positions, b.raws = append(b.positions, pos), append(b.raws, []byte(raw))
 		if len(b.raws) == cap(b.raws) {
 			if !sc.send(ctx, b) {
 				return
@@ -111,7 +111,7 @@ func (b *driverBytes) Scan(src any) error {
 }
 
 func newScanBatch(n int) *scanBatchRows {
-	return &scanBatchRows{cursors: make([]Cursor, 0, n), raws: make([][]byte, 0, n), done: make(chan struct{})}
+	return &scanBatchRows{positions: make([]position, 0, n), raws: make([][]byte, 0, n), done: make(chan struct{})}
 }
 
 // send hands b to the workers and to the caller, unless the search ended.
@@ -136,7 +136,7 @@ func (sc *scanner) decode(ctx context.Context, match func(*logevent.Event) bool)
 		for i, raw := range b.raws {
 			e, err := logevent.Decode(raw)
 			if err != nil {
-				b.err = fmt.Errorf("event at %v: %w", b.cursors[i], err)
+				b.err = fmt.Errorf("event of row %d: %w", b.positions[i].id, err)
 				break
 			}
 			if match(e) {

@@ -22,14 +22,6 @@ import (
 
 const hookSecret = "okta-hook-s3cret"
 
-// storeWriter is the store as a backend.Writer.
-type storeWriter struct{ st *store.Store }
-
-func (s storeWriter) Insert(ctx context.Context, events []*logevent.Event) (backend.InsertResult, error) {
-	n, d, err := s.st.Insert(ctx, events)
-	return backend.InsertResult{Inserted: n, Duplicates: d}, err
-}
-
 // hookServer starts a receiver over a new store.
 func hookServer(t *testing.T, w backend.Writer, opts EventHookOptions) (*EventHook, string) {
 	t.Helper()
@@ -116,7 +108,7 @@ func countEvents(t *testing.T, st *store.Store) int {
 }
 
 func TestEventHookVerification(t *testing.T) {
-	h, url := hookServer(t, storeWriter{newHookStore(t)}, EventHookOptions{})
+	h, url := hookServer(t, newHookStore(t), EventHookOptions{})
 	challenge := `abc"</script><x>` + "\u2028"
 	status, body := hookDo(t, http.MethodGet, url, nil, "Authorization", hookSecret, "X-Okta-Verification-Challenge", challenge)
 	if status != http.StatusOK {
@@ -144,7 +136,7 @@ func TestEventHookVerification(t *testing.T) {
 // request, from loopback too, in the header the administrator named.
 func TestEventHookAuthenticatesEveryRequest(t *testing.T) {
 	st := newHookStore(t)
-	h, url := hookServer(t, storeWriter{st}, EventHookOptions{Header: "X-Okta-Hook-Key"})
+	h, url := hookServer(t, st, EventHookOptions{Header: "X-Okta-Hook-Key"})
 	body := delivery(synthRaws(t, 3)...)
 	for _, header := range [][]string{
 		nil,
@@ -166,7 +158,7 @@ func TestEventHookAuthenticatesEveryRequest(t *testing.T) {
 	if h.Stats().Unauthorized != 5 {
 		t.Errorf("stats %+v", h.Stats())
 	}
-	if _, err := NewEventHook(storeWriter{st}, EventHookOptions{}); err == nil {
+	if _, err := NewEventHook(st, EventHookOptions{}); err == nil {
 		t.Error("a receiver without a secret was made")
 	}
 }
@@ -175,7 +167,7 @@ func TestEventHookAuthenticatesEveryRequest(t *testing.T) {
 // and Okta's retries and overlapping deliveries store nothing twice.
 func TestEventHookStoresOnceByUUID(t *testing.T) {
 	st := newHookStore(t)
-	h, url := hookServer(t, storeWriter{st}, EventHookOptions{})
+	h, url := hookServer(t, st, EventHookOptions{})
 	raws := synthRaws(t, 60)
 	first, second := delivery(raws[:40]...), delivery(raws[20:]...)
 	for i, body := range [][]byte{first, first, second, second} {
@@ -197,7 +189,7 @@ func TestEventHookStoresOnceByUUID(t *testing.T) {
 // stored.
 func TestEventHookRefusesBadBodies(t *testing.T) {
 	st := newHookStore(t)
-	h, url := hookServer(t, storeWriter{st}, EventHookOptions{MaxBody: 64 << 10})
+	h, url := hookServer(t, st, EventHookOptions{MaxBody: 64 << 10})
 	good := synthRaws(t, 5)
 	noUUID := []byte(`{"published":"2025-03-03T10:00:00.000Z","eventType":"user.session.start"}`)
 	badTime := []byte(`{"uuid":"u1","published":"yesterday","eventType":"user.session.start"}`)
@@ -293,7 +285,7 @@ func BenchmarkEventHookDelivery(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer st.Close()
-	h, err := NewEventHook(storeWriter{st}, EventHookOptions{Secret: hookSecret})
+	h, err := NewEventHook(st, EventHookOptions{Secret: hookSecret})
 	if err != nil {
 		b.Fatal(err)
 	}
