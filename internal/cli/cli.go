@@ -144,7 +144,7 @@ in Okta's own filter language.`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &flagError{err} })
 	root.PersistentFlags().StringVar(&a.dbPath, "db", "", "store file (default $OKTASCOPE_DB or ./oktascope.db)")
 	root.AddCommand(a.searchCommand(), a.importCommand(), a.huntCommand(), a.explainCommand(),
-		a.timelineCommand(), a.scopeCommand(), a.detectCommand(), a.generateCommand(), a.collectCommand(), a.serveCommand(), a.demoCommand())
+		a.timelineCommand(), a.scopeCommand(), a.detectCommand(), a.generateCommand(), a.collectCommand(), a.serveCommand(), a.watchCommand(), a.demoCommand())
 	return root
 }
 

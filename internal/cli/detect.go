@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/detect"
@@ -27,15 +28,46 @@ import (
 const detectGCPercent = 200
 
 type detectFlags struct {
-	rules        []string
-	noBuiltin    bool
+	ruleFlags
 	format       string
 	since, until string
-	thresholds   detect.Thresholds
+}
+
+// ruleFlags choose the detections of detect and watch: the built-ins and
+// their thresholds, and rule files.
+type ruleFlags struct {
+	rules      []string
+	noBuiltin  bool
+	thresholds detect.Thresholds
+}
+
+func (f *ruleFlags) register(fl *pflag.FlagSet) {
+	f.thresholds = detect.DefaultThresholds()
+	fl.StringArrayVar(&f.rules, "rules", nil, "a directory or file of Sigma or okta/customer-detections rules (repeatable)")
+	fl.BoolVar(&f.noBuiltin, "no-builtin", false, "run only the rules given with --rules")
+	th := &f.thresholds
+	fl.IntVar(&th.SprayUsers, "spray-users", th.SprayUsers, "password spraying: distinct users failing from one IP")
+	fl.IntVar(&th.SprayIPs, "spray-ips", th.SprayIPs, "distributed brute force: distinct IPs failing for one user")
+	fl.DurationVar(&th.SprayWindow, "spray-window", th.SprayWindow, "window of the spraying counts")
+	fl.IntVar(&th.BruteFailures, "brute-failures", th.BruteFailures, "brute force: failures for one user")
+	fl.DurationVar(&th.BruteWindow, "brute-window", th.BruteWindow, "window of the brute-force count")
+	fl.IntVar(&th.Timeline.FatigueCount, "fatigue-count", th.Timeline.FatigueCount, "MFA challenges to one user that make fatigue")
+	fl.DurationVar(&th.Timeline.FatigueWindow, "fatigue-window", th.Timeline.FatigueWindow, "window of the fatigue count")
+	fl.DurationVar(&th.Timeline.RecoveryWindow, "recovery-window", th.Timeline.RecoveryWindow, "how long after a recovery a new network is a takeover")
+	fl.Float64Var(&th.Timeline.TravelSpeed, "travel-speed", th.Timeline.TravelSpeed, "km/h above which two sign-ins of a user are impossible travel")
+}
+
+// detectOptions checks the thresholds and loads the rules.
+func (a *app) detectOptions(f *ruleFlags) (detect.Options, error) {
+	if err := f.thresholds.Validate(); err != nil {
+		return detect.Options{}, &ExitError{Code: ExitUsage, Err: err}
+	}
+	opts := detect.Options{Builtin: !f.noBuiltin, Thresholds: f.thresholds}
+	return opts, a.loadRules(f.rules, &opts)
 }
 
 func (a *app) detectCommand() *cobra.Command {
-	f := detectFlags{thresholds: detect.DefaultThresholds()}
+	var f detectFlags
 	cmd := &cobra.Command{
 		Use:   "detect [--rules PATH...]",
 		Short: "Run built-in detections, Sigma rules for Okta and Okta's customer-detections",
@@ -54,21 +86,10 @@ command to follow up. A rule that cannot load is reported, never skipped silentl
 		RunE: func(cmd *cobra.Command, _ []string) error { return a.runDetect(cmd.Context(), &f) },
 	}
 	fl := cmd.Flags()
-	fl.StringArrayVar(&f.rules, "rules", nil, "a directory or file of Sigma or okta/customer-detections rules (repeatable)")
-	fl.BoolVar(&f.noBuiltin, "no-builtin", false, "run only the rules given with --rules")
+	f.ruleFlags.register(fl)
 	fl.StringVar(&f.format, "format", "", render.FindingFormats().Help())
 	fl.StringVar(&f.since, "since", "", "from this time on: RFC 3339, a date, or a duration ago")
 	fl.StringVar(&f.until, "until", "", "before this time: RFC 3339, a date, or a duration ago")
-	th := &f.thresholds
-	fl.IntVar(&th.SprayUsers, "spray-users", th.SprayUsers, "password spraying: distinct users failing from one IP")
-	fl.IntVar(&th.SprayIPs, "spray-ips", th.SprayIPs, "distributed brute force: distinct IPs failing for one user")
-	fl.DurationVar(&th.SprayWindow, "spray-window", th.SprayWindow, "window of the spraying counts")
-	fl.IntVar(&th.BruteFailures, "brute-failures", th.BruteFailures, "brute force: failures for one user")
-	fl.DurationVar(&th.BruteWindow, "brute-window", th.BruteWindow, "window of the brute-force count")
-	fl.IntVar(&th.Timeline.FatigueCount, "fatigue-count", th.Timeline.FatigueCount, "MFA challenges to one user that make fatigue")
-	fl.DurationVar(&th.Timeline.FatigueWindow, "fatigue-window", th.Timeline.FatigueWindow, "window of the fatigue count")
-	fl.DurationVar(&th.Timeline.RecoveryWindow, "recovery-window", th.Timeline.RecoveryWindow, "how long after a recovery a new network is a takeover")
-	fl.Float64Var(&th.Timeline.TravelSpeed, "travel-speed", th.Timeline.TravelSpeed, "km/h above which two sign-ins of a user are impossible travel")
 	cmd.AddCommand(a.sigmaConvertCommand())
 	return cmd
 }
@@ -78,11 +99,8 @@ func (a *app) runDetect(ctx context.Context, f *detectFlags) error {
 	if err != nil {
 		return err
 	}
-	if err := f.thresholds.Validate(); err != nil {
-		return &ExitError{Code: ExitUsage, Err: err}
-	}
-	opts := detect.Options{Builtin: !f.noBuiltin, Thresholds: f.thresholds}
-	if err := a.loadRules(f.rules, &opts); err != nil {
+	opts, err := a.detectOptions(&f.ruleFlags)
+	if err != nil {
 		return err
 	}
 	now := time.Now()

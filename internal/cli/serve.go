@@ -38,7 +38,11 @@ func (a *app) serveCommand() *cobra.Command {
 		Short: "Serve the web UI and an Okta-compatible /api/v1/logs over the store",
 		Long: `serve opens the investigation UI (search, hunts, timelines, scope: docs/web.md) and an
 Okta-compatible GET /api/v1/logs endpoint over the store, so tools written for Okta's API
-can read an offline evidence set. Everything is read-only and served from the binary.
+can read an offline evidence set. Everything is read-only and served from the binary,
+but for the Okta Event Hook receiver, which --event-hook-secret-env (or -file) turns on
+at /hooks/okta: it stores the events a live org pushes, for oktascope watch
+(docs/watch.md). --oauth-client makes the API a fake org's, with a token endpoint that
+collect --client-id can use offline.
 
 It binds to loopback by default. Binding to any other address requires a token
 (--token-file or --token-env); a random one is made when neither is given, and the
@@ -49,6 +53,7 @@ loopback without them, the token, the cookie and the evidence cross the network 
 clear, and the command says so.`,
 		Example: `  oktascope --db oktascope-demo.db serve
   oktascope serve --addr 0.0.0.0:8443 --token-file ./ui-token --tls-cert cert.pem --tls-key key.pem
+  oktascope --db live.db serve --addr 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem --event-hook-secret-env OKTA_HOOK_SECRET
   curl -H 'Authorization: SSWS my-token' 'http://127.0.0.1:8080/api/v1/logs?filter=eventType+eq+"user.session.start"&limit=5'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return a.runServe(cmd.Context(), &f) },
@@ -73,10 +78,15 @@ type serveConfig struct {
 	faults    oktaapi.FaultConfig
 	loopback  bool                  // the address is on loopback
 	oauth     *oktaapi.OAuthOptions // the fake org's token endpoint, or nil
+	hook      *web.EventHookOptions // the Event Hook receiver, or nil
 }
 
 func (a *app) runServe(ctx context.Context, f *serveFlags) error {
-	st, err := a.openBackend(ctx, mustExist)
+	mode := mustExist
+	if f.live.receives() {
+		mode = createIfMissing // a new store, for the events Okta will push
+	}
+	st, err := a.openBackend(ctx, mode)
 	if err != nil {
 		return err
 	}
@@ -92,6 +102,9 @@ func (a *app) runServe(ctx context.Context, f *serveFlags) error {
 		return err
 	}
 	if cfg.oauth, err = oauthOptions(&f.live); err != nil {
+		return err
+	}
+	if cfg.hook, err = a.eventHook(&f.live); err != nil {
 		return err
 	}
 	host, _, _ := net.SplitHostPort(f.addr)
@@ -179,6 +192,15 @@ func (a *app) serve(ctx context.Context, ln net.Listener, st backend.Backend, cf
 		// assertion itself, as an org's does.
 		mux.Handle(oktaapi.TokenPath, api)
 	}
+	if cfg.hook != nil {
+		// Okta reaches the receiver under a public name: it checks Okta's
+		// secret itself, on every request, not the UI's token or host.
+		hook, err := web.NewEventHook(st, *cfg.hook)
+		if err != nil {
+			return err
+		}
+		mux.Handle(web.EventHookPath, hook)
+	}
 	if token == "" {
 		// Without a token the UI's guard answers only requests addressed to
 		// loopback names (no DNS rebinding); with one, the API checks the
@@ -190,7 +212,7 @@ func (a *app) serve(ctx context.Context, ln net.Listener, st backend.Backend, cf
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 60 * time.Second,
 		IdleTimeout: 2 * time.Minute, MaxHeaderBytes: maxHeaderBytes, TLSConfig: cfg.tls}
 	a.announce(st.Location(), ln.Addr().String(), cfg)
-	if note := liveNote(cfg.oauth); note != "" {
+	if note := liveNote(cfg.hook, cfg.oauth); note != "" {
 		fmt.Fprintln(a.io.Err, note)
 	}
 	go func() {

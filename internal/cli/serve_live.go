@@ -8,19 +8,52 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/oktascope/oktascope/internal/oktaapi"
+	"github.com/oktascope/oktascope/internal/render"
+	"github.com/oktascope/oktascope/internal/web"
 )
 
 // serveLiveFlags are serve's flags for a live org (docs/watch.md): the
 // Event Hook receiver, and the token endpoint of the fake org that lets a
 // collect's OAuth flow run offline.
 type serveLiveFlags struct {
-	oauthClients []string
-	oauthDPoP    bool
+	hookSecretEnv, hookSecretFile, hookHeader string
+	oauthClients                              []string
+	oauthDPoP                                 bool
 }
 
 func (f *serveLiveFlags) register(fl *pflag.FlagSet) {
+	fl.StringVar(&f.hookSecretEnv, "event-hook-secret-env", "", "receive Okta Event Hooks at "+web.EventHookPath+": environment variable holding the secret Okta sends")
+	fl.StringVar(&f.hookSecretFile, "event-hook-secret-file", "", "receive Okta Event Hooks: file holding the secret Okta sends")
+	fl.StringVar(&f.hookHeader, "event-hook-header", web.DefaultEventHookHeader, "the header Okta sends the Event Hook secret in")
 	fl.StringArrayVar(&f.oauthClients, "oauth-client", nil, "serve "+oktaapi.TokenPath+" for a service app: CLIENT_ID=PUBLIC_KEY_FILE (PEM or JWK; repeatable)")
 	fl.BoolVar(&f.oauthDPoP, "oauth-dpop", false, "the --oauth-client apps require DPoP")
+}
+
+// receives reports whether the Event Hook receiver is asked for.
+func (f *serveLiveFlags) receives() bool { return f.hookSecretEnv != "" || f.hookSecretFile != "" }
+
+// eventHook returns the receiver's options, or nil when it is off.
+func (a *app) eventHook(f *serveLiveFlags) (*web.EventHookOptions, error) {
+	var secret string
+	switch {
+	case f.hookSecretEnv != "" && f.hookSecretFile != "":
+		return nil, usageError("give --event-hook-secret-env or --event-hook-secret-file, not both")
+	case f.hookSecretFile != "":
+		data, err := os.ReadFile(f.hookSecretFile)
+		if err != nil {
+			return nil, usageError("--event-hook-secret-file: %v", err)
+		}
+		secret = strings.TrimSpace(string(data))
+	case f.hookSecretEnv != "":
+		value, _ := a.io.Env(f.hookSecretEnv)
+		secret = strings.TrimSpace(value)
+	default:
+		return nil, nil
+	}
+	if secret == "" {
+		return nil, usageError("the Event Hook secret is empty: Okta must authenticate every request")
+	}
+	return &web.EventHookOptions{Secret: secret, Header: f.hookHeader}, nil
 }
 
 // oauthOptions reads the --oauth-client apps, or returns nil without any.
@@ -51,8 +84,11 @@ func oauthOptions(f *serveLiveFlags) (*oktaapi.OAuthOptions, error) {
 }
 
 // liveNote says what serve receives besides the UI and the API.
-func liveNote(oauth *oktaapi.OAuthOptions) string {
+func liveNote(hook *web.EventHookOptions, oauth *oktaapi.OAuthOptions) string {
 	var parts []string
+	if hook != nil {
+		parts = append(parts, "Okta Event Hooks at "+web.EventHookPath+" (the secret in "+render.Terminal(hook.Header)+")")
+	}
 	if oauth != nil {
 		parts = append(parts, fmt.Sprintf("OAuth 2.0 tokens at %s for %d app(s)", oktaapi.TokenPath, len(oauth.Clients)))
 	}

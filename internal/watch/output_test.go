@@ -130,7 +130,7 @@ func (f *failingOutput) Send(_ context.Context, alert []byte) error {
 // detecting meanwhile.
 func TestWatchDeliversAfterOutage(t *testing.T) {
 	out := &failingOutput{fail: true}
-	st := newMemStore(t)
+	st := newStore(t)
 	r := start(t, st, Options{Outputs: []Output{out}})
 	base := time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC)
 	var pushes []*logevent.Event

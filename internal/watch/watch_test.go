@@ -12,6 +12,7 @@ import (
 	"github.com/oktascope/oktascope/internal/detect"
 	"github.com/oktascope/oktascope/internal/logevent"
 	"github.com/oktascope/oktascope/internal/render"
+	"github.com/oktascope/oktascope/internal/store"
 	"github.com/oktascope/oktascope/internal/synth"
 )
 
@@ -84,7 +85,7 @@ func batchFindings(t *testing.T, events []*logevent.Event) map[string]detect.Fin
 }
 
 // land inserts events in chunks, as deliveries land, pausing between them.
-func land(t *testing.T, st *memStore, events []*logevent.Event, chunk int, pause time.Duration) {
+func land(t *testing.T, st *store.Store, events []*logevent.Event, chunk int, pause time.Duration) {
 	t.Helper()
 	for i := 0; i < len(events); i += chunk {
 		if _, err := st.Insert(context.Background(), events[i:min(i+chunk, len(events))]); err != nil {
@@ -150,7 +151,7 @@ var incidentRules = map[synth.IncidentKind]string{
 func TestWatchAlertsEachIncidentOnce(t *testing.T) {
 	events, planted := generated(t, synth.Options{Seed: 5, Users: 60, Events: 15000, Incidents: true, Travel: true})
 	want := batchFindings(t, events)
-	st := newMemStore(t)
+	st := newStore(t)
 	rec := &receiver{}
 	hook, err := NewWebhook(rec.serve(t), FormatJSON)
 	if err != nil {
@@ -249,7 +250,7 @@ func TestWatchRestartRepeatsNothing(t *testing.T) {
 func testRestart(t *testing.T, replay time.Duration) {
 	events, _ := generated(t, synth.Options{Seed: 5, Users: 60, Events: 15000, Incidents: true})
 	want := batchFindings(t, events)
-	st := newMemStore(t)
+	st := newStore(t)
 	down := &receiver{failFirst: 1 << 30, failWith: 503}
 	// A replay shorter than the detection windows misses what depends on
 	// older events (a recovery before it, a takeover after): it must
@@ -314,7 +315,7 @@ func TestWatchReadsLateEvents(t *testing.T) {
 		}
 		return e
 	}
-	st := newMemStore(t)
+	st := newStore(t)
 	r := start(t, st, Options{UpdateEvery: -1})
 	var pushes []*logevent.Event
 	for i := range 6 {
@@ -337,7 +338,7 @@ func TestWatchReadsLateEvents(t *testing.T) {
 // alerted again at most once per UpdateEvery.
 func TestWatchUpdatesAtMostEveryInterval(t *testing.T) {
 	base := time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC)
-	st := newMemStore(t)
+	st := newStore(t)
 	var mu sync.Mutex
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
@@ -401,7 +402,7 @@ func TestWatchReplayKeepsItsPeace(t *testing.T) {
 		add(ev(at+time.Minute, "user.session.start", "bob", "192.0.2.50"))
 	}
 	restartAt := slices.IndexFunc(events, func(e *logevent.Event) bool { return e.Time.After(base.Add(6 * time.Hour)) })
-	st := newMemStore(t)
+	st := newStore(t)
 	opts := Options{Replay: 2 * time.Hour, UpdateEvery: -1, Batch: 20} // small reads: replay points every hour
 	r1 := start(t, st, opts)
 	land(t, st, events[:restartAt], 50, 0)
