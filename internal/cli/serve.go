@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -21,6 +22,15 @@ import (
 	"github.com/oktascope/oktascope/internal/web"
 )
 
+// serveOptions are what serve runs with.
+type serveOptions struct {
+	io          IO
+	openBackend backendOpener
+
+	config serveConfig
+}
+
+// serveFlags are serve's flags as given.
 type serveFlags struct {
 	addr      string
 	tokenFile string
@@ -31,8 +41,9 @@ type serveFlags struct {
 	live      serveLiveFlags
 }
 
-func (a *app) serveCommand() *cobra.Command {
-	var f serveFlags
+func newServeCmd(f *factory, runF func(context.Context, *serveOptions) error) *cobra.Command {
+	opts := &serveOptions{io: f.io, openBackend: f.openBackend}
+	var flags serveFlags
 	cmd := &cobra.Command{
 		Use:   "serve [--addr 127.0.0.1:8080]",
 		Short: "Serve the web UI and an Okta-compatible /api/v1/logs over the store",
@@ -56,22 +67,35 @@ clear, and the command says so.`,
   oktascope --db live.db serve --addr 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem --event-hook-secret-env OKTA_HOOK_SECRET
   curl -H 'Authorization: SSWS my-token' 'http://127.0.0.1:8080/api/v1/logs?filter=eventType+eq+"user.session.start"&limit=5'`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return a.runServe(cmd.Context(), &f) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var err error
+			if opts.config, err = flags.config(f.io.Env); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runServe(cmd.Context(), opts)
+		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.addr, "addr", "127.0.0.1:8080", "address to listen on")
-	fl.StringVar(&f.tokenFile, "token-file", "", "file holding the token every request must carry (required off loopback)")
-	fl.StringVar(&f.tokenEnv, "token-env", "", "environment variable holding that token")
-	fl.StringVar(&f.faults, "faults", "", "inject faults into /api/v1/logs for drills, e.g. '429=0.1,500=0.05,drop=0.02,slow=0.1' (see docs)")
-	fl.StringVar(&f.tlsCert, "tls-cert", "", "serve HTTPS with this certificate (PEM; with --tls-key)")
-	fl.StringVar(&f.tlsKey, "tls-key", "", "the certificate's private key (PEM; with --tls-cert)")
-	f.live.register(fl)
+	fl.StringVar(&flags.addr, "addr", defaultServeAddr, "address to listen on")
+	fl.StringVar(&flags.tokenFile, "token-file", "", "file holding the token every request must carry (required off loopback)")
+	fl.StringVar(&flags.tokenEnv, "token-env", "", "environment variable holding that token")
+	fl.StringVar(&flags.faults, "faults", "", "inject faults into /api/v1/logs for drills, e.g. '429=0.1,500=0.05,drop=0.02,slow=0.1' (see docs)")
+	fl.StringVar(&flags.tlsCert, "tls-cert", "", "serve HTTPS with this certificate (PEM; with --tls-key)")
+	fl.StringVar(&flags.tlsKey, "tls-key", "", "the certificate's private key (PEM; with --tls-cert)")
+	flags.live.register(fl)
 	return cmd
 }
 
-// serveConfig is how serve runs: its token (and whether it made it), TLS
-// and faults.
+// defaultServeAddr is where serve (and demo --serve) listens by default.
+const defaultServeAddr = "127.0.0.1:8080"
+
+// serveConfig is how serve runs: its address, its token (and whether it
+// made it), TLS and faults.
 type serveConfig struct {
+	addr      string
 	token     string
 	generated bool        // the token was made here: its link may be printed, once
 	tls       *tls.Config // nil: plain HTTP
@@ -81,39 +105,43 @@ type serveConfig struct {
 	hook      *web.EventHookOptions // the Event Hook receiver, or nil
 }
 
-func (a *app) runServe(ctx context.Context, f *serveFlags) error {
-	mode := mustExist
-	if f.live.receives() {
-		mode = createIfMissing // a new store, for the events Okta will push
-	}
-	st, err := a.openBackend(ctx, mode)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	var cfg serveConfig
-	if cfg.token, cfg.generated, err = a.serveToken(f); err != nil {
-		return err
+// config reads the token, the faults and the TLS certificate the flags
+// name.
+func (f *serveFlags) config(env func(string) (string, bool)) (serveConfig, error) {
+	cfg := serveConfig{addr: f.addr}
+	var err error
+	if cfg.token, cfg.generated, err = f.serveToken(env); err != nil {
+		return cfg, err
 	}
 	if cfg.faults, err = oktaapi.ParseFaults(f.faults); err != nil {
-		return usageError("--faults: %v", err)
+		return cfg, usageError("--faults: %v", err)
 	}
 	if cfg.tls, err = serveTLS(f.tlsCert, f.tlsKey); err != nil {
-		return err
+		return cfg, err
 	}
-	if cfg.oauth, err = oauthOptions(&f.live); err != nil {
-		return err
+	if cfg.oauth, err = f.live.oauthOptions(); err != nil {
+		return cfg, err
 	}
-	if cfg.hook, err = a.eventHook(&f.live); err != nil {
-		return err
+	if cfg.hook, err = f.live.eventHook(env); err != nil {
+		return cfg, err
 	}
 	host, _, _ := net.SplitHostPort(f.addr)
 	cfg.loopback = oktaapi.IsLoopback(host)
-	ln, err := net.Listen("tcp", f.addr)
-	if err != nil {
-		return err
+	return cfg, nil
+}
+
+func runServe(ctx context.Context, opts *serveOptions) error {
+	mode := mustExist
+	if opts.config.hook != nil {
+		mode = createIfMissing // a new store, for the events Okta will push
 	}
-	return a.serve(ctx, ln, st, cfg)
+	return opts.openBackend.with(ctx, mode, func(st backend.Backend) error {
+		ln, err := net.Listen("tcp", opts.config.addr)
+		if err != nil {
+			return err
+		}
+		return serve(ctx, opts.io, ln, st, opts.config)
+	})
 }
 
 // serveTLS loads the certificate and key of --tls-cert and --tls-key.
@@ -134,7 +162,7 @@ func serveTLS(certFile, keyFile string) (*tls.Config, error) {
 // serveToken returns the token requests must carry: from a file or the
 // environment, or a random one (generated) when the address is not
 // loopback.
-func (a *app) serveToken(f *serveFlags) (token string, generated bool, err error) {
+func (f *serveFlags) serveToken(env func(string) (string, bool)) (token string, generated bool, err error) {
 	switch {
 	case f.tokenFile != "":
 		data, err := os.ReadFile(f.tokenFile)
@@ -143,7 +171,7 @@ func (a *app) serveToken(f *serveFlags) (token string, generated bool, err error
 		}
 		token = strings.TrimSpace(string(data))
 	case f.tokenEnv != "":
-		token, _ = a.io.Env(f.tokenEnv)
+		token, _ = env(f.tokenEnv)
 		token = strings.TrimSpace(token)
 	}
 	host, _, err := net.SplitHostPort(f.addr)
@@ -177,7 +205,7 @@ func evidenceClock(ctx context.Context, st backend.Reader) (func() time.Time, er
 }
 
 // serve runs the UI and the API on ln until ctx ends.
-func (a *app) serve(ctx context.Context, ln net.Listener, st backend.Backend, cfg serveConfig) error {
+func serve(ctx context.Context, streams IO, ln net.Listener, st backend.Backend, cfg serveConfig) error {
 	token := cfg.token
 	opts := web.Options{Token: token}
 	mux := http.NewServeMux()
@@ -211,9 +239,9 @@ func (a *app) serve(ctx context.Context, ln net.Listener, st backend.Backend, cf
 	mux.Handle("/", web.New(st, opts))
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 60 * time.Second,
 		IdleTimeout: 2 * time.Minute, MaxHeaderBytes: maxHeaderBytes, TLSConfig: cfg.tls}
-	a.announce(st.Location(), ln.Addr().String(), cfg)
+	announce(streams.Err, st.Location(), ln.Addr().String(), cfg)
 	if note := liveNote(cfg.hook, cfg.oauth); note != "" {
-		fmt.Fprintln(a.io.Err, note)
+		fmt.Fprintln(streams.Err, note)
 	}
 	go func() {
 		<-ctx.Done()
@@ -240,7 +268,7 @@ const maxHeaderBytes = 256 << 10
 // in a link that sets the session cookie; a token the user supplied never
 // is (the line ends up in service logs). Off loopback without TLS it warns
 // that everything crosses the network in clear.
-func (a *app) announce(dbPath, addr string, cfg serveConfig) {
+func announce(w io.Writer, dbPath, addr string, cfg serveConfig) {
 	scheme := "http"
 	if cfg.tls != nil {
 		scheme = "https"
@@ -254,9 +282,9 @@ func (a *app) announce(dbPath, addr string, cfg serveConfig) {
 	case cfg.token != "":
 		note = "; every request must carry your token: open " + link + "?token=… once, or send Authorization: Bearer …"
 	}
-	fmt.Fprintf(a.io.Err, "oktascope: serving %s on %s (Ctrl-C stops)%s\n", render.Terminal(dbPath), link, note)
+	fmt.Fprintf(w, "oktascope: serving %s on %s (Ctrl-C stops)%s\n", render.Terminal(dbPath), link, note)
 	if !cfg.loopback && cfg.tls == nil {
-		fmt.Fprintf(a.io.Err, "oktascope: warning: %s is not a loopback address and this is plain HTTP: the token, the session cookie "+
+		fmt.Fprintf(w, "oktascope: warning: %s is not a loopback address and this is plain HTTP: the token, the session cookie "+
 			"and the evidence cross the network unencrypted, readable and changeable by anyone on the path; use --tls-cert and --tls-key\n", addr)
 	}
 }

@@ -29,11 +29,8 @@ func (f *serveLiveFlags) register(fl *pflag.FlagSet) {
 	fl.BoolVar(&f.oauthDPoP, "oauth-dpop", false, "the --oauth-client apps require DPoP")
 }
 
-// receives reports whether the Event Hook receiver is asked for.
-func (f *serveLiveFlags) receives() bool { return f.hookSecretEnv != "" || f.hookSecretFile != "" }
-
 // eventHook returns the receiver's options, or nil when it is off.
-func (a *app) eventHook(f *serveLiveFlags) (*web.EventHookOptions, error) {
+func (f *serveLiveFlags) eventHook(env func(string) (string, bool)) (*web.EventHookOptions, error) {
 	var secret string
 	switch {
 	case f.hookSecretEnv != "" && f.hookSecretFile != "":
@@ -45,7 +42,7 @@ func (a *app) eventHook(f *serveLiveFlags) (*web.EventHookOptions, error) {
 		}
 		secret = strings.TrimSpace(string(data))
 	case f.hookSecretEnv != "":
-		value, _ := a.io.Env(f.hookSecretEnv)
+		value, _ := env(f.hookSecretEnv)
 		secret = strings.TrimSpace(value)
 	default:
 		return nil, nil
@@ -57,7 +54,7 @@ func (a *app) eventHook(f *serveLiveFlags) (*web.EventHookOptions, error) {
 }
 
 // oauthOptions reads the --oauth-client apps, or returns nil without any.
-func oauthOptions(f *serveLiveFlags) (*oktaapi.OAuthOptions, error) {
+func (f *serveLiveFlags) oauthOptions() (*oktaapi.OAuthOptions, error) {
 	if len(f.oauthClients) == 0 {
 		if f.oauthDPoP {
 			return nil, usageError("--oauth-dpop needs --oauth-client")
