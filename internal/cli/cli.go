@@ -178,6 +178,7 @@ in Okta's own filter language.`,
 		newGenerateCmd(f, nil),
 		newCollectCmd(f, nil),
 		newServeCmd(f, nil),
+		newWatchCmd(f, nil),
 		newDemoCmd(f, nil),
 	)
 	return root

@@ -22,12 +22,14 @@ type collectOptions struct {
 
 	org    *url.URL
 	token  oktaapi.Token
+	auth   oktaapi.Authorizer // an OAuth 2.0 service app, or nil
 	params oktaapi.Params
 }
 
 // collectFlags are collect's flags as given.
 type collectFlags struct {
 	org, tokenEnv, tokenFile string
+	clientID, privateKey     string
 	window                   windowFlags
 	filter, q                string
 	limit                    int
@@ -39,7 +41,7 @@ func newCollectCmd(f *factory, runF func(context.Context, *collectOptions) error
 	opts := &collectOptions{io: f.io, openBackend: f.openBackend}
 	flags := collectFlags{window: windowFlags{openSince: "unset: Okta's default, 7 days ago", openUntil: "unset: a polling request"}}
 	cmd := &cobra.Command{
-		Use:   "collect --org URL (--token-env VAR | --token-file FILE)",
+		Use:   "collect --org URL (--token-env VAR | --token-file FILE | --client-id ID --private-key FILE)",
 		Short: "Collect events from an org's live System Log API into the store",
 		Long: `collect pulls GET {org}/api/v1/logs into the store, following Okta's Link headers,
 honouring its rate limits (X-Rate-Limit-* and 429: it waits until the reset, as Okta's SDK
@@ -57,10 +59,16 @@ complete within a minute (three attempts at most).
 The token is read from an environment variable or a file, never from a flag value that
 shows in ps, and it is never printed, logged or stored. "SSWS <token>" or a bare value is
 an API token; "Bearer <token>" an OAuth 2.0 access token. The org must be https, except
-loopback addresses.`,
+loopback addresses.
+
+With --client-id and --private-key (PEM or JWK), collect authenticates as an OAuth 2.0
+service app, as Okta recommends: it signs a client assertion with the key, obtains an
+access token with the okta.logs.read scope, renews it before it expires, and uses DPoP
+when the app requires it. The key file is read, never copied or printed.`,
 		Example: `  export OKTA_API_TOKEN=00abc...   # an API token with read access to the System Log
   oktascope collect --org https://acme.okta.com --token-env OKTA_API_TOKEN --since 7d
-  oktascope collect --org https://acme.okta.com --token-file ~/.okta-token --filter 'eventType sw "user.session."' --follow`,
+  oktascope collect --org https://acme.okta.com --token-file ~/.okta-token --filter 'eventType sw "user.session."' --follow
+  oktascope collect --org https://acme.okta.com --client-id 0oa1b2c3d4 --private-key ./oktascope-app.pem --follow`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var err error
@@ -68,6 +76,9 @@ loopback addresses.`,
 				return usageError("--org: %v", err)
 			}
 			if opts.token, err = flags.readToken(f.io.Env); err != nil {
+				return err
+			}
+			if opts.auth, err = flags.oauth(opts.org, opts.token); err != nil {
 				return err
 			}
 			if opts.params, err = flags.params(f.now()); err != nil {
@@ -83,6 +94,8 @@ loopback addresses.`,
 	fl.StringVar(&flags.org, "org", "", "the org's URL, e.g. https://acme.okta.com")
 	fl.StringVar(&flags.tokenEnv, "token-env", "", "environment variable holding the token (SSWS or Bearer)")
 	fl.StringVar(&flags.tokenFile, "token-file", "", "file holding the token (SSWS or Bearer)")
+	fl.StringVar(&flags.clientID, "client-id", "", "OAuth 2.0 service app's client id (with --private-key)")
+	fl.StringVar(&flags.privateKey, "private-key", "", "file holding the service app's private key, PEM or JWK (with --client-id)")
 	flags.window.register(fl)
 	fl.StringVar(&flags.filter, "filter", "", "Okta filter expression, sent to Okta")
 	fl.StringVar(&flags.q, "q", "", "keyword search, sent to Okta")
@@ -95,7 +108,7 @@ loopback addresses.`,
 func runCollect(ctx context.Context, opts *collectOptions) error {
 	return opts.openBackend.with(ctx, createIfMissing, func(st backend.Backend) error {
 		c := &oktaapi.Collector{
-			Org: opts.org, Token: opts.token, Sink: st, Checkpoint: st,
+			Org: opts.org, Token: opts.token, Auth: opts.auth, Sink: st, Checkpoint: st,
 			Progress: collectProgress(opts.io),
 		}
 		final, err := c.Run(ctx, opts.params)
@@ -122,6 +135,24 @@ func (f *collectFlags) readToken(env func(string) (string, bool)) (oktaapi.Token
 		return oktaapi.ParseToken(value), nil
 	}
 	return oktaapi.Token{}, nil
+}
+
+// oauth returns the OAuth 2.0 client of --client-id and --private-key, or
+// nil (a plain nil interface) without them.
+func (f *collectFlags) oauth(org *url.URL, token oktaapi.Token) (oktaapi.Authorizer, error) {
+	switch {
+	case f.clientID == "" && f.privateKey == "":
+		return nil, nil
+	case f.clientID == "" || f.privateKey == "":
+		return nil, usageError("--client-id and --private-key go together")
+	case !token.IsZero():
+		return nil, usageError("give a token or --client-id and --private-key, not both")
+	}
+	key, err := oktaapi.ReadPrivateKey(f.privateKey)
+	if err != nil {
+		return nil, usageError("--private-key: %v", err)
+	}
+	return &oktaapi.OAuth{Org: org, ClientID: f.clientID, Key: key}, nil
 }
 
 func (f *collectFlags) params(now time.Time) (oktaapi.Params, error) {

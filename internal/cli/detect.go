@@ -32,19 +32,16 @@ type detectOptions struct {
 	io          IO
 	openBackend backendOpener
 
-	rules        []string // directories or files of rules
-	builtin      bool
-	thresholds   detect.Thresholds
+	detection    detectionFlags
 	since, until time.Time
 	format       render.Format
 }
 
 func newDetectCmd(f *factory, runF func(context.Context, *detectOptions) error) *cobra.Command {
-	opts := &detectOptions{io: f.io, openBackend: f.openBackend, thresholds: detect.DefaultThresholds()}
+	opts := &detectOptions{io: f.io, openBackend: f.openBackend}
 	var (
-		noBuiltin bool
-		window    windowFlags
-		format    formatFlag
+		window windowFlags
+		format formatFlag
 	)
 	cmd := &cobra.Command{
 		Use:   "detect [--rules PATH...]",
@@ -66,10 +63,9 @@ command to follow up. A rule that cannot load is reported, never skipped silentl
 			if opts.format, err = format.choose(f.io.Terminal); err != nil {
 				return err
 			}
-			if err := opts.thresholds.Validate(); err != nil {
-				return asUsage(err)
+			if err := opts.detection.validate(); err != nil {
+				return err
 			}
-			opts.builtin = !noBuiltin
 			if opts.since, opts.until, err = window.parse(f.now()); err != nil {
 				return err
 			}
@@ -80,24 +76,16 @@ command to follow up. A rule that cannot load is reported, never skipped silentl
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringArrayVar(&opts.rules, "rules", nil, "a directory or file of Sigma or okta/customer-detections rules (repeatable)")
-	fl.BoolVar(&noBuiltin, "no-builtin", false, "run only the rules given with --rules")
+	opts.detection.register(fl)
 	format.register(fl, render.FindingFormats())
 	window.register(fl)
-	th := &opts.thresholds
-	fl.IntVar(&th.SprayUsers, "spray-users", th.SprayUsers, "password spraying: distinct users failing from one IP")
-	fl.IntVar(&th.SprayIPs, "spray-ips", th.SprayIPs, "distributed brute force: distinct IPs failing for one user")
-	fl.DurationVar(&th.SprayWindow, "spray-window", th.SprayWindow, "window of the spraying counts")
-	fl.IntVar(&th.BruteFailures, "brute-failures", th.BruteFailures, "brute force: failures for one user")
-	fl.DurationVar(&th.BruteWindow, "brute-window", th.BruteWindow, "window of the brute-force count")
-	registerThresholds(fl, &th.Timeline)
 	cmd.AddCommand(newSigmaConvertCmd(f, nil))
 	return cmd
 }
 
 func runDetect(ctx context.Context, opts *detectOptions) error {
-	engineOpts := detect.Options{Builtin: opts.builtin, Thresholds: opts.thresholds}
-	if err := loadRules(opts.io.Err, opts.rules, &engineOpts); err != nil {
+	engineOpts, err := opts.detection.options(opts.io.Err)
+	if err != nil {
 		return err
 	}
 	if os.Getenv("GOGC") == "" {

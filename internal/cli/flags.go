@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
 	"github.com/spf13/pflag"
 
+	"github.com/oktascope/oktascope/internal/detect"
 	"github.com/oktascope/oktascope/internal/indicator"
 	"github.com/oktascope/oktascope/internal/render"
 	"github.com/oktascope/oktascope/internal/timeline"
@@ -175,4 +177,35 @@ func registerThresholds(fl *pflag.FlagSet, opts *timeline.Options) {
 	fl.DurationVar(&opts.RecoveryWindow, "recovery-window", opts.RecoveryWindow, "how long after a reset or unlock a new network is a takeover")
 	fl.DurationVar(&opts.JoinWindow, "join-window", opts.JoinWindow, "how far apart events without a session may join one flow")
 	fl.Float64Var(&opts.TravelSpeed, "travel-speed", opts.TravelSpeed, "km/h above which two sign-ins of a user are impossible travel")
+}
+
+// detectionFlags choose the detections (detect, watch): the built-ins with
+// their thresholds (docs/detect.md), and --rules files.
+type detectionFlags struct {
+	rules      []string // directories or files of rules
+	noBuiltin  bool
+	thresholds detect.Thresholds
+}
+
+func (f *detectionFlags) register(fl *pflag.FlagSet) {
+	f.thresholds = detect.DefaultThresholds()
+	fl.StringArrayVar(&f.rules, "rules", nil, "a directory or file of Sigma or okta/customer-detections rules (repeatable)")
+	fl.BoolVar(&f.noBuiltin, "no-builtin", false, "run only the rules given with --rules")
+	th := &f.thresholds
+	fl.IntVar(&th.SprayUsers, "spray-users", th.SprayUsers, "password spraying: distinct users failing from one IP")
+	fl.IntVar(&th.SprayIPs, "spray-ips", th.SprayIPs, "distributed brute force: distinct IPs failing for one user")
+	fl.DurationVar(&th.SprayWindow, "spray-window", th.SprayWindow, "window of the spraying counts")
+	fl.IntVar(&th.BruteFailures, "brute-failures", th.BruteFailures, "brute force: failures for one user")
+	fl.DurationVar(&th.BruteWindow, "brute-window", th.BruteWindow, "window of the brute-force count")
+	registerThresholds(fl, &th.Timeline)
+}
+
+// validate checks the thresholds, as a usage error.
+func (f *detectionFlags) validate() error { return asUsage(f.thresholds.Validate()) }
+
+// options loads the rules (reporting on w the files that fail) into the
+// engine's options.
+func (f *detectionFlags) options(w io.Writer) (detect.Options, error) {
+	opts := detect.Options{Builtin: !f.noBuiltin, Thresholds: f.thresholds}
+	return opts, loadRules(w, f.rules, &opts)
 }

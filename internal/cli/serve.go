@@ -38,6 +38,7 @@ type serveFlags struct {
 	faults    string
 	tlsCert   string
 	tlsKey    string
+	live      serveLiveFlags
 }
 
 func newServeCmd(f *factory, runF func(context.Context, *serveOptions) error) *cobra.Command {
@@ -48,7 +49,11 @@ func newServeCmd(f *factory, runF func(context.Context, *serveOptions) error) *c
 		Short: "Serve the web UI and an Okta-compatible /api/v1/logs over the store",
 		Long: `serve opens the investigation UI (search, hunts, timelines, scope: docs/web.md) and an
 Okta-compatible GET /api/v1/logs endpoint over the store, so tools written for Okta's API
-can read an offline evidence set. Everything is read-only and served from the binary.
+can read an offline evidence set. Everything is read-only and served from the binary,
+but for the Okta Event Hook receiver, which --event-hook-secret-env (or -file) turns on
+at /hooks/okta: it stores the events a live org pushes, for oktascope watch
+(docs/watch.md). --oauth-client makes the API a fake org's, with a token endpoint that
+collect --client-id can use offline.
 
 It binds to loopback by default. Binding to any other address requires a token
 (--token-file or --token-env); a random one is made when neither is given, and the
@@ -59,6 +64,7 @@ loopback without them, the token, the cookie and the evidence cross the network 
 clear, and the command says so.`,
 		Example: `  oktascope --db oktascope-demo.db serve
   oktascope serve --addr 0.0.0.0:8443 --token-file ./ui-token --tls-cert cert.pem --tls-key key.pem
+  oktascope --db live.db serve --addr 0.0.0.0:8443 --tls-cert cert.pem --tls-key key.pem --event-hook-secret-env OKTA_HOOK_SECRET
   curl -H 'Authorization: SSWS my-token' 'http://127.0.0.1:8080/api/v1/logs?filter=eventType+eq+"user.session.start"&limit=5'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -79,6 +85,7 @@ clear, and the command says so.`,
 	fl.StringVar(&flags.faults, "faults", "", "inject faults into /api/v1/logs for drills, e.g. '429=0.1,500=0.05,drop=0.02,slow=0.1' (see docs)")
 	fl.StringVar(&flags.tlsCert, "tls-cert", "", "serve HTTPS with this certificate (PEM; with --tls-key)")
 	fl.StringVar(&flags.tlsKey, "tls-key", "", "the certificate's private key (PEM; with --tls-cert)")
+	flags.live.register(fl)
 	return cmd
 }
 
@@ -93,7 +100,9 @@ type serveConfig struct {
 	generated bool        // the token was made here: its link may be printed, once
 	tls       *tls.Config // nil: plain HTTP
 	faults    oktaapi.FaultConfig
-	loopback  bool // the address is on loopback
+	loopback  bool                  // the address is on loopback
+	oauth     *oktaapi.OAuthOptions // the fake org's token endpoint, or nil
+	hook      *web.EventHookOptions // the Event Hook receiver, or nil
 }
 
 // config reads the token, the faults and the TLS certificate the flags
@@ -110,13 +119,23 @@ func (f *serveFlags) config(env func(string) (string, bool)) (serveConfig, error
 	if cfg.tls, err = serveTLS(f.tlsCert, f.tlsKey); err != nil {
 		return cfg, err
 	}
+	if cfg.oauth, err = f.live.oauthOptions(); err != nil {
+		return cfg, err
+	}
+	if cfg.hook, err = f.live.eventHook(env); err != nil {
+		return cfg, err
+	}
 	host, _, _ := net.SplitHostPort(f.addr)
 	cfg.loopback = oktaapi.IsLoopback(host)
 	return cfg, nil
 }
 
 func runServe(ctx context.Context, opts *serveOptions) error {
-	return opts.openBackend.with(ctx, mustExist, func(st backend.Backend) error {
+	mode := mustExist
+	if opts.config.hook != nil {
+		mode = createIfMissing // a new store, for the events Okta will push
+	}
+	return opts.openBackend.with(ctx, mode, func(st backend.Backend) error {
 		ln, err := net.Listen("tcp", opts.config.addr)
 		if err != nil {
 			return err
@@ -194,7 +213,22 @@ func serve(ctx context.Context, streams IO, ln net.Listener, st backend.Backend,
 	if err != nil {
 		return err
 	}
-	var logs http.Handler = oktaapi.NewServer(st, oktaapi.ServerOptions{Token: token, Faults: cfg.faults, Now: clock})
+	api := oktaapi.NewServer(st, oktaapi.ServerOptions{Token: token, Faults: cfg.faults, Now: clock, OAuth: cfg.oauth})
+	var logs http.Handler = api
+	if cfg.oauth != nil {
+		// The token endpoint takes POSTs and checks each client's signed
+		// assertion itself, as an org's does.
+		mux.Handle(oktaapi.TokenPath, api)
+	}
+	if cfg.hook != nil {
+		// Okta reaches the receiver under a public name: it checks Okta's
+		// secret itself, on every request, not the UI's token or host.
+		hook, err := web.NewEventHook(st, *cfg.hook)
+		if err != nil {
+			return err
+		}
+		mux.Handle(web.EventHookPath, hook)
+	}
 	if token == "" {
 		// Without a token the UI's guard answers only requests addressed to
 		// loopback names (no DNS rebinding); with one, the API checks the
@@ -206,6 +240,9 @@ func serve(ctx context.Context, streams IO, ln net.Listener, st backend.Backend,
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 60 * time.Second,
 		IdleTimeout: 2 * time.Minute, MaxHeaderBytes: maxHeaderBytes, TLSConfig: cfg.tls}
 	announce(streams.Err, st.Location(), ln.Addr().String(), cfg)
+	if note := liveNote(cfg.hook, cfg.oauth); note != "" {
+		fmt.Fprintln(streams.Err, note)
+	}
 	go func() {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -73,8 +73,15 @@ func TestFlagErrorsOpenNoStorage(t *testing.T) {
 		{[]string{"serve", "--tls-cert", "cert.pem"}, "go together"},
 		{[]string{"serve", "--faults", "teapot=1"}, "--faults"},
 		{[]string{"demo", "--serve", "--addr", "no port"}, "--addr"},
+		{[]string{"collect", "--org", "https://acme.okta.com", "--client-id", "0oa1"}, "go together"},
+		{[]string{"serve", "--oauth-dpop"}, "needs --oauth-client"},
+		{[]string{"serve", "--event-hook-secret-env", "UNSET_VARIABLE"}, "secret is empty"},
+		{[]string{"watch", "--since", "whenever"}, "--since"},
+		{[]string{"watch", "--webhook", "http://alerts.example.com/in"}, "use https"},
+		{[]string{"watch", "--webhook", "https://alerts.example.com/in", "--webhook-format", "xml"}, "webhook format"},
+		{[]string{"watch", "--fatigue-count", "1"}, "fatigue count"},
 	}
-	if len(cases) != 21 {
+	if len(cases) != 28 {
 		t.Fatalf("%d cases", len(cases))
 	}
 	for _, c := range cases {
@@ -202,8 +209,12 @@ func TestThresholdFlags(t *testing.T) {
 	de := parseArgs(t, f, newDetectCmd, "--join-window", "5m", "--fatigue-count", "4", "--spray-users", "9")
 	wantDetect := detect.DefaultThresholds()
 	wantDetect.Timeline.JoinWindow, wantDetect.Timeline.FatigueCount, wantDetect.SprayUsers = 5*time.Minute, 4, 9
-	if de.thresholds != wantDetect {
-		t.Errorf("detect: %+v, want %+v", de.thresholds, wantDetect)
+	if de.detection.thresholds != wantDetect {
+		t.Errorf("detect: %+v, want %+v", de.detection.thresholds, wantDetect)
+	}
+	wa := parseArgs(t, f, newWatchCmd, "--join-window", "5m", "--fatigue-count", "4", "--spray-users", "9")
+	if wa.detection.thresholds != wantDetect {
+		t.Errorf("watch: %+v, want %+v", wa.detection.thresholds, wantDetect)
 	}
 	tl := parseArgs(t, f, newTimelineCmd, "--ip", "192.0.2.1", "--travel-speed", "900", "--recovery-window", "2h")
 	wantTimeline := timeline.DefaultOptions()

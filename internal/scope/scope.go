@@ -61,6 +61,9 @@ type Options struct {
 	// BatchSize is the most values one search names (default 500); more
 	// values take more searches.
 	BatchSize int
+	// GraphNodes is the most nodes of the report's Graph (default
+	// DefaultGraphNodes); the others are counted in one node per kind.
+	GraphNodes int
 	// Timeline holds the thresholds of the deviation rules.
 	Timeline timeline.Options
 }
@@ -89,6 +92,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.BatchSize <= 0 {
 		o.BatchSize = DefaultBatchSize
+	}
+	if o.GraphNodes <= 0 {
+		o.GraphNodes = DefaultGraphNodes
 	}
 	o.Timeline = o.Timeline.WithDefaults()
 	return o
@@ -131,6 +137,9 @@ type Report struct {
 	// Shared are the IP addresses and sessions with more users than
 	// Options.MaxShared, most users first: no user is followed through them.
 	Shared []SharedLink
+	// Graph is the report drawn as a graph, capped at Options.GraphNodes
+	// nodes.
+	Graph Graph
 	// Timeline is the timeline of the report's events (not part of the
 	// report's outputs; a caller may write it too).
 	Timeline timeline.Timeline
