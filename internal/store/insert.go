@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 
 	"github.com/oktascope/oktascope/internal/logevent"
@@ -21,17 +22,18 @@ import (
 //     page it changes to a statement journal first, which halves the
 //     insert rate or worse. Plain INSERT may abort on a conflict, RETURNING
 //     runs as a trigger, and an explicit INTEGER PRIMARY KEY value may
-//     abort on a type mismatch: so every statement is INSERT OR IGNORE,
-//     and rows of events and raw get their ids from SQLite (one more than
-//     the largest, so consecutive; the two tables' ids stay equal).
+//     abort on a type mismatch: so every multi-row statement is INSERT OR
+//     IGNORE, and rows of events get their ids from SQLite (one more than
+//     the largest, so consecutive). The events' JSON goes, compressed, in
+//     blocks of consecutive ids (blocks.go), one single-row statement each.
 //   - Uniqueness is enforced on uuidKey(uuid), which orders version 1 UUIDs
 //     (Okta's, carrying the event's time) by time: a chronological import
 //     appends to that index rather than writing all over it, which keeps
 //     a large import from being bound by random I/O.
 //   - Duplicates are found before inserting (one SELECT per chunk on the
 //     uuid index, and a set of the batch's own uuids), so no conflict can
-//     remain: exec checks that every row went in and that events and raw
-//     got the expected ids.
+//     remain: exec checks that every row went in and that events got the
+//     expected ids.
 //   - Statements run with a context that is never cancelled: a cancellable
 //     one costs the driver a goroutine per statement. Cancellation is
 //     checked between chunks.
@@ -48,13 +50,15 @@ var (
 	outcome_result, severity, display_message, city, country) VALUES `,
 		cols: 14, max: rowsPerStmt, rowids: true,
 	}
-	rawInsert     = table{head: "INSERT OR IGNORE INTO raw (json) VALUES ", cols: 1, max: rowsPerStmt, rowids: true}
 	targetsInsert = table{head: "INSERT OR IGNORE INTO targets (event, pos, target_id, target_alternate_id) VALUES ", cols: 4, max: maxTargetRows}
 )
 
 const (
-	sqlNextID    = "SELECT coalesce(max(id), 0) + 1 FROM events"
-	sqlCountType = `INSERT INTO event_type_counts (event_type, n) VALUES (?, ?)
+	sqlNextID = "SELECT coalesce(max(id), 0) + 1 FROM events"
+	// sqlInsertBlock inserts one block: a single-row statement, which
+	// cannot stop midway (no statement journal).
+	sqlInsertBlock = "INSERT INTO raw_blocks (id, n, data) VALUES (?, ?, ?)"
+	sqlCountType   = `INSERT INTO event_type_counts (event_type, n) VALUES (?, ?)
 	ON CONFLICT (event_type) DO UPDATE SET n = n + excluded.n`
 )
 
@@ -88,10 +92,10 @@ type inserter struct {
 
 func newInserter(ctx context.Context, db *sql.DB) (*inserter, error) {
 	ins := &inserter{stmts: map[string]*sql.Stmt{}}
-	texts := []string{sqlCountType, sqlAddIPUser}
+	texts := []string{sqlCountType, sqlAddIPUser, sqlInsertBlock}
 	for rows := 1; rows <= maxTargetRows; rows *= 2 {
 		if rows <= rowsPerStmt {
-			texts = append(texts, eventsInsert.sql(rows), rawInsert.sql(rows), existingSQL(rows))
+			texts = append(texts, eventsInsert.sql(rows), existingSQL(rows))
 		}
 		texts = append(texts, targetsInsert.sql(rows))
 	}
@@ -158,12 +162,27 @@ func (s *Store) insertTx(ctx context.Context, events []*logevent.Event) (int, er
 	if err := tx.QueryRowContext(b.run, sqlNextID).Scan(&b.nextID); err != nil {
 		return 0, fmt.Errorf("next id: %w", err)
 	}
-	for len(events) > 0 {
-		chunk := events[:pow2Floor(min(rowsPerStmt, len(events)))]
-		events = events[len(chunk):]
-		if err := b.add(chunk); err != nil {
+	firstID := b.nextID
+	for rest := events; len(rest) > 0; {
+		chunk := rest[:pow2Floor(min(rowsPerStmt, len(rest)))]
+		rest = rest[len(chunk):]
+		if err := b.dedup(chunk); err != nil {
 			return 0, err
 		}
+	}
+	// The blocks of JSON are compressed on other goroutines while the rows
+	// of events and targets go in.
+	blocks := s.compressBlocks(firstID, b.fresh)
+	defer waitBlocks(blocks)
+	for fresh, ids := b.fresh, b.ids; len(fresh) > 0; {
+		n := pow2Floor(min(rowsPerStmt, len(fresh)))
+		if err := b.add(fresh[:n], ids[:n]); err != nil {
+			return 0, err
+		}
+		fresh, ids = fresh[n:], ids[n:]
+	}
+	if err := b.insertBlocks(blocks); err != nil {
+		return 0, err
 	}
 	if err := b.countTypes(); err != nil {
 		return 0, err
@@ -194,14 +213,14 @@ type batch struct {
 	types    map[string]int // events inserted, by type
 	ipUsers  map[ipUserKey]*ipUserSum
 	args     []any
-	fresh    []*logevent.Event
-	ids      []int64
+	fresh    []*logevent.Event // the events to insert, in order
+	ids      []int64           // and their ids
 }
 
-// add inserts a chunk of events (a power of two of them, at most
-// rowsPerStmt): the rows of events, raw and targets of each event that is
-// not a duplicate.
-func (b *batch) add(chunk []*logevent.Event) error {
+// dedup adds the events of a chunk (a power of two of them, at most
+// rowsPerStmt) that are neither in the store nor earlier in the batch to
+// b.fresh, giving them the next ids.
+func (b *batch) dedup(chunk []*logevent.Event) error {
 	if err := b.ctx.Err(); err != nil {
 		return err
 	}
@@ -209,7 +228,6 @@ func (b *batch) add(chunk []*logevent.Event) error {
 	if err != nil {
 		return err
 	}
-	b.fresh, b.ids = b.fresh[:0], b.ids[:0]
 	for _, e := range chunk {
 		if !existing[e.UUID] && !b.seen[e.UUID] {
 			b.seen[e.UUID] = true
@@ -218,20 +236,26 @@ func (b *batch) add(chunk []*logevent.Event) error {
 			b.nextID++
 		}
 	}
+	return nil
+}
+
+// add inserts the rows of events and targets of fresh events (at most
+// rowsPerStmt) with their ids.
+func (b *batch) add(fresh []*logevent.Event, ids []int64) error {
+	if err := b.ctx.Err(); err != nil {
+		return err
+	}
 	b.args = b.args[:0]
-	for _, e := range b.fresh {
+	for _, e := range fresh {
 		b.args = appendEventArgs(b.args, e)
 	}
-	if err := b.exec(eventsInsert, len(b.fresh)); err != nil {
+	if err := b.exec(eventsInsert, len(fresh), ids); err != nil {
 		return err
 	}
-	if err := b.insertRaw(); err != nil {
+	if err := b.insertTargets(fresh, ids); err != nil {
 		return err
 	}
-	if err := b.insertTargets(); err != nil {
-		return err
-	}
-	b.count()
+	b.count(fresh)
 	return nil
 }
 
@@ -264,33 +288,88 @@ func (b *batch) existing(chunk []*logevent.Event) (map[string]bool, error) {
 	return found, rows.Err()
 }
 
-func (b *batch) insertRaw() error {
-	b.args = b.args[:0]
-	for _, e := range b.fresh {
-		b.args = append(b.args, e.Raw)
-	}
-	return b.exec(rawInsert, len(b.fresh))
+// compressedBlock is a block of raw_blocks being compressed.
+type compressedBlock struct {
+	id   int64
+	n    int
+	data []byte
+	done chan struct{}
 }
 
-func (b *batch) insertTargets() error {
+// compressBlocks cuts the JSON of events (with consecutive ids from
+// first) into blocks and compresses them on GOMAXPROCS goroutines, in
+// order; each block's done is closed when its data is ready.
+func (s *Store) compressBlocks(first int64, events []*logevent.Event) []*compressedBlock {
+	raws := make([][]byte, len(events))
+	for i, e := range events {
+		raws[i] = e.Raw
+	}
+	var out []*compressedBlock
+	start := 0
+	for _, n := range splitBlocks(raws) {
+		out = append(out, &compressedBlock{id: first + int64(start), n: n, done: make(chan struct{})})
+		start += n
+	}
+	next := make(chan int, len(out))
+	for i := range out {
+		next <- i
+	}
+	close(next)
+	for range min(len(out), runtime.GOMAXPROCS(0)) {
+		go func() {
+			for i := range next {
+				blk := out[i]
+				off := int(blk.id - first)
+				blk.data = s.codec.encodeBlock(raws[off : off+blk.n])
+				close(blk.done)
+			}
+		}()
+	}
+	return out
+}
+
+// waitBlocks waits until every block is compressed.
+func waitBlocks(blocks []*compressedBlock) {
+	for _, blk := range blocks {
+		<-blk.done
+	}
+}
+
+// insertBlocks inserts the compressed blocks, in order, each as it is
+// ready.
+func (b *batch) insertBlocks(blocks []*compressedBlock) error {
+	st, err := b.stmt(sqlInsertBlock)
+	if err != nil {
+		return err
+	}
+	for _, blk := range blocks {
+		<-blk.done
+		if _, err := st.ExecContext(b.run, blk.id, blk.n, blk.data); err != nil {
+			return fmt.Errorf("insert raw_blocks: %w", err)
+		}
+	}
+	return nil
+}
+
+func (b *batch) insertTargets(fresh []*logevent.Event, ids []int64) error {
 	b.args = b.args[:0]
 	rows := 0
-	for i, e := range b.fresh {
+	for i, e := range fresh {
 		for pos, t := range e.Target {
 			if t.ID != "" || t.AlternateID != "" {
-				b.args = append(b.args, b.ids[i], pos, null(t.ID), null(t.AlternateID))
+				b.args = append(b.args, ids[i], pos, null(t.ID), null(t.AlternateID))
 				rows++
 			}
 		}
 	}
-	return b.exec(targetsInsert, rows)
+	return b.exec(targetsInsert, rows, nil)
 }
 
 // exec inserts rows rows of t with b.args, by statements of a power of two
 // rows each (so that few distinct statements are prepared), and checks
-// that each row went in, with the ids of b.ids for events and raw.
-func (b *batch) exec(t table, rows int) error {
-	args, ids := b.args, b.ids
+// that each row went in, with the ids of ids for events.
+func (b *batch) exec(t table, rows int, ids []int64) error {
+	args := b.args
 	for rows > 0 {
 		n := pow2Floor(min(rows, t.max))
 		st, err := b.stmt(t.sql(n))
@@ -324,12 +403,12 @@ func (b *batch) stmt(text string) (*sql.Stmt, error) {
 	return b.tx.StmtContext(b.run, st), nil
 }
 
-func (b *batch) count() {
-	for _, e := range b.fresh {
+func (b *batch) count(fresh []*logevent.Event) {
+	for _, e := range fresh {
 		b.types[e.EventType]++
 		b.sumIPUser(e)
 	}
-	b.inserted += len(b.fresh)
+	b.inserted += len(fresh)
 }
 
 // countTypes adds the batch's events to the per-type counters.

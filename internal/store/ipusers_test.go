@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"maps"
+	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -155,18 +156,9 @@ func testIPUsers(t *testing.T, bulk bool) {
 func TestMigrationBuildsIPUsers(t *testing.T) {
 	gen := newGenerator(genOptions{Seed: 6, Users: 7, Messy: true})
 	events := gen.events(600)
-	s := openTemp(t)
-	mustInsert(t, s, events)
+	path := filepath.Join(t.TempDir(), "v1.db")
+	writeOldStore(t, path, 1, events)
 	want := referenceIPUsers(events, time.Time{}, time.Time{})
-	for _, stmt := range []string{"DROP TABLE ip_users", "PRAGMA user_version = 1"} {
-		if _, err := s.write.Exec(stmt); err != nil {
-			t.Fatal(err)
-		}
-	}
-	path := s.Path()
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
 	s, err := Open(path)
 	if err != nil {
 		t.Fatal(err)

@@ -77,6 +77,7 @@ func (s *Store) SearchWithCursor(ctx context.Context, q Query, fn func(*logevent
 	defer cancel()
 	var db interface {
 		QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+		rowQuerier
 	} = s.read
 	if !p.filtered {
 		conn, err := s.unmappedConn(ctx)
@@ -86,11 +87,11 @@ func (s *Store) SearchWithCursor(ctx context.Context, q Query, fn func(*logevent
 		defer releaseUnmapped(conn)
 		db = conn
 	}
-	rows, err := db.QueryContext(ctx, p.selectSQL(q), p.args...)
+	rows, err := db.QueryContext(ctx, p.selectSQL(q, s.rawMax > 0), p.args...)
 	if err != nil {
 		return fmt.Errorf("store: search: %w", err)
 	}
-	sc := scan(ctx, rows, p.match)
+	sc := scan(ctx, rows, &rawSource{q: db, rawMax: s.rawMax}, s.codec, &rowMatch{prefilter: p.prefilter, event: p.match})
 	err = deliver(sc, q.Limit, fn)
 	if stopErr := sc.stop(); err == nil && stopErr != nil {
 		err = fmt.Errorf("store: search: %w", stopErr)
@@ -147,7 +148,10 @@ type queryPlan struct {
 	args     []any
 	filtered bool            // a filter condition is in where (not only time bounds)
 	residual *filter.Matcher // nil when SQL answers the filter
-	keywords *filter.Keywords
+	// prefilter excludes, from their JSON alone, events the residual
+	// cannot match (nil: none excluded).
+	prefilter *prefilter
+	keywords  *filter.Keywords
 }
 
 func plan(q Query) (*queryPlan, error) {
@@ -175,6 +179,7 @@ func plan(q Query) (*queryPlan, error) {
 	}
 	if residual != nil {
 		p.residual = filter.Compile(residual)
+		p.prefilter = newPrefilter(residual)
 	}
 	return p, nil
 }
@@ -198,17 +203,20 @@ func (p *queryPlan) whereSQL() string {
 	return " WHERE " + strings.Join(p.where, " AND ")
 }
 
-// selectSQL is the query of Search. Without a filter condition, the
-// events come from the published index in order, each joined to its JSON
-// by row id: when row ids follow published (a store loaded in time order,
-// as Okta's API returns events), SQLite steps to the next row of raw
-// instead of searching for it. With a filter, the inner query selects and
-// orders positions only, so that when SQLite must sort (a search through
-// targets, or an "or" of indexes) its sorter holds (published, id) and not
-// the JSON, which the outer query reads for each row in turn. The inner
-// query runs as a co-routine, which keeps its order. LIMIT goes to SQL only
-// when SQL decides every match.
-func (p *queryPlan) selectSQL(q Query) string {
+// selectSQL is the query of Search: positions (published, id) in order,
+// and, when the store keeps events' JSON in raw (rawTable: written before
+// raw_blocks), that JSON, NULL for events whose JSON is in blocks (which
+// the scan reads, block by block). Without a filter condition, the events
+// come from the published index in order, each joined to raw by row id:
+// when row ids follow published (a store loaded in time order, as Okta's
+// API returns events), SQLite steps to the next row of raw instead of
+// searching for it. With a filter, the inner query selects and orders
+// positions only, so that when SQLite must sort (a search through targets,
+// or an "or" of indexes) its sorter holds (published, id) and not the
+// JSON, which the outer query reads for each row in turn. The inner query
+// runs as a co-routine, which keeps its order. LIMIT goes to SQL only when
+// SQL decides every match.
+func (p *queryPlan) selectSQL(q Query, rawTable bool) string {
 	dir := ""
 	if q.Desc {
 		dir = " DESC"
@@ -218,8 +226,11 @@ func (p *queryPlan) selectSQL(q Query) string {
 	if q.Limit > 0 && !p.goSide() {
 		limit = " LIMIT " + strconv.Itoa(q.Limit)
 	}
+	if !rawTable {
+		return "SELECT e.published, e.id FROM events e" + p.whereSQL() + order + limit
+	}
 	if !p.filtered {
-		return "SELECT e.published, e.id, r.json FROM events e CROSS JOIN raw r ON r.id = e.id" +
+		return "SELECT e.published, e.id, r.json FROM events e LEFT JOIN raw r ON r.id = e.id" +
 			p.whereSQL() + order + limit
 	}
 	inner := "SELECT e.published, e.id FROM events e" + p.whereSQL() + order + limit

@@ -42,6 +42,10 @@ type Store struct {
 	write  *sql.DB // one connection, BEGIN IMMEDIATE
 	read   *sql.DB // read-only pool
 	insert *inserter
+	codec  *codec // compresses and decompresses blocks of raw JSON
+	// rawMax is the greatest id whose JSON is in the table raw (0: none),
+	// in a store written before raw_blocks; fixed once the store is open.
+	rawMax int64
 
 	ckpt *checkpointer
 
@@ -62,18 +66,25 @@ func Open(path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
-	s := &Store{path: abs}
+	c, err := newCodec()
+	if err != nil {
+		return nil, fmt.Errorf("store %s: %w", path, err)
+	}
+	s := &Store{path: abs, codec: c}
 	if err := s.openWriter(); err != nil {
+		c.close()
 		return nil, err
 	}
 	if err := s.openReaders(); err != nil {
 		s.write.Close()
+		c.close()
 		return nil, err
 	}
 	ckpt, err := startCheckpointer(s.path)
 	if err != nil {
 		s.read.Close()
 		s.write.Close()
+		c.close()
 		return nil, err
 	}
 	s.ckpt = ckpt
@@ -121,7 +132,10 @@ func (s *Store) prepareWriter(ctx context.Context, db *sql.DB) error {
 	if err := migrate(ctx, db); err != nil {
 		return err
 	}
-	if err := rebuildIndexes(ctx, db); err != nil {
+	if err := db.QueryRowContext(ctx, "SELECT coalesce(max(id), 0) FROM raw").Scan(&s.rawMax); err != nil {
+		return fmt.Errorf("read raw: %w", err)
+	}
+	if err := s.rebuildIndexes(ctx, db); err != nil {
 		return err
 	}
 	ins, err := newInserter(ctx, db)
@@ -209,6 +223,7 @@ func (s *Store) Close() error {
 		errs = append(errs, fmt.Errorf("checkpoint: %w", err))
 	}
 	errs = append(errs, s.write.Close())
+	s.codec.close()
 	if err := errors.Join(errs...); err != nil {
 		s.closeErr = fmt.Errorf("store %s: close: %w", s.path, err)
 	}

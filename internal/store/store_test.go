@@ -78,7 +78,11 @@ func TestOpenCreatesSchema(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if pageSize != 16384 || version != 2 || appID != applicationID || mode != "wal" {
+	ms, err := loadMigrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pageSize != 16384 || version != len(ms) || version < 3 || appID != applicationID || mode != "wal" {
 		t.Errorf("page_size %d, user_version %d, application_id %#x, journal_mode %s", pageSize, version, appID, mode)
 	}
 	if err := s.Close(); err != nil {
