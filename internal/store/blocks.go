@@ -14,30 +14,41 @@ import (
 
 // Raw JSON in compressed blocks.
 //
-// The original JSON of events inserted since schema version 4 is kept in
-// raw_blocks: runs of consecutive event ids, up to blockEvents events or
-// blockBytes bytes of JSON, compressed together with zstd. Events of one
-// org repeat most of their bytes from event to event (field names, actors,
-// user agents, places), so a block of 32 compresses about 8 to 1 where one
-// event alone compresses less than 2 to 1, and decompresses at 2 GB/s or
-// more: reading one event costs the decompression of its block, about
-// 30 µs (docs/storage.md has the measurements, dictionaries included).
+// The original JSON of events inserted since raw_blocks exists is kept
+// there: runs of consecutive event ids compressed together with zstd.
+// Events of one org repeat most of their bytes from event to event (field
+// names, actors, user agents, places), so a block of 20 events compresses
+// about 7 to 1 where one event alone compresses less than 2 to 1, and
+// decompresses at 2 GB/s or more: reading one event costs the
+// decompression of its block, 15 to 20 µs (docs/storage.md has the
+// measurements, dictionaries included).
+//
+// A block is sized to fill a third of a page once compressed (blockTarget):
+// SQLite keeps a row of up to a page in the page, and rows of more than
+// half a page one to a page, which left a third of the file empty with
+// blocks of 8 KB. The JSON bytes a block takes are the target times the
+// compression ratio of the blocks written last (Store.blockRatio).
 //
 // A block row is (id, n, data): id is the first event's id, n the number
 // of events, data the zstd frame of: n uvarint lengths, then the n events'
 // JSON, back to back. Event id's JSON is in the block with the greatest id
 // <= id, at position id - block id < n.
 //
-// Stores written before version 4 keep their events' JSON in raw, one row
+// Stores written before raw_blocks keep their events' JSON in raw, one row
 // per event, uncompressed; they are read as they are (see rawSource), and
 // the events they receive afterwards go to blocks.
 
 const (
-	blockEvents = 32        // events per block, at most
-	blockBytes  = 256 << 10 // JSON bytes per block, at most (one larger event is a block alone)
+	blockEvents = 64 // events per block, at most
+	// blockTarget is the compressed size of a block aimed at: three rows
+	// and their cell headers fit a page of pageSize bytes.
+	blockTarget = pageSize/3 - 300
+	// initialBlockRatio is the compression ratio assumed before any block
+	// is written.
+	initialBlockRatio = 6
 	// maxBlockSize bounds what decompressing one block may allocate: a
-	// block holds at most blockBytes, or one event, which SQLite caps at
-	// a gigabyte (SQLITE_MAX_LENGTH).
+	// block holds a few hundred KB at most, or one event, which SQLite
+	// caps at a gigabyte (SQLITE_MAX_LENGTH).
 	maxBlockSize = 1 << 30
 )
 
@@ -67,9 +78,11 @@ func (c *codec) close() {
 	c.dec.Close()
 }
 
-// splitBlocks cuts raws (the JSON of consecutive events) into blocks:
-// it returns the number of events of each.
-func splitBlocks(raws [][]byte) []int {
+// splitBlocks cuts raws (the JSON of consecutive events) into blocks of
+// about blockBytes bytes and at most blockEvents events (an event larger
+// than blockBytes is a block alone): it returns the number of events of
+// each.
+func splitBlocks(raws [][]byte, blockBytes int) []int {
 	var sizes []int
 	n, bytes := 0, 0
 	for _, r := range raws {

@@ -198,6 +198,9 @@ func (s *Store) insertTx(ctx context.Context, events []*logevent.Event) (int, er
 	if s.bulk {
 		mergeIPUsers(s.bulkIPUsers, b.ipUsers)
 	}
+	if b.compressed > 0 && b.json > 20*blockTarget { // enough to measure
+		s.blockRatio = float64(b.json) / float64(b.compressed)
+	}
 	return b.inserted, nil
 }
 
@@ -215,6 +218,8 @@ type batch struct {
 	args     []any
 	fresh    []*logevent.Event // the events to insert, in order
 	ids      []int64           // and their ids
+	// JSON bytes of the fresh events, and their size compressed
+	json, compressed int
 }
 
 // dedup adds the events of a chunk (a power of two of them, at most
@@ -232,6 +237,7 @@ func (b *batch) dedup(chunk []*logevent.Event) error {
 		if !existing[e.UUID] && !b.seen[e.UUID] {
 			b.seen[e.UUID] = true
 			b.fresh = append(b.fresh, e)
+			b.json += len(e.Raw)
 			b.ids = append(b.ids, b.nextID)
 			b.nextID++
 		}
@@ -306,7 +312,7 @@ func (s *Store) compressBlocks(first int64, events []*logevent.Event) []*compres
 	}
 	var out []*compressedBlock
 	start := 0
-	for _, n := range splitBlocks(raws) {
+	for _, n := range splitBlocks(raws, int(blockTarget*s.blockRatio)) {
 		out = append(out, &compressedBlock{id: first + int64(start), n: n, done: make(chan struct{})})
 		start += n
 	}
@@ -336,7 +342,7 @@ func waitBlocks(blocks []*compressedBlock) {
 }
 
 // insertBlocks inserts the compressed blocks, in order, each as it is
-// ready.
+// ready, and adds their sizes to b's.
 func (b *batch) insertBlocks(blocks []*compressedBlock) error {
 	st, err := b.stmt(sqlInsertBlock)
 	if err != nil {
@@ -344,6 +350,7 @@ func (b *batch) insertBlocks(blocks []*compressedBlock) error {
 	}
 	for _, blk := range blocks {
 		<-blk.done
+		b.compressed += len(blk.data)
 		if _, err := st.ExecContext(b.run, blk.id, blk.n, blk.data); err != nil {
 			return fmt.Errorf("insert raw_blocks: %w", err)
 		}

@@ -51,7 +51,10 @@ type Store struct {
 
 	mu    sync.Mutex // serializes writes and guards the fields below
 	dirty int64      // events inserted since the last ANALYZE
-	bulk  bool       // in a bulk load, indexes dropped
+	// blockRatio is the compression ratio of the last blocks written
+	// (blocks.go).
+	blockRatio float64
+	bulk       bool // in a bulk load, indexes dropped
 	// bulkIPUsers sums the ip_users rows of a bulk load's batches.
 	bulkIPUsers map[ipUserKey]*ipUserSum
 	closeErr    error
@@ -70,7 +73,7 @@ func Open(path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
-	s := &Store{path: abs, codec: c}
+	s := &Store{path: abs, codec: c, blockRatio: initialBlockRatio}
 	if err := s.openWriter(); err != nil {
 		c.close()
 		return nil, err
@@ -100,7 +103,7 @@ func (s *Store) Path() string { return s.path }
 // allocator maps each 16 KiB page separately); wal_autocheckpoint is a
 // backstop for the background checkpointer; journal_size_limit shrinks the
 // WAL after a checkpoint (an index build writes gigabytes through it).
-var writerPragmas = []string{"page_size(" + fmt.Sprint(pageSize) + ")", "cache_size(-32768)", "wal_autocheckpoint(8192)", "journal_size_limit(67108864)"}
+var writerPragmas = []string{"page_size(" + fmt.Sprint(pageSize) + ")", "cache_size(-32768)", "wal_autocheckpoint(8192)", "journal_size_limit(67108864)", "threads(2)"}
 
 func (s *Store) openWriter() error {
 	params := url.Values{
