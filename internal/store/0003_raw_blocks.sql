@@ -11,3 +11,11 @@ CREATE TABLE raw_blocks (
     n    INTEGER NOT NULL,
     data BLOB    NOT NULL
 );
+
+-- raw_dicts holds the zstd dictionaries blocks are compressed with: each
+-- the JSON of some of the store's first events (raw content), id as named
+-- in the blocks' zstd frames.
+CREATE TABLE raw_dicts (
+    id      INTEGER PRIMARY KEY,
+    content BLOB    NOT NULL
+);

@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"strings"
 
+	"github.com/klauspost/compress/zstd"
+
 	"github.com/oktascope/oktascope/internal/logevent"
 )
 
@@ -171,8 +173,23 @@ func (s *Store) insertTx(ctx context.Context, events []*logevent.Event) (int, er
 		}
 	}
 	// The blocks of JSON are compressed on other goroutines while the rows
-	// of events and targets go in.
-	blocks := s.compressBlocks(firstID, b.fresh)
+	// of events and targets go in. The store's first batch of more than
+	// dictSize bytes gives its dictionary.
+	enc, dictID := s.codec.encoder()
+	var dict []byte
+	if dictID == 0 {
+		if dict, err = b.newDict(); err != nil {
+			return 0, err
+		}
+		if dict != nil {
+			dictID = 1
+			if enc, err = newEncoder(dictID, dict); err != nil {
+				return 0, err
+			}
+			defer enc.Close()
+		}
+	}
+	blocks := s.compressBlocks(enc, firstID, b.fresh)
 	defer waitBlocks(blocks)
 	for fresh, ids := b.fresh, b.ids; len(fresh) > 0; {
 		n := pow2Floor(min(rowsPerStmt, len(fresh)))
@@ -194,6 +211,12 @@ func (s *Store) insertTx(ctx context.Context, events []*logevent.Event) (int, er
 	}
 	if err := tx.Commit(); err != nil {
 		return 0, fmt.Errorf("commit: %w", err)
+	}
+	if dict != nil {
+		waitBlocks(blocks) // before enc closes
+		if err := s.codec.adopt(dictID, dict); err != nil {
+			return 0, err
+		}
 	}
 	if s.bulk {
 		mergeIPUsers(s.bulkIPUsers, b.ipUsers)
@@ -305,7 +328,7 @@ type compressedBlock struct {
 // compressBlocks cuts the JSON of events (with consecutive ids from
 // first) into blocks and compresses them on GOMAXPROCS goroutines, in
 // order; each block's done is closed when its data is ready.
-func (s *Store) compressBlocks(first int64, events []*logevent.Event) []*compressedBlock {
+func (s *Store) compressBlocks(enc *zstd.Encoder, first int64, events []*logevent.Event) []*compressedBlock {
 	raws := make([][]byte, len(events))
 	for i, e := range events {
 		raws[i] = e.Raw
@@ -326,12 +349,35 @@ func (s *Store) compressBlocks(first int64, events []*logevent.Event) []*compres
 			for i := range next {
 				blk := out[i]
 				off := int(blk.id - first)
-				blk.data = s.codec.encodeBlock(raws[off : off+blk.n])
+				blk.data = encodeBlock(enc, raws[off:off+blk.n])
 				close(blk.done)
 			}
 		}()
 	}
 	return out
+}
+
+// newDict makes the store's dictionary of the batch's fresh events and
+// inserts it, when the store has none (raw_dicts is empty: another process
+// may have made one) and the events hold enough JSON; else it returns nil.
+func (b *batch) newDict() ([]byte, error) {
+	var n int
+	if err := b.tx.QueryRowContext(b.run, "SELECT count(*) FROM raw_dicts").Scan(&n); err != nil || n > 0 {
+		return nil, err
+	}
+	raws := make([][]byte, len(b.fresh))
+	types := make([]string, len(b.fresh))
+	for i, e := range b.fresh {
+		raws[i], types[i] = e.Raw, e.EventType
+	}
+	dict := dictContent(raws, types)
+	if dict == nil {
+		return nil, nil
+	}
+	if _, err := b.tx.ExecContext(b.run, "INSERT INTO raw_dicts (id, content) VALUES (1, ?)", dict); err != nil {
+		return nil, fmt.Errorf("insert raw_dicts: %w", err)
+	}
+	return dict, nil
 }
 
 // waitBlocks waits until every block is compressed.

@@ -69,25 +69,20 @@ func Open(path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
-	c, err := newCodec()
-	if err != nil {
-		return nil, fmt.Errorf("store %s: %w", path, err)
-	}
-	s := &Store{path: abs, codec: c, blockRatio: initialBlockRatio}
+	s := &Store{path: abs, blockRatio: initialBlockRatio}
 	if err := s.openWriter(); err != nil {
-		c.close()
 		return nil, err
 	}
 	if err := s.openReaders(); err != nil {
 		s.write.Close()
-		c.close()
+		s.codec.close()
 		return nil, err
 	}
 	ckpt, err := startCheckpointer(s.path)
 	if err != nil {
 		s.read.Close()
 		s.write.Close()
-		c.close()
+		s.codec.close()
 		return nil, err
 	}
 	s.ckpt = ckpt
@@ -122,6 +117,9 @@ func (s *Store) openWriter() error {
 	db.SetConnMaxLifetime(0)
 	db.SetConnMaxIdleTime(0)
 	if err := s.prepareWriter(context.Background(), db); err != nil {
+		if s.codec != nil {
+			s.codec.close()
+		}
 		db.Close()
 		return fmt.Errorf("store %s: %w", s.path, err)
 	}
@@ -138,6 +136,11 @@ func (s *Store) prepareWriter(ctx context.Context, db *sql.DB) error {
 	if err := db.QueryRowContext(ctx, "SELECT coalesce(max(id), 0) FROM raw").Scan(&s.rawMax); err != nil {
 		return fmt.Errorf("read raw: %w", err)
 	}
+	c, err := newCodec(s.loadDicts)
+	if err != nil {
+		return err
+	}
+	s.codec = c
 	if err := s.rebuildIndexes(ctx, db); err != nil {
 		return err
 	}
@@ -194,6 +197,19 @@ func releaseUnmapped(conn *sql.Conn) {
 		conn.Raw(func(any) error { return driver.ErrBadConn })
 	}
 	conn.Close()
+}
+
+// loadDicts reads the dictionaries of raw_dicts through a connection of
+// its own: the codec calls it when it opens and when it meets a block
+// whose dictionary it does not know, which may be while the writer's one
+// connection is in a transaction.
+func (s *Store) loadDicts() (map[uint32][]byte, error) {
+	db, err := sql.Open("sqlite", dsn(s.path, url.Values{"_busy_timeout": {"10000"}, "_query_only": {"1"}}))
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	return loadDicts(context.Background(), db)
 }
 
 // dsn builds a modernc.org/sqlite URI for path with the driver parameters.
