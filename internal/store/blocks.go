@@ -76,6 +76,9 @@ type codec struct {
 	enc   *zstd.Encoder // with the newest dictionary, if any
 	dict  uint32        // enc's dictionary (0: none)
 	dec   *zstd.Decoder // with every dictionary of dicts
+	// counts counts each byte in the newest dictionary (nil: none): a
+	// sample of the store's JSON, for the prefilter's anchors.
+	counts *[256]int
 }
 
 func newCodec(load func() (map[uint32][]byte, error)) (*codec, error) {
@@ -133,6 +136,13 @@ func (c *codec) setLocked(dicts map[uint32][]byte) error {
 	// or a search may still be using them (used only through EncodeAll
 	// and DecodeAll, they run no goroutine).
 	c.dicts, c.enc, c.dict, c.dec = dicts, enc, newest, dec
+	c.counts = nil
+	if content := dicts[newest]; len(content) > 0 {
+		c.counts = new([256]int)
+		for _, b := range content {
+			c.counts[b]++
+		}
+	}
 	return nil
 }
 
@@ -141,6 +151,14 @@ func (c *codec) encoder() (*zstd.Encoder, uint32) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	return c.enc, c.dict
+}
+
+// byteCounts returns how often each byte occurs in a sample of the
+// store's JSON (nil when the store has no dictionary yet).
+func (c *codec) byteCounts() *[256]int {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.counts
 }
 
 // adopt makes dictionary id (just committed to raw_dicts) the encoder's
@@ -327,10 +345,9 @@ func (b *block) decompress(c *codec) error {
 // holds reports whether event id is in the block.
 func (b *block) holds(id int64) bool { return id >= b.id && id < b.id+int64(b.n) }
 
-// rowQuerier runs a query returning at most one row: a *sql.DB, *sql.Conn
-// or *sql.Tx.
-type rowQuerier interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+// preparer prepares statements: a *sql.DB, *sql.Conn or *sql.Tx.
+type preparer interface {
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
 }
 
 const (
@@ -346,21 +363,53 @@ var errNoJSON = errors.New("no JSON stored for the event")
 // time, and a few at once otherwise.
 const blockCacheSize = 8
 
-// rawSource finds events' JSON for one reader: in raw (stores older than
-// version 4, ids up to rawMax) or in blocks, keeping the last blocks read.
+// rawSource finds events' JSON for one reader: in raw (stores written
+// before raw_blocks, ids up to rawMax) or in blocks, keeping the last
+// blocks read. Its statements are prepared on first use (a scan reads
+// tens of thousands of blocks); close releases them.
 type rawSource struct {
-	q      rowQuerier
-	rawMax int64
-	cache  [blockCacheSize]*block
-	next   int // slot of the cache to replace next
+	db        preparer
+	rawMax    int64
+	blockStmt *sql.Stmt
+	rawStmt   *sql.Stmt
+	cache     [blockCacheSize]*block
+	next      int // slot of the cache to replace next
+}
+
+func newRawSource(db preparer, rawMax int64) *rawSource {
+	return &rawSource{db: db, rawMax: rawMax}
+}
+
+// stmt returns *st, preparing it with query first if needed.
+func (r *rawSource) stmt(ctx context.Context, st **sql.Stmt, query string) (*sql.Stmt, error) {
+	if *st == nil {
+		prepared, err := r.db.PrepareContext(ctx, query)
+		if err != nil {
+			return nil, err
+		}
+		*st = prepared
+	}
+	return *st, nil
+}
+
+func (r *rawSource) close() {
+	for _, st := range []*sql.Stmt{r.blockStmt, r.rawStmt} {
+		if st != nil {
+			st.Close()
+		}
+	}
 }
 
 // get returns the JSON of event id, either as bytes (raw) or as a block
 // holding it (bytes nil).
 func (r *rawSource) get(ctx context.Context, id int64) ([]byte, *block, error) {
 	if id <= r.rawMax {
+		st, err := r.stmt(ctx, &r.rawStmt, sqlRawOf)
+		if err != nil {
+			return nil, nil, err
+		}
 		var raw driverBytes
-		if err := r.q.QueryRowContext(ctx, sqlRawOf, id).Scan(&raw); err != nil {
+		if err := st.QueryRowContext(ctx, id).Scan(&raw); err != nil {
 			if errors.Is(err, sql.ErrNoRows) {
 				err = errNoJSON
 			}
@@ -373,9 +422,13 @@ func (r *rawSource) get(ctx context.Context, id int64) ([]byte, *block, error) {
 			return nil, b, nil
 		}
 	}
+	st, err := r.stmt(ctx, &r.blockStmt, sqlBlockOf)
+	if err != nil {
+		return nil, nil, err
+	}
 	b := &block{}
 	var data driverBytes
-	err := r.q.QueryRowContext(ctx, sqlBlockOf, id).Scan(&b.id, &b.n, &data)
+	err = st.QueryRowContext(ctx, id).Scan(&b.id, &b.n, &data)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && !b.holds(id)) {
 		err = errNoJSON
 	}

@@ -142,7 +142,8 @@ func (s *Store) rebuildIPUsers(ctx context.Context, tx *sql.Tx) error {
 		return fmt.Errorf("rebuild ip_users: %w", err)
 	}
 	defer rows.Close()
-	src := &rawSource{q: tx, rawMax: s.rawMax}
+	src := newRawSource(tx, s.rawMax)
+	defer src.close()
 	sums := map[ipUserKey]*ipUserSum{}
 	for rows.Next() {
 		var id int64

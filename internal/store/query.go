@@ -77,7 +77,7 @@ func (s *Store) SearchWithCursor(ctx context.Context, q Query, fn func(*logevent
 	defer cancel()
 	var db interface {
 		QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-		rowQuerier
+		preparer
 	} = s.read
 	if !p.filtered {
 		conn, err := s.unmappedConn(ctx)
@@ -91,7 +91,10 @@ func (s *Store) SearchWithCursor(ctx context.Context, q Query, fn func(*logevent
 	if err != nil {
 		return fmt.Errorf("store: search: %w", err)
 	}
-	sc := scan(ctx, rows, &rawSource{q: db, rawMax: s.rawMax}, s.codec, &rowMatch{prefilter: p.prefilter, event: p.match})
+	src := newRawSource(db, s.rawMax)
+	defer src.close()
+	p.prefilter.anchor(s.codec.byteCounts())
+	sc := scan(ctx, rows, src, s.codec, &rowMatch{prefilter: p.prefilter, event: p.match})
 	err = deliver(sc, q.Limit, fn)
 	if stopErr := sc.stop(); err == nil && stopErr != nil {
 		err = fmt.Errorf("store: search: %w", stopErr)

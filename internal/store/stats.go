@@ -122,7 +122,8 @@ func (s *Store) userTargets(ctx context.Context, login string, fn func(string, i
 		return err
 	}
 	defer rows.Close()
-	src := &rawSource{q: s.read, rawMax: s.rawMax}
+	src := newRawSource(s.read, s.rawMax)
+	defer src.close()
 	counts := map[string]int{}
 	var event *logevent.Event // of the row with id last
 	var last int64
