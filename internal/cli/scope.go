@@ -17,6 +17,7 @@ func (a *app) scopeCommand() *cobra.Command {
 		format     string
 		depth      int
 		maxShared  int
+		maxEvents  int
 	)
 	cmd := &cobra.Command{
 		Use:   "scope (--user ID|LOGIN | --ip IP | --session ID) [--depth N]",
@@ -49,7 +50,13 @@ Markdown, HTML or JSON (schema in docs/scope.md) to hand on.`,
 			if maxShared == 0 {
 				maxShared = -1 // scope.Options: negative is no limit
 			}
-			return a.runScope(cmd.Context(), &ind, scope.Options{Depth: depth, MaxShared: maxShared, Timeline: opts}, format)
+			if maxEvents < 0 {
+				return usageError("--max-events %d: want 0 (no limit) or more", maxEvents)
+			}
+			if maxEvents == 0 {
+				maxEvents = -1
+			}
+			return a.runScope(cmd.Context(), &ind, scope.Options{Depth: depth, MaxShared: maxShared, MaxEvents: maxEvents, Timeline: opts}, format)
 		},
 	}
 	ind.register(cmd)
@@ -58,6 +65,8 @@ Markdown, HTML or JSON (schema in docs/scope.md) to hand on.`,
 	cmd.Flags().IntVar(&depth, "depth", scope.DefaultDepth, "how many times to pivot through shared IPs and sessions")
 	cmd.Flags().IntVar(&maxShared, "max-shared", scope.DefaultMaxShared,
 		"follow no user through an IP or session with more users than this (a NAT, proxy or VPN exit); 0: no limit")
+	cmd.Flags().IntVar(&maxEvents, "max-events", scope.DefaultMaxEvents,
+		"stop reading events when the report holds this many (the report says so); 0: no limit")
 	return cmd
 }
 

@@ -18,6 +18,7 @@ type jsonReport struct {
 	Users        []jsonUser      `json:"users"`
 	RelatedUsers []jsonUser      `json:"relatedUsers"`
 	NotFollowed  int             `json:"notFollowed"`
+	CappedAt     int             `json:"cappedAt"`
 	SharedLinks  []jsonShared    `json:"sharedLinks"`
 	Sessions     []jsonSession   `json:"sessions"`
 	IPs          []jsonIP        `json:"ips"`
@@ -148,7 +149,7 @@ func (r *Report) jsonForm() jsonReport {
 	return jsonReport{
 		Indicator: jsonIndicator{r.Indicator.Kind, r.Indicator.Value},
 		Depth:     r.Depth, Events: r.Events, FirstSeen: stamp(r.FirstSeen), LastSeen: stamp(r.LastSeen),
-		Users: jsonUsers(r.Users), RelatedUsers: jsonUsers(r.Related), NotFollowed: r.NotFollowed,
+		Users: jsonUsers(r.Users), RelatedUsers: jsonUsers(r.Related), NotFollowed: r.NotFollowed, CappedAt: r.CappedAt,
 		SharedLinks: jsonSharedLinks(r.Shared),
 		Sessions:    jsonSessions(r.Sessions), IPs: jsonIPs(r.IPs), UserAgents: jsonAgents(r.UserAgents),
 		Devices: jsonDevices(r.Devices), Apps: jsonApps(r.Apps),

@@ -1,7 +1,9 @@
 package scope
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"reflect"
 	"slices"
@@ -270,5 +272,47 @@ func TestSharedLinksAreNotFollowed(t *testing.T) {
 	}
 	if narrow.Events >= open.Events || len(narrow.Related) == 0 {
 		t.Errorf("events %d (no limit: %d), related %d", narrow.Events, open.Events, len(narrow.Related))
+	}
+}
+
+// TestMaxEventsCaps checks that a scope stops reading events at
+// Options.MaxEvents, runs no search after, and says so in its report.
+func TestMaxEventsCaps(t *testing.T) {
+	ctx := context.Background()
+	events := org(t)
+	full, err := RunOptions(ctx, &memSearcher{events: events}, Indicator{User, alice.id}, Options{Depth: 2, MaxEvents: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if full.CappedAt != 0 || full.Events < 10 {
+		t.Fatalf("uncapped report: %d events, capped at %d", full.Events, full.CappedAt)
+	}
+	s := &memSearcher{events: events}
+	capped, err := RunOptions(ctx, s, Indicator{User, alice.id}, Options{Depth: 2, MaxEvents: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if capped.Events != 3 || capped.CappedAt != 3 {
+		t.Errorf("capped report: %d events, capped at %d; want 3, 3", capped.Events, capped.CappedAt)
+	}
+	if len(s.queries) != 1 || len(capped.Queries) != 1 {
+		t.Errorf("searches after the cap: %d run, %d reported; want 1", len(s.queries), len(capped.Queries))
+	}
+	var text bytes.Buffer
+	if err := capped.WriteText(&text, 200); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text.String(), "capped at 3 events") {
+		t.Errorf("the text report does not say it is capped:\n%.300s", text.String())
+	}
+	var doc struct {
+		CappedAt int `json:"cappedAt"`
+	}
+	var js bytes.Buffer
+	if err := capped.WriteJSON(&js); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(js.Bytes(), &doc); err != nil || doc.CappedAt != 3 {
+		t.Errorf("JSON cappedAt = %d (%v), want 3", doc.CappedAt, err)
 	}
 }
