@@ -18,18 +18,19 @@ import (
 // The original JSON of events inserted since raw_blocks exists is kept
 // there: runs of consecutive event ids compressed together with zstd.
 // Events of one org repeat most of their bytes from event to event (field
-// names, actors, user agents, places), so a block of 20 events compresses
-// about 7 to 1 where one event alone compresses less than 2 to 1, and
-// decompresses at 2 GB/s or more: reading one event costs the
-// decompression of its block, 15 to 20 µs (docs/storage.md has the
-// measurements, dictionaries included).
+// names, actors, user agents, places), and each block starts from the
+// store's dictionary (below): a block of about 8 events compresses about 9
+// to 1, where one event alone, without a dictionary, compresses less than
+// 2 to 1. Reading one event costs the decompression of its block (about
+// 16 KB): blocks are kept small for the searches that read events here
+// and there (an indicator's), at some cost in size (docs/storage.md has
+// the measurements).
 //
-// A block is sized to fill a third of a page once compressed (blockTarget):
-// SQLite keeps a row of up to a page in the page, and rows of more than
-// half a page one to a page, which left a third of the file empty with
-// blocks of 8 KB. The JSON bytes a block takes are the target times the
-// compression ratio of the blocks written last (Store.blockRatio).
-//
+// A block takes the JSON bytes that compress to about blockTarget: the
+// target times the compression ratio of the blocks written last
+// (Store.blockRatio). (A block of more than half a page would sit alone in
+// its page: blocks of 8 KB left a third of the file empty.)
+
 // A block row is (id, n, data): id is the first event's id, n the number
 // of events, data the zstd frame of: n uvarint lengths, then the n events'
 // JSON, back to back. Event id's JSON is in the block with the greatest id
@@ -41,9 +42,8 @@ import (
 
 const (
 	blockEvents = 64 // events per block, at most
-	// blockTarget is the compressed size of a block aimed at: three rows
-	// and their cell headers fit a page of pageSize bytes.
-	blockTarget = pageSize/3 - 300
+	// blockTarget is the compressed size of a block aimed at.
+	blockTarget = 2000
 	// initialBlockRatio is the compression ratio assumed before any block
 	// is written.
 	initialBlockRatio = 6
@@ -439,6 +439,24 @@ func (r *rawSource) get(ctx context.Context, id int64) ([]byte, *block, error) {
 	r.cache[r.next] = b
 	r.next = (r.next + 1) % blockCacheSize
 	return nil, b, nil
+}
+
+// fromRow returns the block (id, n, data) that a search's row carries for
+// event: the one in the cache when it holds it already (a search's rows
+// in a row often share a block, each carrying its data).
+func (r *rawSource) fromRow(id int64, n int, data []byte, event int64) (*block, error) {
+	for _, b := range r.cache {
+		if b != nil && b.id == id {
+			return b, nil
+		}
+	}
+	b := &block{id: id, n: n, data: data}
+	if !b.holds(event) {
+		return nil, fmt.Errorf("event %d: %w", event, errNoJSON)
+	}
+	r.cache[r.next] = b
+	r.next = (r.next + 1) % blockCacheSize
+	return b, nil
 }
 
 // json returns a copy of the JSON of event id.

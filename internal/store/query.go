@@ -206,19 +206,25 @@ func (p *queryPlan) whereSQL() string {
 	return " WHERE " + strings.Join(p.where, " AND ")
 }
 
-// selectSQL is the query of Search: positions (published, id) in order,
-// and, when the store keeps events' JSON in raw (rawTable: written before
-// raw_blocks), that JSON, NULL for events whose JSON is in blocks (which
-// the scan reads, block by block). Without a filter condition, the events
-// come from the published index in order, each joined to raw by row id:
-// when row ids follow published (a store loaded in time order, as Okta's
-// API returns events), SQLite steps to the next row of raw instead of
-// searching for it. With a filter, the inner query selects and orders
-// positions only, so that when SQLite must sort (a search through targets,
-// or an "or" of indexes) its sorter holds (published, id) and not the
-// JSON, which the outer query reads for each row in turn. The inner query
-// runs as a co-routine, which keeps its order. LIMIT goes to SQL only when
-// SQL decides every match.
+// selectSQL is the query of Search: positions (published, id) in order;
+// the event's JSON when the store keeps events' JSON in raw (rawTable:
+// written before raw_blocks), NULL for events whose JSON is in blocks; and
+// for a filtered search, the id, n and data of each event's block (NULLs
+// without one).
+//
+// Without a filter condition, the events come from the published index in
+// order, each joined to raw by row id: when row ids follow published (a
+// store loaded in time order, as Okta's API returns events), SQLite steps
+// to the next row of raw instead of searching for it. Blocks are read by
+// the scan, each once (rawSource.get). With a filter, the inner query
+// selects and orders positions only, so that when SQLite must sort (a
+// search through targets, or an "or" of indexes) its sorter holds
+// (published, id) and not the JSON, which the outer query reads for each
+// row in turn, with its block: a filtered search's events are usually a
+// block apart, and a row carrying its block's data (a few KB) costs less
+// than a query for it. The inner query runs as a co-routine, which keeps
+// its order (scalar subqueries read the block: a join would let SQLite
+// reorder the rows). LIMIT goes to SQL only when SQL decides every match.
 func (p *queryPlan) selectSQL(q Query, rawTable bool) string {
 	dir := ""
 	if q.Desc {
@@ -229,13 +235,20 @@ func (p *queryPlan) selectSQL(q Query, rawTable bool) string {
 	if q.Limit > 0 && !p.goSide() {
 		limit = " LIMIT " + strconv.Itoa(q.Limit)
 	}
-	if !rawTable {
-		return "SELECT e.published, e.id FROM events e" + p.whereSQL() + order + limit
-	}
 	if !p.filtered {
-		return "SELECT e.published, e.id, r.json FROM events e LEFT JOIN raw r ON r.id = e.id" +
+		if !rawTable {
+			return "SELECT e.published, e.id, NULL, NULL, NULL, NULL FROM events e" + p.whereSQL() + order + limit
+		}
+		return "SELECT e.published, e.id, r.json, NULL, NULL, NULL FROM events e LEFT JOIN raw r ON r.id = e.id" +
 			p.whereSQL() + order + limit
 	}
+	raw := "NULL"
+	if rawTable {
+		raw = "(SELECT json FROM raw WHERE raw.id = m.id)"
+	}
 	inner := "SELECT e.published, e.id FROM events e" + p.whereSQL() + order + limit
-	return "SELECT m.published, m.id, (SELECT json FROM raw WHERE raw.id = m.id) FROM (" + inner + ") AS m"
+	const block = "(SELECT max(id) FROM raw_blocks WHERE id <= m.id)"
+	return "SELECT m.published, m.id, " + raw + ", " + block +
+		", (SELECT n FROM raw_blocks WHERE id = " + block + "), (SELECT data FROM raw_blocks WHERE id = " + block + ")" +
+		" FROM (" + inner + ") AS m"
 }

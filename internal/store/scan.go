@@ -42,9 +42,10 @@ type scanner struct {
 	readErr error // set by the reader before it closes ordered
 }
 
-// scan starts reading rows (published, id, and the raw JSON when the query
-// reads raw) and decoding them, keeping the events for which match is
-// true. JSON the rows do not hold comes from src's blocks.
+// scan starts reading rows (published, id, the raw JSON or NULL, and the
+// id, n and data of the event's block or NULLs: see selectSQL) and
+// decoding them, keeping the events for which match is true. JSON the rows
+// do not hold comes from src's blocks.
 func scan(ctx context.Context, rows *sql.Rows, src *rawSource, c *codec, match *rowMatch) *scanner {
 	ctx, cancel := context.WithCancel(ctx)
 	sc := &scanner{
@@ -66,30 +67,31 @@ func (sc *scanner) read(ctx context.Context, rows *sql.Rows, src *rawSource) {
 	defer close(sc.work)
 	defer close(sc.ordered)
 	defer rows.Close()
-	cols, err := rows.Columns()
-	if err != nil {
-		sc.readErr = err
-		return
-	}
 	// Small first batches, growing: a quick first result, and little
 	// decoded in vain when the caller wants only a few.
 	b := newScanBatch(8)
 	for rows.Next() {
 		var c Cursor
-		var raw driverBytes
-		dest := []any{&c.Published, &c.ID, &raw}
-		if err := rows.Scan(dest[:len(cols)]...); err != nil {
+		var raw, data driverBytes
+		var blockID, blockN sql.NullInt64
+		if err := rows.Scan(&c.Published, &c.ID, &raw, &blockID, &blockN, &data); err != nil {
 			sc.readErr = err
 			return
 		}
 		var blk *block
-		if raw == nil {
-			if raw, blk, err = src.get(ctx, c.ID); err != nil {
-				if ctx.Err() == nil { // else the search ended
-					sc.readErr = err
-				}
-				return
+		var err error
+		switch {
+		case raw != nil:
+		case blockID.Valid:
+			blk, err = src.fromRow(blockID.Int64, int(blockN.Int64), data, c.ID)
+		default:
+			raw, blk, err = src.get(ctx, c.ID)
+		}
+		if err != nil {
+			if ctx.Err() == nil { // else the search ended
+				sc.readErr = err
 			}
+			return
 		}
 		b.cursors, b.raws, b.blocks = append(b.cursors, c), append(b.raws, []byte(raw)), append(b.blocks, blk)
 		if len(b.raws) == cap(b.raws) {
