@@ -1,17 +1,20 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
 	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/oktascope/oktascope/internal/catalog"
 	"github.com/oktascope/oktascope/internal/filter"
+	"github.com/oktascope/oktascope/internal/logevent"
 	"github.com/oktascope/oktascope/internal/render"
 	"github.com/oktascope/oktascope/internal/store"
 )
@@ -28,7 +31,9 @@ store holds. With no argument it lists every event type it knows.
 
 Beyond the article's types it reads Okta's official event-type catalogue when you supply
 it (--catalog FILE or $OKTASCOPE_CATALOG): the event-types.json of okta/okta-developer-docs
-or its CSV form from developer.okta.com/docs/okta-event-types.csv.`,
+or its CSV form from developer.okta.com/docs/okta-event-types.csv. For any other type the
+store holds events of, it shows what the store knows: how many, first and last seen, the
+displayMessage values Okta wrote for it and the actors who caused the most.`,
 		Example: `  oktascope explain user.session.start
   oktascope explain system.push.send_factor_verify_push user.authentication.auth_via_mfa
   oktascope explain
@@ -45,7 +50,17 @@ or its CSV form from developer.okta.com/docs/okta-event-types.csv.`,
 			}
 			var unknown []string
 			for _, id := range args {
-				if !a.explainOne(id, counts) && !a.explainOkta(okta[id], counts) {
+				known := a.explainOne(id, counts)
+				if !known {
+					known = a.explainOkta(okta[id], counts)
+					if counts[id] > 0 {
+						if err := a.explainStored(cmd.Context(), id, known, okta != nil); err != nil {
+							return err
+						}
+						known = true
+					}
+				}
+				if !known {
 					unknown = append(unknown, id)
 				}
 			}
@@ -87,11 +102,150 @@ func (a *app) explainOkta(et catalog.OktaEventType, counts map[string]int) bool 
 		fmt.Fprintf(w, "  debugData: %s\n", render.Terminal(strings.Join(et.DebugData, ", ")))
 	}
 	fmt.Fprintf(w, "  Not part of the article's sequences or playbooks.\n")
-	if counts != nil {
-		fmt.Fprintf(w, "  In the store: %d events\n", counts[et.ID])
+	if counts[et.ID] == 0 { // else explainStored says what the store holds
+		if counts != nil {
+			fmt.Fprintf(w, "  In the store: 0 events\n")
+		}
+		fmt.Fprintln(w)
 	}
-	fmt.Fprintln(w)
 	return true
+}
+
+// The most displayMessage values and actors explainStored lists, and the
+// most distinct ones it counts (a type can have millions of events).
+const (
+	shownMessages   = 10
+	shownActors     = 5
+	trackedMessages = 1000
+	trackedActors   = 10000
+)
+
+// storedType is what the store holds of one event type.
+type storedType struct {
+	events      int
+	first, last time.Time
+	messages    tally
+	actors      tally
+}
+
+// tally counts distinct values, up to a limit; values beyond it are
+// counted together in others.
+type tally struct {
+	counts map[string]int
+	limit  int
+	others int
+}
+
+func (t *tally) add(v string) {
+	if _, ok := t.counts[v]; ok || len(t.counts) < t.limit {
+		if t.counts == nil {
+			t.counts = map[string]int{}
+		}
+		t.counts[v]++
+		return
+	}
+	t.others++
+}
+
+// valueCount is a value and how many events have it.
+type valueCount struct {
+	value string
+	count int
+}
+
+// top returns the n most frequent values, ties in value order.
+func (t *tally) top(n int) []valueCount {
+	out := make([]valueCount, 0, len(t.counts))
+	for v, c := range t.counts {
+		out = append(out, valueCount{v, c})
+	}
+	slices.SortFunc(out, func(a, b valueCount) int { return cmp.Or(cmp.Compare(b.count, a.count), cmp.Compare(a.value, b.value)) })
+	return out[:min(n, len(out))]
+}
+
+// explainStored prints what the store holds of an event type neither the
+// article nor (when catalogued is false) Okta's catalogue defines: how
+// many, first and last seen, the displayMessage values Okta wrote for it,
+// the actors who caused the most.
+func (a *app) explainStored(ctx context.Context, id string, catalogued, withOkta bool) error {
+	st := storedType{messages: tally{limit: trackedMessages}, actors: tally{limit: trackedActors}}
+	err := a.eventsOfType(ctx, id, func(e *logevent.Event) error {
+		if st.events == 0 {
+			st.first = e.Time
+		}
+		st.events++
+		st.last = e.Time
+		st.messages.add(e.DisplayMessage)
+		st.actors.add(actorText(e.Actor))
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("explain %s: %w", id, err)
+	}
+	w := a.io.Out
+	if !catalogued {
+		fmt.Fprintf(w, "%s\n  Not an event type the article names", render.Terminal(id))
+		if withOkta {
+			fmt.Fprint(w, " nor Okta's catalogue")
+		}
+		fmt.Fprint(w, "; what the store holds of it:\n")
+	}
+	fmt.Fprintf(w, "  In the store: %d events, first %s, last %s\n", st.events, stampOf(st.first), stampOf(st.last))
+	writeTally(w, "displayMessage values Okta wrote", &st.messages, shownMessages)
+	writeTally(w, "Actors with the most events", &st.actors, shownActors)
+	fmt.Fprintf(w, "  Search: oktascope search %s\n\n", render.ShellQuote(`eventType eq `+filter.Quote(id)))
+	return nil
+}
+
+// writeTally prints the most frequent values of t under a heading.
+func writeTally(w io.Writer, heading string, t *tally, n int) {
+	distinct := fmt.Sprintf("%d distinct", len(t.counts))
+	if t.others > 0 {
+		distinct = fmt.Sprintf("%d distinct counted; %d events beyond them not", len(t.counts), t.others)
+	}
+	fmt.Fprintf(w, "  %s (%s):\n", heading, distinct)
+	for _, c := range t.top(n) {
+		fmt.Fprintf(w, "    %6d  %s\n", c.count, render.Terminal(orNone(c.value)))
+	}
+	if more := len(t.counts) - n; more > 0 {
+		fmt.Fprintf(w, "    … and %d more\n", more)
+	}
+}
+
+// actorText names an actor: "login (id)", the parts present.
+func actorText(a logevent.Actor) string {
+	switch {
+	case a.AlternateID != "" && a.ID != "" && a.AlternateID != a.ID:
+		return a.AlternateID + " (" + a.ID + ")"
+	case a.AlternateID != "":
+		return a.AlternateID
+	}
+	return a.ID
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+func stampOf(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+// eventsOfType streams the store's events of one type, in published
+// order: the one place explain reads events. (When the CLI reaches storage
+// through internal/backend, this is a backend.Reader's Search.)
+func (a *app) eventsOfType(ctx context.Context, eventType string, fn func(*logevent.Event) error) error {
+	f, err := filter.Parse("eventType eq " + filter.Quote(eventType))
+	if err != nil {
+		return err
+	}
+	st, err := a.openStore()
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return st.Search(ctx, store.Query{Filter: f}, fn)
 }
 
 func completeEventTypes(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {

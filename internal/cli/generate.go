@@ -19,8 +19,10 @@ func (a *app) generateCommand() *cobra.Command {
 per line, in published order: users, devices, locations and apps; sign-ins with each MFA
 factor, app sign-ins, password resets and unlocks by email, SMS and voice, logouts and
 factor changes, each following Okta's documented sequences. --incidents plants MFA push
-fatigue, a password-reset takeover and a hijacked session. Any size streams in constant
-memory; the same flags always give the same bytes.`,
+fatigue, a password-reset takeover and a hijacked session; --travel an impossible journey.
+--classic makes an Okta Classic Engine org (no user.authentication.verify; the MFA of a
+sign-in logged under the session it establishes). Any size streams in constant memory;
+the same flags always give the same bytes.`,
 		Example: `  oktascope generate --events 1000000 --incidents > org.ndjson
   oktascope generate --seed 7 --users 50 --duration 72h | gzip > small.ndjson.gz`,
 		Args: cobra.NoArgs,
@@ -39,5 +41,7 @@ memory; the same flags always give the same bytes.`,
 	f.IntVar(&opts.Events, "events", opts.Events, "approximate number of events")
 	f.DurationVar(&duration, "duration", 24*time.Hour, "time span of the log")
 	f.BoolVar(&opts.Incidents, "incidents", false, "plant the three incidents")
+	f.BoolVar(&opts.Travel, "travel", false, "plant an impossible-travel incident")
+	f.BoolVar(&opts.Classic, "classic", false, "a Classic Engine org")
 	return cmd
 }

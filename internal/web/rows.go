@@ -1,21 +1,19 @@
 package web
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"strings"
-	"unicode"
 
 	"github.com/oktascope/oktascope/internal/catalog"
 	"github.com/oktascope/oktascope/internal/logevent"
 	"github.com/oktascope/oktascope/internal/render"
 )
 
-// show makes attacker-controlled text safe to look at: control and
-// bidirectional characters are shown as escapes (render.Terminal).
+// show makes attacker-controlled text safe to look at: it keeps at most
+// maxShown bytes of it (saying how long it was), and shows control,
+// bidirectional and invisible characters as escapes (render.Terminal).
 // html/template then escapes it for HTML.
-func show(s string) string { return render.Terminal(s) }
+func show(s string) string { return render.Terminal(clipText(s, maxShown)) }
 
 // Time formats of the views, all in UTC.
 const (
@@ -39,12 +37,16 @@ type eventRow struct {
 	IPURL      string // hunt ip-signin
 	Location   string
 	Session    string
-	SessionURL string // session timeline
-	Message    string
-	Open       bool
-	ToggleURL  string       // the view with this row expanded or collapsed
-	DetailURL  string       // the fragment of the expanded row
-	Detail     *eventDetail // when Open
+	SessionURL string // session timeline; empty for an API transaction
+	// TransactionURL searches the events of an API transaction: an
+	// externalSessionId naming a request made outside any session
+	// (logevent's session rule), not followed as a session.
+	TransactionURL string
+	Message        string
+	Open           bool
+	ToggleURL      string       // the view with this row expanded or collapsed
+	DetailURL      string       // the fragment of the expanded row
+	Detail         *eventDetail // when Open
 }
 
 // actorCell is the actor of an event and its pivots.
@@ -60,15 +62,17 @@ func newRow(e *logevent.Event, pv pivots) eventRow {
 		Actor:     newActorCell(e.Actor, pv),
 		EventType: show(e.EventType), Definition: definitionOf(e.EventType), TypeURL: pv.Equals("eventType", e.EventType),
 		Outcome: show(e.Outcome.Result), Reason: show(e.Outcome.Reason), Failed: isFailure(e.Outcome.Result),
-		IP: show(e.Client.IPAddress), Location: show(location(e)),
+		IP: show(e.Client.IPAddress), Location: show(render.Location(e)),
 		Session: show(e.AuthenticationContext.ExternalSessionID), Message: show(e.DisplayMessage),
 		DetailURL: detailURL(e.UUID, pv),
 	}
 	if e.Client.IPAddress != "" {
 		r.IPURL = pv.Hunt("ip-signin", e.Client.IPAddress)
 	}
-	if r.Session != "" {
-		r.SessionURL = pv.Timeline("session", e.AuthenticationContext.ExternalSessionID)
+	if id := e.SessionID(); id != "" {
+		r.SessionURL = pv.Timeline("session", id)
+	} else if id := e.APITransaction(); id != "" {
+		r.TransactionURL = pv.Equals("authenticationContext.externalSessionId", id)
 	}
 	return r
 }
@@ -94,18 +98,6 @@ func isFailure(result string) bool {
 	return false
 }
 
-// location is the client's city, state and country.
-func location(e *logevent.Event) string {
-	g := e.Client.GeographicalContext
-	var parts []string
-	for _, s := range []string{g.City, g.State, g.Country} {
-		if s != "" {
-			parts = append(parts, s)
-		}
-	}
-	return strings.Join(parts, ", ")
-}
-
 // definitionOf is the article's (or Okta's) definition of an event type,
 // and where it sits in the article's flows; empty when unknown.
 func definitionOf(eventType string) string {
@@ -128,16 +120,18 @@ type eventDetail struct {
 	UUID       string
 	EventType  string
 	Definition string
-	JSON       string // indented, with unsafe characters escaped
+	JSON       render.JSONView // indented within bounds, unsafe characters escaped
+	RawBytes   string          // the size of the raw event, for the download link
 	Groups     []pivotGroup
 	PageURL    string // the event's own page
+	RawURL     string // the raw event, as a download
 }
 
 // newDetail builds the expanded view of an event.
 func newDetail(e *logevent.Event, pv pivots) *eventDetail {
 	d := &eventDetail{
 		UUID: show(e.UUID), EventType: show(e.EventType), Definition: definitionOf(e.EventType),
-		JSON: prettyJSON(e.Raw), PageURL: pv.Event(e.UUID),
+		JSON: render.DisplayJSON(e.Raw), RawBytes: thousands(len(e.Raw)), PageURL: pv.Event(e.UUID), RawURL: rawEventURL(e.UUID),
 	}
 	d.Groups = eventPivots(e, pv)
 	return d
@@ -158,10 +152,13 @@ func eventPivots(e *logevent.Event, pv pivots) []pivotGroup {
 		}
 	}
 	if ip := e.Client.IPAddress; ip != "" {
-		groups = append(groups, pivotGroup{Name: "IP address", Value: show(ip), Note: show(location(e)), Links: pv.ipPivots(ip)})
+		groups = append(groups, pivotGroup{Name: "IP address", Value: show(ip), Note: show(render.Location(e)), Links: pv.ipPivots(ip)})
 	}
-	if id := e.AuthenticationContext.ExternalSessionID; id != "" {
+	if id := e.SessionID(); id != "" {
 		groups = append(groups, pivotGroup{Name: "session", Value: show(id), Links: pv.sessionPivots(id)})
+	} else if id := e.APITransaction(); id != "" {
+		groups = append(groups, pivotGroup{Name: "API transaction", Value: show(id), Note: "a request outside any session",
+			Links: []link{{"events of this transaction", pv.Equals("authenticationContext.externalSessionId", id), "Every event of this request"}}})
 	}
 	groups = append(groups, pivotGroup{Name: "event type", Value: show(e.EventType), Note: definitionOf(e.EventType),
 		Links: []link{{"all events of this type", pv.Equals("eventType", e.EventType), "Every event of this type"}}})
@@ -176,35 +173,4 @@ func joinNonEmpty(sep string, parts ...string) string {
 		}
 	}
 	return strings.Join(kept, sep)
-}
-
-// prettyJSON indents an event's original JSON, keeping its keys in order,
-// and writes the characters a reader could be fooled by (bidirectional
-// overrides, C1 controls, line separators) as JSON \u escapes, which
-// leaves the JSON's meaning unchanged.
-func prettyJSON(raw []byte) string {
-	var buf bytes.Buffer
-	if err := json.Indent(&buf, bytes.TrimSpace(raw), "", "  "); err != nil {
-		return show(string(raw))
-	}
-	s := buf.String()
-	if !strings.ContainsFunc(s, unsafeInJSON) {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if unsafeInJSON(r) {
-			fmt.Fprintf(&b, `\u%04x`, r)
-		} else {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-// unsafeInJSON reports the characters prettyJSON escapes; in valid JSON
-// they can only occur inside strings (the newline is the indentation's).
-func unsafeInJSON(r rune) bool {
-	return r != '\n' && (r == unicode.ReplacementChar || unicode.IsControl(r) ||
-		unicode.Is(unicode.Bidi_Control, r) || r == '\u2028' || r == '\u2029')
 }
