@@ -353,6 +353,9 @@ type preparer interface {
 const (
 	sqlBlockOf = "SELECT id, n, data FROM raw_blocks WHERE id <= ? ORDER BY id DESC LIMIT 1"
 	sqlRawOf   = "SELECT json FROM raw WHERE id = ?"
+	// sqlBlocksFrom reads the blocks in order from the one holding id
+	// (or the next).
+	sqlBlocksFrom = "SELECT id, n, data FROM raw_blocks WHERE id >= (SELECT coalesce(max(id), 0) FROM raw_blocks WHERE id <= ?1) ORDER BY id"
 )
 
 // errNoJSON is returned for an event whose JSON is in no block.
@@ -374,6 +377,13 @@ type rawSource struct {
 	rawStmt   *sql.Stmt
 	cache     [blockCacheSize]*block
 	next      int // slot of the cache to replace next
+	// A scan whose ids grow (a store loaded in time order, read in time
+	// order) reads the blocks in turn from one query (seq), instead of
+	// a query for each: seqStmt, seq and the last block it gave, seqAt.
+	seqStmt *sql.Stmt
+	seq     *sql.Rows
+	seqAt   *block
+	seqDone bool
 }
 
 func newRawSource(db preparer, rawMax int64) *rawSource {
@@ -393,7 +403,10 @@ func (r *rawSource) stmt(ctx context.Context, st **sql.Stmt, query string) (*sql
 }
 
 func (r *rawSource) close() {
-	for _, st := range []*sql.Stmt{r.blockStmt, r.rawStmt} {
+	if r.seq != nil {
+		r.seq.Close()
+	}
+	for _, st := range []*sql.Stmt{r.blockStmt, r.rawStmt, r.seqStmt} {
 		if st != nil {
 			st.Close()
 		}
@@ -422,6 +435,13 @@ func (r *rawSource) get(ctx context.Context, id int64) ([]byte, *block, error) {
 			return nil, b, nil
 		}
 	}
+	if b, err := r.sequential(ctx, id); b != nil || err != nil {
+		if b != nil {
+			r.cache[r.next] = b
+			r.next = (r.next + 1) % blockCacheSize
+		}
+		return nil, b, err
+	}
 	st, err := r.stmt(ctx, &r.blockStmt, sqlBlockOf)
 	if err != nil {
 		return nil, nil, err
@@ -439,6 +459,40 @@ func (r *rawSource) get(ctx context.Context, id int64) ([]byte, *block, error) {
 	r.cache[r.next] = b
 	r.next = (r.next + 1) % blockCacheSize
 	return nil, b, nil
+}
+
+// sequential returns the block of event id from the blocks read in
+// order of id, or nil when id is behind them (the caller looks it up).
+func (r *rawSource) sequential(ctx context.Context, id int64) (*block, error) {
+	if r.seqDone || (r.seqAt != nil && id < r.seqAt.id) {
+		return nil, nil
+	}
+	if r.seq == nil {
+		st, err := r.stmt(ctx, &r.seqStmt, sqlBlocksFrom)
+		if err != nil {
+			return nil, err
+		}
+		if r.seq, err = st.QueryContext(ctx, id); err != nil {
+			return nil, err
+		}
+	}
+	for r.seqAt == nil || r.seqAt.id+int64(r.seqAt.n) <= id {
+		if !r.seq.Next() {
+			r.seqDone = true
+			return nil, r.seq.Err()
+		}
+		b := &block{}
+		var data driverBytes
+		if err := r.seq.Scan(&b.id, &b.n, &data); err != nil {
+			return nil, err
+		}
+		b.data = data
+		r.seqAt = b
+	}
+	if !r.seqAt.holds(id) {
+		return nil, nil
+	}
+	return r.seqAt, nil
 }
 
 // fromRow returns the block (id, n, data) that a search's row carries for
