@@ -137,3 +137,30 @@ func countRows(t *testing.T, s *Store, table string) int {
 	}
 	return n
 }
+
+// TestScanOutOfIDOrder checks scans of a store whose ids do not follow
+// time (batches inserted newest first), where blocks cannot be read in
+// turn, and of one where they do, against the JSON inserted.
+func TestScanOutOfIDOrder(t *testing.T) {
+	events := newGenerator(genOptions{Seed: 32, Users: 20, Messy: true}).events(900)
+	for _, reversed := range []bool{false, true} {
+		s := openTemp(t)
+		want := map[string][]byte{} // the first of each uuid inserted
+		for i := len(events); i > 0; i -= 100 {
+			batch := events[i-100 : i]
+			if !reversed {
+				batch = events[len(events)-i : len(events)-i+100]
+			}
+			mustInsert(t, s, batch)
+			for _, e := range batch {
+				if want[e.UUID] == nil {
+					want[e.UUID] = e.Raw
+				}
+			}
+		}
+		checkJSON(t, s, want)
+		if n := countRows(t, s, "raw_blocks"); n < 900/blockEvents {
+			t.Fatalf("%d blocks for 900 events", n)
+		}
+	}
+}
