@@ -11,7 +11,6 @@ import (
 	"github.com/oktascope/oktascope/internal/filter"
 	"github.com/oktascope/oktascope/internal/oktaapi"
 	"github.com/oktascope/oktascope/internal/render"
-	"github.com/oktascope/oktascope/internal/store"
 )
 
 type collectFlags struct {
@@ -78,15 +77,14 @@ func (a *app) runCollect(ctx context.Context, f *collectFlags) error {
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(a.dbPath)
+	st, err := a.openBackend(ctx, createIfMissing)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	c := &oktaapi.Collector{
-		Org: org, Token: token, Sink: st,
-		Checkpoint: oktaapi.NewFileCheckpoints(oktaapi.CheckpointPath(st.Path())),
-		Progress:   a.collectProgress(),
+		Org: org, Token: token, Sink: st, Checkpoint: st,
+		Progress: a.collectProgress(),
 	}
 	final, err := c.Run(ctx, params)
 	if a.io.Terminal {

@@ -9,10 +9,10 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/logevent"
 	"github.com/oktascope/oktascope/internal/render"
 	"github.com/oktascope/oktascope/internal/scope"
-	"github.com/oktascope/oktascope/internal/store"
 	"github.com/oktascope/oktascope/internal/synth"
 	"github.com/oktascope/oktascope/internal/timeline"
 )
@@ -91,7 +91,7 @@ func (a *app) buildDemoStore(ctx context.Context) (*synth.Generator, error) {
 			return nil, fmt.Errorf("demo: remove the old demo store: %w", err)
 		}
 	}
-	st, err := store.Open(a.dbPath)
+	st, err := a.openBackend(ctx, createIfMissing)
 	if err != nil {
 		return nil, err
 	}
@@ -108,12 +108,12 @@ func (a *app) buildDemoStore(ctx context.Context) (*synth.Generator, error) {
 }
 
 // insertGenerated stores every generated event, in batches.
-func insertGenerated(ctx context.Context, st *store.Store, gen *synth.Generator) (int, error) {
+func insertGenerated(ctx context.Context, st backend.Writer, gen *synth.Generator) (int, error) {
 	const batchSize = 5000
 	batch := make([]*logevent.Event, 0, batchSize)
 	total := 0
 	flush := func() error {
-		_, _, err := st.Insert(ctx, batch)
+		_, err := st.Insert(ctx, batch)
 		total += len(batch)
 		batch = batch[:0]
 		return err

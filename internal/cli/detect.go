@@ -10,12 +10,12 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/detect"
 	"github.com/oktascope/oktascope/internal/logevent"
 	"github.com/oktascope/oktascope/internal/oktarules"
 	"github.com/oktascope/oktascope/internal/render"
 	"github.com/oktascope/oktascope/internal/sigma"
-	"github.com/oktascope/oktascope/internal/store"
 )
 
 // detectGCPercent is the garbage collector's target during a detection
@@ -86,7 +86,7 @@ func (a *app) runDetect(ctx context.Context, f *detectFlags) error {
 		return err
 	}
 	now := time.Now()
-	q := store.Query{}
+	q := backend.Query{}
 	if q.Since, err = parseTimeFlag("since", f.since, now); err != nil {
 		return err
 	}
@@ -157,8 +157,8 @@ func (a *app) reportRuleErrors(sigErrs, oktaErrs []error, skipped []*oktarules.S
 }
 
 // detectStore feeds every event of q through the detection engine.
-func (a *app) detectStore(ctx context.Context, q store.Query, opts detect.Options) ([]detect.Finding, error) {
-	st, err := a.openStore()
+func (a *app) detectStore(ctx context.Context, q backend.Query, opts detect.Options) ([]detect.Finding, error) {
+	st, err := a.openBackend(ctx, mustExist)
 	if err != nil {
 		return nil, err
 	}
@@ -167,7 +167,7 @@ func (a *app) detectStore(ctx context.Context, q store.Query, opts detect.Option
 	if err != nil {
 		return nil, err
 	}
-	err = st.Search(ctx, q, func(e *logevent.Event) error {
+	err = st.Search(ctx, q, func(e *logevent.Event, _ backend.Cursor) error {
 		engine.Add(e)
 		return nil
 	})

@@ -5,18 +5,17 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/catalog"
 	"github.com/oktascope/oktascope/internal/filter"
 	"github.com/oktascope/oktascope/internal/logevent"
 	"github.com/oktascope/oktascope/internal/render"
-	"github.com/oktascope/oktascope/internal/store"
 )
 
 func (a *app) explainCommand() *cobra.Command {
@@ -232,20 +231,19 @@ func orNone(s string) string {
 
 func stampOf(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 
-// eventsOfType streams the store's events of one type, in published
-// order: the one place explain reads events. (When the CLI reaches storage
-// through internal/backend, this is a backend.Reader's Search.)
+// eventsOfType streams the backend's events of one type, in published
+// order: the one place explain reads events.
 func (a *app) eventsOfType(ctx context.Context, eventType string, fn func(*logevent.Event) error) error {
 	f, err := filter.Parse("eventType eq " + filter.Quote(eventType))
 	if err != nil {
 		return err
 	}
-	st, err := a.openStore()
+	st, err := a.openBackend(ctx, mustExist)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	return st.Search(ctx, store.Query{Filter: f}, fn)
+	return st.Search(ctx, backend.Query{Filter: f}, func(e *logevent.Event, _ backend.Cursor) error { return fn(e) })
 }
 
 func completeEventTypes(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
@@ -259,10 +257,7 @@ func completeEventTypes(*cobra.Command, []string, string) ([]string, cobra.Shell
 // eventTypeCounts counts events by type in the store; nil when there is no
 // store (explain works without one).
 func (a *app) eventTypeCounts(ctx context.Context) map[string]int {
-	if _, err := os.Stat(a.dbPath); err != nil {
-		return nil
-	}
-	st, err := store.Open(a.dbPath)
+	st, err := a.openBackend(ctx, mustExist)
 	if err != nil {
 		return nil
 	}

@@ -9,12 +9,12 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/catalog"
 	"github.com/oktascope/oktascope/internal/filter"
 	"github.com/oktascope/oktascope/internal/indicator"
 	"github.com/oktascope/oktascope/internal/logevent"
 	"github.com/oktascope/oktascope/internal/render"
-	"github.com/oktascope/oktascope/internal/store"
 )
 
 type huntFlags struct {
@@ -103,7 +103,7 @@ func (a *app) runHunt(ctx context.Context, name string, flags *huntFlags) error 
 	if flags.showFilter && p.Parameter != indicator.User {
 		return a.showFilter(p.Filter(value), flags, now)
 	}
-	st, err := a.openStore()
+	st, err := a.openBackend(ctx, mustExist)
 	if err != nil {
 		return err
 	}
@@ -184,7 +184,7 @@ func (a *app) printConsoleLink(text string, flags *huntFlags, now time.Time, w i
 
 // resolveUser turns a login into the user id the article's queries need
 // (indicator.UserID), listing the candidates when a login names several.
-func resolveUser(ctx context.Context, st *store.Store, value string) (string, error) {
+func resolveUser(ctx context.Context, st backend.Reader, value string) (string, error) {
 	ind, err := resolve(ctx, st, indicator.Indicator{Kind: indicator.User, Value: value})
 	return ind.Value, err
 }

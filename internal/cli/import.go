@@ -9,8 +9,8 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/ingest"
-	"github.com/oktascope/oktascope/internal/store"
 )
 
 func (a *app) importCommand() *cobra.Command {
@@ -32,7 +32,7 @@ Exit status: 0 all imported, 3 some records rejected, 1 a file could not be read
   oktascope generate --events 1000000 | oktascope import -`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, paths []string) error {
-			st, err := store.Open(a.dbPath)
+			st, err := a.openBackend(cmd.Context(), createIfMissing)
 			if err != nil {
 				return err
 			}
@@ -41,12 +41,17 @@ Exit status: 0 all imported, 3 some records rejected, 1 a file could not be read
 			if a.io.Terminal {
 				opts.Progress = a.io.Err
 			}
-			if err := st.BeginBulk(cmd.Context(), estimateEvents(paths)); err != nil {
-				return err
+			bulk, _ := st.(backend.BulkLoader)
+			if bulk != nil {
+				if err := bulk.BeginBulk(cmd.Context(), estimateEvents(paths)); err != nil {
+					return err
+				}
 			}
 			summary, err := ingest.Import(cmd.Context(), paths, st, opts)
-			if endErr := st.EndBulk(context.WithoutCancel(cmd.Context())); err == nil {
-				err = endErr
+			if bulk != nil {
+				if endErr := bulk.EndBulk(context.WithoutCancel(cmd.Context())); err == nil {
+					err = endErr
+				}
 			}
 			fmt.Fprintln(a.io.Err, summary)
 			if code := summary.ExitCode(err); code != ExitOK {

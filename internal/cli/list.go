@@ -2,17 +2,15 @@ package cli
 
 import (
 	"context"
-	"fmt"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/filter"
 	"github.com/oktascope/oktascope/internal/logevent"
 	"github.com/oktascope/oktascope/internal/render"
-	"github.com/oktascope/oktascope/internal/store"
 )
 
 // listFlags are the flags every listing command shares (docs/cli.md).
@@ -37,9 +35,9 @@ func (f *listFlags) register(cmd *cobra.Command) {
 	fl.StringVar(&f.q, "q", "", "keyword search, as Okta's q parameter: every keyword must occur")
 }
 
-// query builds the store query for filter expr from the flags.
-func (f *listFlags) query(expr filter.Expr, now time.Time) (store.Query, error) {
-	q := store.Query{Filter: expr, Limit: f.limit}
+// query builds the backend query for filter expr from the flags.
+func (f *listFlags) query(expr filter.Expr, now time.Time) (backend.Query, error) {
+	q := backend.Query{Filter: expr, Limit: f.limit}
 	var err error
 	if q.Since, err = parseTimeFlag("since", f.since, now); err != nil {
 		return q, err
@@ -80,24 +78,15 @@ func (f *listFlags) writer(streams IO, annotate *render.Column) (render.EventWri
 	return render.NewEventWriter(streams.Out, format, opts), nil
 }
 
-// openStore opens the store for reading, with a clear message when there
-// is none yet.
-func (a *app) openStore() (*store.Store, error) {
-	if _, err := os.Stat(a.dbPath); err != nil {
-		return nil, fmt.Errorf("no store at %s: run 'oktascope import FILE' or 'oktascope demo' first (or pass --db)", a.dbPath)
-	}
-	return store.Open(a.dbPath)
-}
-
-// listEvents runs q against the store and writes the events; it returns how
-// many were written.
-func (a *app) listEvents(ctx context.Context, st *store.Store, q store.Query, f *listFlags, annotate *render.Column) (int, error) {
+// listEvents runs q against the backend and writes the events; it returns
+// how many were written.
+func (a *app) listEvents(ctx context.Context, st backend.Reader, q backend.Query, f *listFlags, annotate *render.Column) (int, error) {
 	w, err := f.writer(a.io, annotate)
 	if err != nil {
 		return 0, err
 	}
 	n := 0
-	err = st.Search(ctx, q, func(e *logevent.Event) error {
+	err = st.Search(ctx, q, func(e *logevent.Event, _ backend.Cursor) error {
 		n++
 		return w.Write(e)
 	})

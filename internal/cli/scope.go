@@ -6,9 +6,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/render"
 	"github.com/oktascope/oktascope/internal/scope"
-	"github.com/oktascope/oktascope/internal/store"
 )
 
 func (a *app) scopeCommand() *cobra.Command {
@@ -81,7 +81,7 @@ func (a *app) runScope(ctx context.Context, flags *indicatorFlags, opts scope.Op
 	if err != nil {
 		return err
 	}
-	st, err := a.openStore()
+	st, err := a.openBackend(ctx, mustExist)
 	if err != nil {
 		return err
 	}
@@ -89,7 +89,7 @@ func (a *app) runScope(ctx context.Context, flags *indicatorFlags, opts scope.Op
 	if ind, err = resolve(ctx, st, ind); err != nil {
 		return err
 	}
-	report, err := scope.RunOptions(ctx, store.Window{Store: st, Since: since, Until: until}, ind, opts)
+	report, err := scope.RunOptions(ctx, backend.Window{Reader: st, Since: since, Until: until}, ind, opts)
 	if err != nil {
 		return err
 	}

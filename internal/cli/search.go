@@ -32,7 +32,7 @@ No filter lists every event. A syntax error exits with status 2.`,
 			if err != nil {
 				return err
 			}
-			st, err := a.openStore()
+			st, err := a.openBackend(cmd.Context(), mustExist)
 			if err != nil {
 				return err
 			}

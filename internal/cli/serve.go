@@ -15,9 +15,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/oktaapi"
 	"github.com/oktascope/oktascope/internal/render"
-	"github.com/oktascope/oktascope/internal/store"
 	"github.com/oktascope/oktascope/internal/web"
 )
 
@@ -73,7 +73,7 @@ type serveConfig struct {
 }
 
 func (a *app) runServe(ctx context.Context, f *serveFlags) error {
-	st, err := a.openStore()
+	st, err := a.openBackend(ctx, mustExist)
 	if err != nil {
 		return err
 	}
@@ -145,7 +145,7 @@ func (a *app) serveToken(f *serveFlags) (token string, generated bool, err error
 // relative to now (since defaults to 7 days ago and may not reach back more
 // than 180 days), so an evidence set older than that is served as if its
 // newest event had just happened: the clock runs from one second after it.
-func evidenceClock(ctx context.Context, st *store.Store) (func() time.Time, error) {
+func evidenceClock(ctx context.Context, st backend.Reader) (func() time.Time, error) {
 	stats, err := st.Stats(ctx)
 	if err != nil {
 		return nil, err
@@ -158,7 +158,7 @@ func evidenceClock(ctx context.Context, st *store.Store) (func() time.Time, erro
 }
 
 // serve runs the UI and the API on ln until ctx ends.
-func (a *app) serve(ctx context.Context, ln net.Listener, st *store.Store, cfg serveConfig) error {
+func (a *app) serve(ctx context.Context, ln net.Listener, st backend.Backend, cfg serveConfig) error {
 	token := cfg.token
 	opts := web.Options{Token: token}
 	mux := http.NewServeMux()
@@ -177,7 +177,7 @@ func (a *app) serve(ctx context.Context, ln net.Listener, st *store.Store, cfg s
 	mux.Handle("/", web.New(st, opts))
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, WriteTimeout: 60 * time.Second,
 		IdleTimeout: 2 * time.Minute, MaxHeaderBytes: maxHeaderBytes, TLSConfig: cfg.tls}
-	a.announce(st.Path(), ln.Addr().String(), cfg)
+	a.announce(st.Location(), ln.Addr().String(), cfg)
 	go func() {
 		<-ctx.Done()
 		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)

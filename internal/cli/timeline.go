@@ -6,9 +6,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/logevent"
 	"github.com/oktascope/oktascope/internal/render"
-	"github.com/oktascope/oktascope/internal/store"
 	"github.com/oktascope/oktascope/internal/timeline"
 )
 
@@ -62,7 +62,7 @@ func (a *app) buildTimeline(ctx context.Context, flags *indicatorFlags, opts tim
 	if err != nil {
 		return timeline.Timeline{}, err
 	}
-	st, err := a.openStore()
+	st, err := a.openBackend(ctx, mustExist)
 	if err != nil {
 		return timeline.Timeline{}, err
 	}
@@ -76,7 +76,7 @@ func (a *app) buildTimeline(ctx context.Context, flags *indicatorFlags, opts tim
 	}
 	b := timeline.NewBuilder(opts)
 	n := 0
-	err = st.Search(ctx, store.Query{Filter: expr, Since: since, Until: until}, func(e *logevent.Event) error {
+	err = st.Search(ctx, backend.Query{Filter: expr, Since: since, Until: until}, func(e *logevent.Event, _ backend.Cursor) error {
 		b.Add(e)
 		n++
 		return nil

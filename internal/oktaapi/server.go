@@ -11,8 +11,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/logevent"
-	"github.com/oktascope/oktascope/internal/store"
 )
 
 // Server defaults.
@@ -46,7 +46,7 @@ type ServerOptions struct {
 	// rate-limit windows, so it must advance. To serve an old evidence set
 	// as if it were recent, shift it: time.Now plus (newest event − now).
 	Now func() time.Time
-	// QueryTimeout bounds one store query (default DefaultQueryTimeout);
+	// QueryTimeout bounds one backend query (default DefaultQueryTimeout);
 	// past it the answer is 500 E0000009, as Okta's.
 	QueryTimeout time.Duration
 	// MaxPageBytes bounds the events of one page (default
@@ -57,7 +57,7 @@ type ServerOptions struct {
 
 // server is the handler NewServer returns.
 type server struct {
-	st      *store.Store
+	st      backend.Reader
 	opts    ServerOptions
 	limiter *limiter
 	faults  *faultInjector
@@ -71,14 +71,15 @@ type server struct {
 // X-Rate-Limit-* headers and optional fault injection. Each event is
 // returned as its original bytes. Every other path answers 404.
 //
-// Where an evidence set differs from a live org: polling requests are
-// ordered by published (the store's order), not by Okta's persistence time,
-// so an event stored later with an older published time is not seen by a
-// poll already past it; and data older than 90 days is served (Okta drops
+// A polling request pages in the order the backend received the events
+// (backend.ByReceived), as Okta's follow its persistence time: an event
+// stored later with an older published time reaches a poller on its next
+// page. A bounded request is ordered by published. Where an evidence set
+// differs from a live org: data older than 90 days is served (Okta drops
 // it), since evidence must not vanish. A request carrying both since and
 // after (as okta-sdk-golang sends when it merges the first request's
 // parameters into a next link) is accepted: since then only bounds it.
-func NewServer(st *store.Store, opts ServerOptions) http.Handler {
+func NewServer(st backend.Reader, opts ServerOptions) http.Handler {
 	s := &server{st: st, opts: opts, faults: newFaultInjector(opts.Faults)}
 	switch {
 	case opts.RateLimit == 0:
@@ -159,9 +160,9 @@ func (s *server) serveLogs(w http.ResponseWriter, r *http.Request, req *logsRequ
 	}
 	n := min(len(res.raws), req.limit)
 	more := res.cut || (!req.polling && len(res.raws) > req.limit)
-	var last *store.Cursor
+	var last backend.Cursor
 	if n > 0 {
-		last = &res.cursors[n-1]
+		last = res.cursors[n-1]
 	}
 	base := baseURL(r)
 	h := w.Header()
@@ -178,7 +179,7 @@ func (s *server) serveLogs(w http.ResponseWriter, r *http.Request, req *logsRequ
 // result is what a query found: original event bytes and their cursors.
 type result struct {
 	raws    [][]byte
-	cursors []store.Cursor
+	cursors []backend.Cursor
 	cut     bool // the page stopped at MaxPageBytes: more may follow
 }
 
@@ -204,7 +205,7 @@ func (s *server) query(ctx context.Context, req *logsRequest) (*result, error) {
 	if budget <= 0 {
 		budget = DefaultServerMaxPageBytes
 	}
-	err := s.st.SearchWithCursor(ctx, req.storeQuery(), func(e *logevent.Event, c store.Cursor) error {
+	err := s.st.Search(ctx, req.backendQuery(), func(e *logevent.Event, c backend.Cursor) error {
 		if len(res.raws) > 0 && len(res.raws) < req.limit && size+len(e.Raw) > budget {
 			res.cut = true
 			return errPageFull
@@ -220,12 +221,15 @@ func (s *server) query(ctx context.Context, req *logsRequest) (*result, error) {
 	return res, err
 }
 
-// queryFailed answers a failed query: Okta's timeout error past the query
-// timeout, an internal error otherwise (nothing when the client left).
+// queryFailed answers a failed query: a bad after token, Okta's timeout
+// error past the query timeout, an internal error otherwise (nothing when
+// the client left).
 func (s *server) queryFailed(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case r.Context().Err() != nil:
 		return
+	case errors.Is(err, backend.ErrInvalidCursor):
+		writeError(w, badAfter())
 	case errors.Is(err, context.DeadlineExceeded):
 		writeError(w, newAPIError(http.StatusInternalServerError, CodeInternal, timeoutSummary))
 	default:

@@ -6,6 +6,9 @@ import (
 	"testing"
 
 	"github.com/klauspost/compress/zstd"
+
+	"github.com/oktascope/oktascope/internal/backend"
+	"github.com/oktascope/oktascope/internal/backend/backendtest"
 )
 
 func TestSplitBlocks(t *testing.T) {
@@ -74,13 +77,13 @@ func TestBlockDecodeErrors(t *testing.T) {
 func TestDictionary(t *testing.T) {
 	ctx := context.Background()
 	s := openTemp(t)
-	other, err := Open(s.Path()) // opened before the dictionary exists
+	other, err := Open(s.Location()) // opened before the dictionary exists
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer other.Close()
-	gen := newGenerator(genOptions{Seed: 30, Users: 40, Messy: true})
-	small, large := gen.events(10), gen.events(400)
+	gen := backendtest.NewGenerator(backendtest.GenOptions{Seed: 30, Users: 40, Messy: true})
+	small, large := gen.Events(10), gen.Events(400)
 	mustInsert(t, s, small)
 	if d := countRows(t, s, "raw_dicts"); d != 0 {
 		t.Fatalf("%d dictionaries after a small batch", d)
@@ -115,7 +118,7 @@ func TestDictionary(t *testing.T) {
 		checkJSON(t, st, want)
 	}
 	// A third store, opened now, reads the dictionary when it opens.
-	third, err := Open(s.Path())
+	third, err := Open(s.Location())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +126,7 @@ func TestDictionary(t *testing.T) {
 	if _, d := third.codec.encoder(); d != 1 {
 		t.Errorf("a store opened later encodes with dictionary %d, want 1", d)
 	}
-	n, err := third.Count(ctx, Query{})
+	n, err := third.Count(ctx, backend.Query{})
 	if err != nil || n != len(want) {
 		t.Fatalf("count %d, %v", n, err)
 	}
@@ -142,7 +145,7 @@ func countRows(t *testing.T, s *Store, table string) int {
 // time (batches inserted newest first), where blocks cannot be read in
 // turn, and of one where they do, against the JSON inserted.
 func TestScanOutOfIDOrder(t *testing.T) {
-	events := newGenerator(genOptions{Seed: 32, Users: 20, Messy: true}).events(900)
+	events := backendtest.NewGenerator(backendtest.GenOptions{Seed: 32, Users: 20, Messy: true}).Events(900)
 	for _, reversed := range []bool{false, true} {
 		s := openTemp(t)
 		want := map[string][]byte{} // the first of each uuid inserted

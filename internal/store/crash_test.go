@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"maps"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -16,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oktascope/oktascope/internal/backend"
+	"github.com/oktascope/oktascope/internal/backend/backendtest"
 	"github.com/oktascope/oktascope/internal/logevent"
 )
 
@@ -32,7 +33,7 @@ const (
 // crashEvents are the events the child inserts, in batches of
 // crashBatchSize; their uuids are all distinct.
 func crashEvents() []*logevent.Event {
-	return newGenerator(genOptions{Seed: 21, Users: 50}).events(6000)
+	return backendtest.NewGenerator(backendtest.GenOptions{Seed: 21, Users: 50}).Events(6000)
 }
 
 // TestCrashChild is the child process of TestKillDuringInsert: it inserts
@@ -70,11 +71,11 @@ func TestCrashChild(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		inserted, _, err := s.Insert(context.Background(), batch)
+		res, err := s.Insert(context.Background(), batch)
 		if err != nil {
 			t.Fatal(err)
 		}
-		fmt.Println(inserted)
+		fmt.Println(res.Inserted)
 		lines = lines[n:]
 	}
 	s.Close()
@@ -123,7 +124,7 @@ func TestKillDuringInsert(t *testing.T) {
 		}
 	}
 	got := map[string]bool{}
-	s.Search(context.Background(), Query{}, func(e *logevent.Event) error { got[e.UUID] = true; return nil })
+	s.Search(context.Background(), backend.Query{}, func(e *logevent.Event, _ backend.Cursor) error { got[e.UUID] = true; return nil })
 	if len(got) != len(want) {
 		t.Fatalf("after re-inserting: %d events, want %d", len(got), len(want))
 	}
@@ -232,16 +233,15 @@ func checkCounters(t *testing.T, s *Store) {
 		}
 	}
 	var events []*logevent.Event
-	if err := s.Search(context.Background(), Query{}, func(e *logevent.Event) error {
+	if err := s.Search(context.Background(), backend.Query{}, func(e *logevent.Event, _ backend.Cursor) error {
 		events = append(events, e)
 		return nil
 	}); err != nil {
 		t.Fatal(err)
 	}
-	want := referenceIPUsers(events, time.Time{}, time.Time{})
-	if got := storeIPUsers(t, s, allIPs(want), time.Time{}, time.Time{}); !maps.EqualFunc(got, want, sameIPUser) {
-		t.Fatalf("ip_users: %d pairs, want %d from the events", len(got), len(want))
-	}
+	ref := backendtest.NewReference()
+	ref.Insert(events)
+	backendtest.CheckIPUsersWhole(t, s, ref)
 }
 
 // checkRaws checks that every event in the store has the JSON it was
@@ -255,7 +255,7 @@ func checkRaws(t *testing.T, s *Store, batches [][]*logevent.Event) {
 		}
 	}
 	stored := map[string][]byte{}
-	if err := s.Search(context.Background(), Query{}, func(e *logevent.Event) error {
+	if err := s.Search(context.Background(), backend.Query{}, func(e *logevent.Event, _ backend.Cursor) error {
 		stored[e.UUID] = want[e.UUID]
 		return nil
 	}); err != nil {

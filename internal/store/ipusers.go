@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/logevent"
 )
 
@@ -172,16 +173,6 @@ func (s *Store) rebuildIPUsers(ctx context.Context, tx *sql.Tx) error {
 	return writeIPUsers(ctx, st, sums)
 }
 
-// IPUser is a user seen acting from an IP address.
-type IPUser struct {
-	IP   string         // client.ipAddress
-	User logevent.Actor // ID, AlternateID and DisplayName of the actor
-	// Events counts the user's events from the address; First and Last are
-	// the first and last of them.
-	Events      int
-	First, Last time.Time
-}
-
 // ipUsersChunk is the most addresses one query of IPUsers names.
 const ipUsersChunk = 500
 
@@ -191,7 +182,7 @@ const ipUsersChunk = 500
 // insert time, not the events, except for the users whose events straddle
 // a bound of the window: those it counts again within the window from the
 // user's events.
-func (s *Store) IPUsers(ctx context.Context, ips []string, since, until time.Time, fn func(IPUser) error) error {
+func (s *Store) IPUsers(ctx context.Context, ips []string, since, until time.Time, fn func(backend.IPUser) error) error {
 	from, to := windowNanos(since, until)
 	for chunk := range slices.Chunk(slices.Compact(slices.Sorted(slices.Values(ips))), ipUsersChunk) {
 		if err := s.ipUsers(ctx, chunk, from, to, fn); err != nil {
@@ -214,7 +205,7 @@ func windowNanos(since, until time.Time) (from, to int64) {
 	return from, to
 }
 
-func (s *Store) ipUsers(ctx context.Context, ips []string, from, to int64, fn func(IPUser) error) error {
+func (s *Store) ipUsers(ctx context.Context, ips []string, from, to int64, fn func(backend.IPUser) error) error {
 	args := make([]any, len(ips))
 	for i, ip := range ips {
 		args[i] = ip
@@ -262,7 +253,7 @@ func (s *Store) ipUsers(ctx context.Context, ips []string, from, to int64, fn fu
 
 // ipUserRow is a row of ip_users being read.
 type ipUserRow struct {
-	IPUser
+	backend.IPUser
 	key         string
 	first, last int64
 }

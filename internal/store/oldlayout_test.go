@@ -10,18 +10,26 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
-	"time"
 
+	"github.com/oktascope/oktascope/internal/backend"
+	"github.com/oktascope/oktascope/internal/backend/backendtest"
 	"github.com/oktascope/oktascope/internal/filter"
 	"github.com/oktascope/oktascope/internal/logevent"
 )
 
+// oldEventsInsert is the row of events as stores before raw_blocks were
+// written: the columns of appendEventArgs but raw_hash (version 3 stores
+// have the column, NULL in rows written before it).
+const oldEventsInsert = `INSERT INTO events (uuid, uuid_key, published, event_type,
+	actor_id, actor_alternate_id, actor_display_name, client_ip, session_id,
+	outcome_result, severity, display_message, city, country) VALUES (` + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
 // writeOldStore writes events to a new file at path in the layout of
-// schema version `version` (1 or 2, before raw_blocks): the schema of those
+// schema version `version` (1 to 3, before raw_blocks): the schema of those
 // migrations, each event's JSON uncompressed in raw (one row per event,
-// same id as in events), targets, counters and (version 2) ip_users, as
-// the previous release's Insert left them. Repeated uuids are skipped, as
-// it did. It returns the JSON of each uuid stored.
+// same id as in events), targets, counters and (from version 2) ip_users,
+// as the previous release's Insert left them. Repeated uuids are skipped,
+// as it did. It returns the JSON of each uuid stored.
 func writeOldStore(t *testing.T, path string, version int, events []*logevent.Event) map[string][]byte {
 	t.Helper()
 	ms, err := loadMigrations()
@@ -55,7 +63,7 @@ func writeOldStore(t *testing.T, path string, version int, events []*logevent.Ev
 			continue
 		}
 		stored[e.UUID] = e.Raw
-		res := exec(eventsInsert.sql(1), appendEventArgs(nil, e)...)
+		res := exec(oldEventsInsert, appendEventArgs(nil, e)[:14]...)
 		id, err := res.LastInsertId()
 		if err != nil {
 			t.Fatal(err)
@@ -90,10 +98,10 @@ func writeOldStore(t *testing.T, path string, version int, events []*logevent.Ev
 // the lookups that read the JSON (ResolveUser, ip_users) see them, and
 // that events inserted afterwards (in blocks) live beside them.
 func TestOldLayoutStoreOpens(t *testing.T) {
-	for _, version := range []int{1, 2} {
+	for _, version := range []int{1, 2, 3} {
 		t.Run(fmt.Sprintf("version %d", version), func(t *testing.T) {
-			gen := newGenerator(genOptions{Seed: 21, Users: 12, Messy: true})
-			old := gen.events(700)
+			gen := backendtest.NewGenerator(backendtest.GenOptions{Seed: 21, Users: 12, Messy: true})
+			old := gen.Events(700)
 			path := filepath.Join(t.TempDir(), "old.db")
 			want := writeOldStore(t, path, version, old)
 			if len(want) < 600 {
@@ -110,15 +118,15 @@ func TestOldLayoutStoreOpens(t *testing.T) {
 			checkJSON(t, s, want)
 
 			// New events, and the old ones again: duplicates.
-			newer := gen.events(500)
-			ins, dup := mustInsert(t, s, append(slices.Clone(newer), old[:100]...))
+			newer := gen.Events(500)
+			res := mustInsert(t, s, append(slices.Clone(newer), old[:100]...))
 			for _, e := range newer {
 				if want[e.UUID] == nil {
 					want[e.UUID] = e.Raw
 				}
 			}
-			if ins+dup != 600 || ins != len(want)-len(writeOldStoreUUIDs(old)) {
-				t.Errorf("inserted %d, duplicates %d; want %d new", ins, dup, len(want)-len(writeOldStoreUUIDs(old)))
+			if res.Inserted+res.Duplicates+len(res.Conflicts) != 600 || res.Inserted != len(want)-len(writeOldStoreUUIDs(old)) {
+				t.Errorf("insert: %+v; want %d new", res, len(want)-len(writeOldStoreUUIDs(old)))
 			}
 			var blocks int
 			if err := s.read.QueryRow("SELECT count(*) FROM raw_blocks").Scan(&blocks); err != nil || blocks == 0 {
@@ -127,11 +135,10 @@ func TestOldLayoutStoreOpens(t *testing.T) {
 			checkJSON(t, s, want)
 			all := append(slices.Clone(old), newer...)
 			checkFilters(t, s, all)
-			ipWant := referenceIPUsers(uniqueEvents(all), time.Time{}, time.Time{})
-			if got := storeIPUsers(t, s, allIPs(ipWant), time.Time{}, time.Time{}); !maps.EqualFunc(got, ipWant, sameIPUser) {
-				t.Errorf("ip_users: %d pairs, want %d", len(got), len(ipWant))
-			}
-			checkResolveUser(t, s, uniqueEvents(all))
+			ref := backendtest.NewReference()
+			ref.Insert(uniqueEvents(all))
+			backendtest.CheckIPUsersWhole(t, s, ref)
+			checkResolveUser(t, s, ref, uniqueEvents(all))
 		})
 	}
 }
@@ -164,7 +171,7 @@ func checkJSON(t *testing.T, s *Store, want map[string][]byte) {
 	t.Helper()
 	ctx := context.Background()
 	got := 0
-	if err := s.Search(ctx, Query{}, func(e *logevent.Event) error {
+	if err := s.Search(ctx, backend.Query{}, func(e *logevent.Event, _ backend.Cursor) error {
 		got++
 		if !bytes.Equal(e.Raw, want[e.UUID]) {
 			return fmt.Errorf("event %s: JSON %.60q, stored %.60q", e.UUID, e.Raw, want[e.UUID])
@@ -181,9 +188,9 @@ func checkJSON(t *testing.T, s *Store, want map[string][]byte) {
 		if n++; n%7 != 0 {
 			continue
 		}
-		q := Query{Filter: &filter.Compare{Path: "uuid", Op: filter.Eq, Value: filter.Literal{Kind: filter.LitString, Str: uuid}}}
+		q := backend.Query{Filter: &filter.Compare{Path: "uuid", Op: filter.Eq, Value: filter.Literal{Kind: filter.LitString, Str: uuid}}}
 		var found [][]byte
-		if err := s.Search(ctx, q, func(e *logevent.Event) error { found = append(found, e.Raw); return nil }); err != nil {
+		if err := s.Search(ctx, q, func(e *logevent.Event, _ backend.Cursor) error { found = append(found, e.Raw); return nil }); err != nil {
 			t.Fatal(err)
 		}
 		if len(found) != 1 || !bytes.Equal(found[0], raw) {
@@ -213,7 +220,7 @@ func checkFilters(t *testing.T, s *Store, events []*logevent.Event) {
 			}
 		}
 		got := map[string]bool{}
-		for _, u := range searchUUIDs(t, s, Query{Filter: f}) {
+		for _, u := range searchUUIDs(t, s, backend.Query{Filter: f}) {
 			got[u] = true
 		}
 		if !maps.Equal(got, want) {
@@ -226,48 +233,31 @@ func checkFilters(t *testing.T, s *Store, events []*logevent.Event) {
 }
 
 // checkResolveUser checks ResolveUser, which reads targets' types from the
-// JSON, against the events for every login they hold.
-func checkResolveUser(t *testing.T, s *Store, events []*logevent.Event) {
+// JSON, against the reference for every login the events hold.
+func checkResolveUser(t *testing.T, s *Store, ref *backendtest.Reference, events []*logevent.Event) {
 	t.Helper()
-	type counts struct{ actor, target int }
-	want := map[string]map[string]*counts{} // login → id → counts
-	get := func(login, id string) *counts {
-		if want[login] == nil {
-			want[login] = map[string]*counts{}
-		}
-		if want[login][id] == nil {
-			want[login][id] = &counts{}
-		}
-		return want[login][id]
-	}
+	logins := map[string]bool{}
 	for _, e := range events {
-		if e.Actor.AlternateID != "" && e.Actor.ID != "" {
-			get(e.Actor.AlternateID, e.Actor.ID).actor++
-		}
-		seen := map[[2]string]bool{}
+		logins[e.Actor.AlternateID] = true
 		for _, tg := range e.Target {
-			k := [2]string{tg.AlternateID, tg.ID}
-			if tg.Type == "User" && tg.ID != "" && tg.AlternateID != "" && !seen[k] {
-				seen[k] = true
-				get(tg.AlternateID, tg.ID).target++
-			}
+			logins[tg.AlternateID] = true
 		}
 	}
 	targets := 0
-	for login, ids := range want {
-		refs, err := s.ResolveUser(context.Background(), login)
+	for login := range logins {
+		if login == "" {
+			continue
+		}
+		got, err := s.ResolveUser(context.Background(), login)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got := map[string]counts{}
-		for _, r := range refs {
-			got[r.ID] = counts{r.ActorEvents, r.TargetEvents}
-			targets += r.TargetEvents
+		want := ref.ResolveUser(login)
+		if !slices.Equal(got, want) {
+			t.Errorf("ResolveUser(%q) = %+v, want %+v", login, got, want)
 		}
-		for id, c := range ids {
-			if got[id] != *c {
-				t.Errorf("ResolveUser(%q)[%s] = %+v, want %+v", login, id, got[id], *c)
-			}
+		for _, r := range got {
+			targets += r.TargetEvents
 		}
 	}
 	if targets == 0 {

@@ -25,12 +25,12 @@ const (
 // (nil where the row did not match). A row's JSON is in raws, or (raws[i]
 // nil) in blocks[i].
 type scanBatchRows struct {
-	cursors []Cursor
-	raws    [][]byte
-	blocks  []*block
-	events  []*logevent.Event
-	err     error
-	done    chan struct{}
+	positions []position
+	raws      [][]byte
+	blocks    []*block
+	events    []*logevent.Event
+	err       error
+	done      chan struct{}
 }
 
 // scanner runs the reader and decoding goroutines of one search.
@@ -71,10 +71,10 @@ func (sc *scanner) read(ctx context.Context, rows *sql.Rows, src *rawSource) {
 	// decoded in vain when the caller wants only a few.
 	b := newScanBatch(8)
 	for rows.Next() {
-		var c Cursor
+		var pos position
 		var raw, data driverBytes
 		var blockID, blockN sql.NullInt64
-		if err := rows.Scan(&c.Published, &c.ID, &raw, &blockID, &blockN, &data); err != nil {
+		if err := rows.Scan(&pos.published, &pos.id, &raw, &blockID, &blockN, &data); err != nil {
 			sc.readErr = err
 			return
 		}
@@ -83,9 +83,9 @@ func (sc *scanner) read(ctx context.Context, rows *sql.Rows, src *rawSource) {
 		switch {
 		case raw != nil:
 		case blockID.Valid:
-			blk, err = src.fromRow(blockID.Int64, int(blockN.Int64), data, c.ID)
+			blk, err = src.fromRow(blockID.Int64, int(blockN.Int64), data, pos.id)
 		default:
-			raw, blk, err = src.get(ctx, c.ID)
+			raw, blk, err = src.get(ctx, pos.id)
 		}
 		if err != nil {
 			if ctx.Err() == nil { // else the search ended
@@ -93,7 +93,7 @@ func (sc *scanner) read(ctx context.Context, rows *sql.Rows, src *rawSource) {
 			}
 			return
 		}
-		b.cursors, b.raws, b.blocks = append(b.cursors, c), append(b.raws, []byte(raw)), append(b.blocks, blk)
+		b.positions, b.raws, b.blocks = append(b.positions, pos), append(b.raws, []byte(raw)), append(b.blocks, blk)
 		if len(b.raws) == cap(b.raws) {
 			if !sc.send(ctx, b) {
 				return
@@ -131,7 +131,7 @@ func (b *driverBytes) Scan(src any) error {
 }
 
 func newScanBatch(n int) *scanBatchRows {
-	return &scanBatchRows{cursors: make([]Cursor, 0, n), raws: make([][]byte, 0, n), blocks: make([]*block, 0, n), done: make(chan struct{})}
+	return &scanBatchRows{positions: make([]position, 0, n), raws: make([][]byte, 0, n), blocks: make([]*block, 0, n), done: make(chan struct{})}
 }
 
 // send hands b to the workers and to the caller, unless the search ended.
@@ -154,9 +154,9 @@ func (sc *scanner) decode(ctx context.Context, c *codec, match *rowMatch) {
 			continue
 		}
 		for i, raw := range b.raws {
-			e, err := decodeRow(c, match, raw, b.blocks[i], b.cursors[i].ID)
+			e, err := decodeRow(c, match, raw, b.blocks[i], b.positions[i].id)
 			if err != nil {
-				b.err = fmt.Errorf("event at %v: %w", b.cursors[i], err)
+				b.err = fmt.Errorf("event of row %d: %w", b.positions[i].id, err)
 				break
 			}
 			b.events[i] = e

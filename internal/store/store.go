@@ -1,12 +1,14 @@
-// Package store is oktascope's embedded event store: one SQLite file (WAL,
-// 16 KiB pages) holding every imported event once, indexed for the pivots
-// of docs/storage.md, and searched with Okta's filter language.
+// Package store is oktascope's embedded event store, the default
+// backend.Backend (and a backend.BulkLoader): one SQLite file (WAL, 16 KiB
+// pages) holding every imported event once, indexed for the pivots of
+// docs/storage.md (user, IP address, session, target), and searched
+// with Okta's filter language.
 //
 // Filters are split in two (see translate.go): the part the columns and
 // indexes answer exactly is pushed down to SQL; the rest is evaluated in Go
 // with filter.Compile on each candidate row, decoded from its original JSON.
-// Results are streamed in order (published, then insertion order), never
-// collected in memory.
+// Results are streamed in order (published, then insertion order; or
+// insertion order alone, backend.ByReceived), never collected in memory.
 //
 // The driver is modernc.org/sqlite, a pure Go translation of SQLite: the
 // binary builds without cgo.
@@ -24,6 +26,8 @@ import (
 	"sync"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"github.com/oktascope/oktascope/internal/backend"
 )
 
 // applicationID marks a SQLite file as an oktascope store ("OkSc").
@@ -89,8 +93,8 @@ func Open(path string) (*Store, error) {
 	return s, nil
 }
 
-// Path returns the absolute path of the store's database file.
-func (s *Store) Path() string { return s.path }
+// Location returns the absolute path of the store's database file.
+func (s *Store) Location() string { return s.path }
 
 // writerPragmas configure the write connection. page_size is listed as a
 // _pragma so that it runs before the journal mode switch, which fixes the
@@ -127,10 +131,14 @@ func (s *Store) openWriter() error {
 	return nil
 }
 
-// prepareWriter brings the schema up to date, rebuilds the indexes a bulk
-// load left deferred (if it did not finish), and prepares Insert.
+// prepareWriter brings the schema up to date (and the previous release's
+// checkpoint file into it), rebuilds the indexes a bulk load left deferred
+// (if it did not finish), and prepares Insert.
 func (s *Store) prepareWriter(ctx context.Context, db *sql.DB) error {
 	if err := migrate(ctx, db); err != nil {
+		return err
+	}
+	if err := migrateCheckpointFile(ctx, db, s.path); err != nil {
 		return err
 	}
 	if err := db.QueryRowContext(ctx, "SELECT coalesce(max(id), 0) FROM raw").Scan(&s.rawMax); err != nil {
@@ -266,3 +274,9 @@ func (s *Store) analyzeLocked(ctx context.Context) error {
 	s.dirty = 0
 	return nil
 }
+
+// The store is a backend, with a bulk load.
+var (
+	_ backend.Backend    = (*Store)(nil)
+	_ backend.BulkLoader = (*Store)(nil)
+)

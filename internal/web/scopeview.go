@@ -7,10 +7,9 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/indicator"
-
 	"github.com/oktascope/oktascope/internal/scope"
-	"github.com/oktascope/oktascope/internal/store"
 )
 
 // scopeView is what the scope page shows.
@@ -57,7 +56,7 @@ func (s *server) runScope(ctx context.Context, st indicatorState) (*scope.Report
 	if err != nil {
 		return nil, p, err
 	}
-	searcher := store.Window{Store: s.st, Since: p.Since, Until: p.Until}
+	searcher := backend.Window{Reader: s.st, Since: p.Since, Until: p.Until}
 	opts := scope.Options{Depth: st.Depth, MaxShared: maxShared, Timeline: s.opts.Timeline}
 	report, err := scope.RunOptions(ctx, searcher, p.Indicator, opts)
 	if err != nil {
