@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 
@@ -16,24 +17,54 @@ const (
 	// mustExist: a reading command, which has nothing to read in a new
 	// backend and says how to fill one.
 	mustExist openMode = iota
-	// createIfMissing: a command that stores events (import, collect, demo).
+	// createIfMissing: a command that stores events (import, collect).
 	createIfMissing
+	// replaceExisting: a command that builds its backend from scratch
+	// (demo): what the location held is dropped first.
+	replaceExisting
 )
 
-// openBackend opens the backend that --db (or $OKTASCOPE_DB) names. Every
-// command opens its storage here, and only here: this is where a location
-// is told apart by its form (a DSN's scheme, such as clickhouse://, is
-// dispatched here to its backend); anything else is the path of an
+// backendOpener opens the storage a command works on, in a mode. The
+// factory holds the one a command gets (factory.openBackend); tests give
+// their own.
+type backendOpener func(ctx context.Context, mode openMode) (backend.Backend, error)
+
+// with opens the backend, calls fn with it and closes it. It returns fn's
+// error, else the error of closing (which finishes what a writer left
+// pending).
+func (open backendOpener) with(ctx context.Context, mode openMode, fn func(backend.Backend) error) error {
+	st, err := open(ctx, mode)
+	if err != nil {
+		return err
+	}
+	err = fn(st)
+	if closeErr := st.Close(); err == nil {
+		err = closeErr
+	}
+	return err
+}
+
+// openBackend opens the backend at location, the one place a location is
+// told apart by its form: a DSN's scheme (such as clickhouse://) is
+// dispatched here to its backend; anything else is the path of an
 // embedded store file.
-func (a *app) openBackend(_ context.Context, mode openMode) (backend.Backend, error) {
+func openBackend(_ context.Context, location string, mode openMode) (backend.Backend, error) {
 	switch {
 	default:
-		if mode == mustExist {
-			if _, err := os.Stat(a.dbPath); err != nil {
-				return nil, fmt.Errorf("no store at %s: run 'oktascope import FILE' or 'oktascope demo' first (or pass --db)", a.dbPath)
+		switch mode {
+		case mustExist:
+			if _, err := os.Stat(location); err != nil {
+				return nil, fmt.Errorf("no store at %s: run 'oktascope import FILE' or 'oktascope demo' first (or pass --db)", location)
+			}
+		case replaceExisting:
+			// The store's file and SQLite's write-ahead log and index beside it.
+			for _, suffix := range []string{"", "-wal", "-shm"} {
+				if err := os.Remove(location + suffix); err != nil && !errors.Is(err, os.ErrNotExist) {
+					return nil, fmt.Errorf("remove the old store: %w", err)
+				}
 			}
 		}
-		st, err := store.Open(a.dbPath)
+		st, err := store.Open(location)
 		if err != nil {
 			return nil, err
 		}

@@ -18,8 +18,19 @@ import (
 	"github.com/oktascope/oktascope/internal/render"
 )
 
-func (a *app) explainCommand() *cobra.Command {
-	var catalogPath string
+// explainOptions are what explain runs with.
+type explainOptions struct {
+	io          IO
+	openBackend backendOpener
+
+	eventTypes []string // none: list every event type known
+	// catalogPath is Okta's event-type catalogue to read (--catalog, else
+	// $OKTASCOPE_CATALOG); empty for none.
+	catalogPath string
+}
+
+func newExplainCmd(f *factory, runF func(context.Context, *explainOptions) error) *cobra.Command {
+	opts := &explainOptions{io: f.io, openBackend: f.openBackend}
 	cmd := &cobra.Command{
 		Use:   "explain [EVENTTYPE...]",
 		Short: "Define event types: the article's definition, sequence steps, playbooks, and counts",
@@ -39,62 +50,69 @@ displayMessage values Okta wrote for it and the actors who caused the most.`,
   oktascope explain --catalog event-types.json user.account.lock`,
 		ValidArgsFunction: completeEventTypes,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			counts := a.eventTypeCounts(cmd.Context())
-			if len(args) == 0 {
-				return a.listEventTypes(counts)
+			opts.eventTypes = args
+			if opts.catalogPath == "" {
+				opts.catalogPath, _ = f.io.Env("OKTASCOPE_CATALOG")
 			}
-			okta, err := a.oktaCatalog(catalogPath)
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
-			var unknown []string
-			for _, id := range args {
-				known := a.explainOne(id, counts)
-				if !known {
-					known = a.explainOkta(okta[id], counts)
-					if counts[id] > 0 {
-						if err := a.explainStored(cmd.Context(), id, known, okta != nil); err != nil {
-							return err
-						}
-						known = true
-					}
-				}
-				if !known {
-					unknown = append(unknown, id)
-				}
-			}
-			for _, id := range unknown {
-				a.printUnknown(id, okta != nil)
-			}
-			if len(unknown) > 0 {
-				return &ExitError{Code: ExitFailure, Err: fmt.Errorf("unknown event type: %s", strings.Join(unknown, ", "))}
-			}
-			return nil
+			return runExplain(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&catalogPath, "catalog", "", "Okta's event-types.json or okta-event-types.csv (default $OKTASCOPE_CATALOG)")
+	cmd.Flags().StringVar(&opts.catalogPath, "catalog", "", "Okta's event-types.json or okta-event-types.csv (default $OKTASCOPE_CATALOG)")
 	return cmd
 }
 
-// oktaCatalog loads Okta's catalogue from the flag or the environment; nil
-// when neither names one.
-func (a *app) oktaCatalog(path string) (catalog.OktaCatalog, error) {
-	if path == "" {
-		path, _ = a.io.Env("OKTASCOPE_CATALOG")
+func runExplain(ctx context.Context, o *explainOptions) error {
+	counts := o.eventTypeCounts(ctx)
+	if len(o.eventTypes) == 0 {
+		return o.listEventTypes(counts)
 	}
-	if path == "" {
+	okta, err := o.oktaCatalog()
+	if err != nil {
+		return err
+	}
+	var unknown []string
+	for _, id := range o.eventTypes {
+		known := o.explainOne(id, counts)
+		if !known {
+			known = o.explainOkta(okta[id], counts)
+			if counts[id] > 0 {
+				if err := o.explainStored(ctx, id, known, okta != nil); err != nil {
+					return err
+				}
+				known = true
+			}
+		}
+		if !known {
+			unknown = append(unknown, id)
+		}
+	}
+	for _, id := range unknown {
+		o.printUnknown(id, okta != nil)
+	}
+	if len(unknown) > 0 {
+		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("unknown event type: %s", strings.Join(unknown, ", "))}
+	}
+	return nil
+}
+
+// oktaCatalog loads Okta's catalogue; nil when none is named.
+func (o *explainOptions) oktaCatalog() (catalog.OktaCatalog, error) {
+	if o.catalogPath == "" {
 		return nil, nil
 	}
-	return catalog.LoadOktaCatalog(path)
+	return catalog.LoadOktaCatalog(o.catalogPath)
 }
 
 // explainOkta prints an event type from Okta's catalogue; it reports false
 // when the catalogue does not hold it either.
-func (a *app) explainOkta(et catalog.OktaEventType, counts map[string]int) bool {
+func (o *explainOptions) explainOkta(et catalog.OktaEventType, counts map[string]int) bool {
 	if et.ID == "" {
 		return false
 	}
-	w := a.io.Out
+	w := o.io.Out
 	fmt.Fprintf(w, "%s\n  %s\n  (source: Okta's event-type catalogue; category %s, since release %s)\n",
 		et.ID, render.Terminal(et.Description), render.Terminal(et.Category), render.Terminal(et.Release))
 	if len(et.DebugData) > 0 {
@@ -166,9 +184,9 @@ func (t *tally) top(n int) []valueCount {
 // article nor (when catalogued is false) Okta's catalogue defines: how
 // many, first and last seen, the displayMessage values Okta wrote for it,
 // the actors who caused the most.
-func (a *app) explainStored(ctx context.Context, id string, catalogued, withOkta bool) error {
+func (o *explainOptions) explainStored(ctx context.Context, id string, catalogued, withOkta bool) error {
 	st := storedType{messages: tally{limit: trackedMessages}, actors: tally{limit: trackedActors}}
-	err := a.eventsOfType(ctx, id, func(e *logevent.Event) error {
+	err := o.eventsOfType(ctx, id, func(e *logevent.Event) error {
 		if st.events == 0 {
 			st.first = e.Time
 		}
@@ -181,7 +199,7 @@ func (a *app) explainStored(ctx context.Context, id string, catalogued, withOkta
 	if err != nil {
 		return fmt.Errorf("explain %s: %w", id, err)
 	}
-	w := a.io.Out
+	w := o.io.Out
 	if !catalogued {
 		fmt.Fprintf(w, "%s\n  Not an event type the article names", render.Terminal(id))
 		if withOkta {
@@ -233,17 +251,14 @@ func stampOf(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.00
 
 // eventsOfType streams the backend's events of one type, in published
 // order: the one place explain reads events.
-func (a *app) eventsOfType(ctx context.Context, eventType string, fn func(*logevent.Event) error) error {
+func (o *explainOptions) eventsOfType(ctx context.Context, eventType string, fn func(*logevent.Event) error) error {
 	f, err := filter.Parse("eventType eq " + filter.Quote(eventType))
 	if err != nil {
 		return err
 	}
-	st, err := a.openBackend(ctx, mustExist)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	return st.Search(ctx, backend.Query{Filter: f}, func(e *logevent.Event, _ backend.Cursor) error { return fn(e) })
+	return o.openBackend.with(ctx, mustExist, func(st backend.Backend) error {
+		return st.Search(ctx, backend.Query{Filter: f}, func(e *logevent.Event, _ backend.Cursor) error { return fn(e) })
+	})
 }
 
 func completeEventTypes(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
@@ -255,27 +270,26 @@ func completeEventTypes(*cobra.Command, []string, string) ([]string, cobra.Shell
 }
 
 // eventTypeCounts counts events by type in the store; nil when there is no
-// store (explain works without one).
-func (a *app) eventTypeCounts(ctx context.Context) map[string]int {
-	st, err := a.openBackend(ctx, mustExist)
-	if err != nil {
+// store, or it cannot be read (explain works without one).
+func (o *explainOptions) eventTypeCounts(ctx context.Context) map[string]int {
+	var counts map[string]int
+	_ = o.openBackend.with(ctx, mustExist, func(st backend.Backend) error {
+		typeCounts, err := st.EventTypeCounts(ctx)
+		if err != nil {
+			return err
+		}
+		counts = make(map[string]int, len(typeCounts))
+		for _, tc := range typeCounts {
+			counts[tc.EventType] = tc.Count
+		}
 		return nil
-	}
-	defer st.Close()
-	typeCounts, err := st.EventTypeCounts(ctx)
-	if err != nil {
-		return nil
-	}
-	counts := make(map[string]int, len(typeCounts))
-	for _, tc := range typeCounts {
-		counts[tc.EventType] = tc.Count
-	}
+	})
 	return counts
 }
 
-func (a *app) listEventTypes(counts map[string]int) error {
+func (o *explainOptions) listEventTypes(counts map[string]int) error {
 	for _, et := range catalog.EventTypes() {
-		fmt.Fprintf(a.io.Out, "%-45s %s%s\n", et.ID, countText(counts, et.ID), et.Description)
+		fmt.Fprintf(o.io.Out, "%-45s %s%s\n", et.ID, countText(counts, et.ID), et.Description)
 	}
 	return nil
 }
@@ -288,8 +302,8 @@ func countText(counts map[string]int, id string) string {
 }
 
 // explainOne prints one event type; it reports false when it is unknown.
-func (a *app) explainOne(id string, counts map[string]int) bool {
-	w := a.io.Out
+func (o *explainOptions) explainOne(id string, counts map[string]int) bool {
+	w := o.io.Out
 	et, ok := catalog.Lookup(id)
 	if !ok {
 		return false
@@ -331,8 +345,8 @@ func printPlaybooks(w io.Writer, id string) {
 }
 
 // printUnknown says an event type is unknown, with the closest known names.
-func (a *app) printUnknown(id string, withOkta bool) {
-	w := a.io.Out
+func (o *explainOptions) printUnknown(id string, withOkta bool) {
+	w := o.io.Out
 	fmt.Fprintf(w, "%s: not an event type the article names", render.Terminal(id))
 	if withOkta {
 		fmt.Fprint(w, " nor Okta's catalogue")

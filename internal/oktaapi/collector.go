@@ -70,8 +70,11 @@ type Collector struct {
 	// Org is the org's base URL (see ParseOrg and CheckOrg).
 	Org *url.URL
 	// Token authenticates the requests. It may be zero only for a loopback
-	// org (a local server without a token check).
+	// org (a local server without a token check), or with Auth.
 	Token Token
+	// Auth, if set, authenticates the requests instead of Token: an OAuth
+	// 2.0 service app (OAuth).
+	Auth Authorizer
 	// HTTP sends the requests (default: a client that refuses redirects to
 	// another origin; RequestTimeout bounds each request).
 	HTTP *http.Client
@@ -245,7 +248,7 @@ func (c *Collector) start(ctx context.Context, p Params) (*run, error) {
 	if err := CheckOrg(c.Org); err != nil {
 		return nil, err
 	}
-	if c.Token.IsZero() && !IsLoopback(c.Org.Hostname()) {
+	if c.Token.IsZero() && c.Auth == nil && !IsLoopback(c.Org.Hostname()) {
 		return nil, errors.New("no API token")
 	}
 	if c.Sink == nil {

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 
@@ -53,6 +52,10 @@ type ServerOptions struct {
 	// DefaultServerMaxPageBytes): a page stops short of it, after at least
 	// one event, and its next link goes on from there.
 	MaxPageBytes int
+	// OAuth, when set, serves the token endpoint of OAuth 2.0 service apps
+	// (POST /oauth2/v1/token) and takes the access tokens it issues, beside
+	// Token; without Token, only those.
+	OAuth *OAuthOptions
 }
 
 // server is the handler NewServer returns.
@@ -61,6 +64,7 @@ type server struct {
 	opts    ServerOptions
 	limiter *limiter
 	faults  *faultInjector
+	auth    *authServer // nil without OAuthOptions
 }
 
 // NewServer returns a handler serving GET /api/v1/logs over st with Okta's
@@ -81,6 +85,9 @@ type server struct {
 // parameters into a next link) is accepted: since then only bounds it.
 func NewServer(st backend.Reader, opts ServerOptions) http.Handler {
 	s := &server{st: st, opts: opts, faults: newFaultInjector(opts.Faults)}
+	if opts.OAuth != nil {
+		s.auth = newAuthServer(*opts.OAuth)
+	}
 	switch {
 	case opts.RateLimit == 0:
 		s.limiter = &limiter{limit: DefaultServerRateLimit}
@@ -104,6 +111,10 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Date", now.UTC().Format(http.TimeFormat))
 	h.Set("X-Okta-Request-Id", randomID(27))
+	if r.URL.Path == TokenPath && s.auth != nil {
+		s.auth.serveToken(w, r)
+		return
+	}
 	if r.URL.Path != LogsPath {
 		writeError(w, newAPIError(http.StatusNotFound, CodeNotFound, "The requested path was not found"))
 		return
@@ -116,8 +127,8 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// The token first: a request without it must not spend the token
 	// holder's rate-limit budget (6,000 tokenless requests would otherwise
 	// lock them out for a minute).
-	if !s.authorized(r) {
-		writeError(w, newAPIError(http.StatusUnauthorized, CodeInvalidToken, "Invalid token provided"))
+	if e := s.admit(w, r); e != nil {
+		writeError(w, e)
 		return
 	}
 	if !s.limiter.take(now, h) {
@@ -136,12 +147,26 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.serveLogs(w, r, req, f)
 }
 
+// admit checks the request's credentials: an OAuth access token the
+// server issued, else the API token.
+func (s *server) admit(w http.ResponseWriter, r *http.Request) *APIError {
+	if s.auth != nil {
+		if e, ok := s.auth.check(w, r); ok {
+			return e
+		}
+	}
+	if !s.authorized(r) {
+		return newAPIError(http.StatusUnauthorized, CodeInvalidToken, "Invalid token provided")
+	}
+	return nil
+}
+
 // rateLimitSummary is the System Log API page's text for E0000047.
 const rateLimitSummary = "API call exceeded rate limit due to too many requests."
 
 func (s *server) authorized(r *http.Request) bool {
 	if s.opts.Token == "" {
-		return true
+		return s.auth == nil
 	}
 	got := []byte(r.Header.Get("Authorization"))
 	ok := 0
@@ -241,13 +266,7 @@ func (s *server) queryFailed(w http.ResponseWriter, r *http.Request, err error) 
 const timeoutSummary = "Your last request took too long to complete. This is likely due to a load issue on our side. We've logged this and will work to address it. Please either simplify your query or wait a few minutes and try again."
 
 // baseURL is the absolute URL of the endpoint as the client reached it.
-func baseURL(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return (&url.URL{Scheme: scheme, Host: r.Host, Path: LogsPath}).String()
-}
+func baseURL(r *http.Request) string { return requestURL(r, LogsPath).String() }
 
 // writePage writes the events as a JSON array of their original bytes,
 // or (a truncation fault) half of it before dropping the connection.

@@ -31,6 +31,35 @@ type scopeJSON struct {
 	Outcomes     []countJSON          `json:"outcomes"`
 	Deviations   []scopeDeviationJSON `json:"deviations"`
 	Queries      []string             `json:"queries"`
+	Graph        graphJSON            `json:"graph"`
+}
+
+// graphJSON is the report's graph (scope.Graph), for tools that draw it.
+type graphJSON struct {
+	Nodes []graphNodeJSON `json:"nodes"`
+	Edges []graphEdgeJSON `json:"edges"`
+}
+
+type graphNodeJSON struct {
+	ID        string         `json:"id"`
+	Kind      scope.NodeKind `json:"kind"`
+	Label     string         `json:"label"`
+	Value     string         `json:"value"`
+	Detail    string         `json:"detail"`
+	Events    int            `json:"events"`
+	Indicator bool           `json:"indicator"`
+	Cited     bool           `json:"cited"`
+	// Deviations are the kinds of the deviations citing the node.
+	Deviations []timeline.DeviationKind `json:"deviations"`
+	Shared     bool                     `json:"shared"`
+	More       int                      `json:"more"`
+}
+
+type graphEdgeJSON struct {
+	Source string         `json:"source"`
+	Target string         `json:"target"`
+	Kind   scope.EdgeKind `json:"kind"`
+	Events int            `json:"events"`
 }
 
 type sharedLinkJSON struct {
@@ -140,7 +169,19 @@ func scopeJSONOf(r *scope.Report) scopeJSON {
 		Devices: devicesJSON(r.Devices), Apps: appsJSON(r.Apps),
 		EventTypes: countsJSON(r.EventTypes), Outcomes: countsJSON(r.Outcomes),
 		Deviations: scopeDeviationsJSON(r.Deviations), Queries: orEmpty(r.Queries),
+		Graph: graphJSONOf(r.Graph),
 	}
+}
+
+func graphJSONOf(g scope.Graph) graphJSON {
+	out := graphJSON{Nodes: make([]graphNodeJSON, len(g.Nodes)), Edges: make([]graphEdgeJSON, len(g.Edges))}
+	for i, n := range g.Nodes {
+		out.Nodes[i] = graphNodeJSON{n.ID, n.Kind, n.Label, n.Value, n.Detail, n.Events, n.Indicator, n.Cited, orEmpty(n.Deviations), n.Shared, n.More}
+	}
+	for i, e := range g.Edges {
+		out.Edges[i] = graphEdgeJSON{e.Source, e.Target, e.Kind, e.Events}
+	}
+	return out
 }
 
 func usersJSON(users []scope.UserSummary) []scopeUserJSON {

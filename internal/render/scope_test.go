@@ -72,7 +72,7 @@ func TestScopeJSONSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden.Keys(t, "report", doc, "indicator", "depth", "events", "firstSeen", "lastSeen", "users", "relatedUsers", "notFollowed", "cappedAt", "sharedLinks",
-		"sessions", "transactions", "ips", "userAgents", "devices", "apps", "eventTypes", "outcomes", "deviations", "queries")
+		"sessions", "transactions", "ips", "userAgents", "devices", "apps", "eventTypes", "outcomes", "deviations", "queries", "graph")
 	golden.Keys(t, "indicator", doc["indicator"], "kind", "value")
 	first := func(name string) any { return doc[name].([]any)[0] }
 	golden.Keys(t, "user", first("users"), "id", "alternateId", "displayName", "depth", "followed", "events", "via")
@@ -85,6 +85,10 @@ func TestScopeJSONSchema(t *testing.T) {
 	golden.Keys(t, "app", first("apps"), "id", "name", "alternateId", "events", "granted", "denied")
 	golden.Keys(t, "count", first("eventTypes"), "value", "count")
 	golden.Keys(t, "deviation", first("deviations"), "kind", "message", "uuids", "flowKind", "session", "user")
+	graph := doc["graph"].(map[string]any)
+	golden.Keys(t, "graph", graph, "nodes", "edges")
+	golden.Keys(t, "graph node", graph["nodes"].([]any)[0], "id", "kind", "label", "value", "detail", "events", "indicator", "cited", "deviations", "shared", "more")
+	golden.Keys(t, "graph edge", graph["edges"].([]any)[0], "source", "target", "kind", "events")
 
 	empty := writeScope(t, JSON, report(t, "", indicator.Indicator{Kind: indicator.IP, Value: "203.0.113.1"}, 1), 0)
 	if strings.Contains(empty, "null") {
@@ -100,7 +104,7 @@ func hostileReport(t *testing.T) *scope.Report {
 
 // TestScopeHTMLEscapes checks that markup from events is escaped.
 func TestScopeHTMLEscapes(t *testing.T) {
-	out := writeScope(t, HTML, hostileReport(t), 0)
+	out := withoutPictures(t, writeScope(t, HTML, hostileReport(t), 0), "graph")
 	for _, bad := range []string{xssScript, "<script", "<img", "onerror=alert(1)>", "\x1b", "\x07"} {
 		if strings.Contains(out, bad) {
 			t.Errorf("HTML holds %q", bad)
@@ -117,7 +121,7 @@ func TestScopeHTMLEscapes(t *testing.T) {
 // or table cells into the Markdown report.
 func TestScopeMarkdownEscapes(t *testing.T) {
 	out := writeScope(t, MD, hostileReport(t), 0)
-	for _, bad := range []string{"<script", "<img", "](javascript", "*bold*", "\x1b", "\n# heading"} {
+	for _, bad := range []string{"<script", "<img", "](javascript", "*bold*", "\x1b", "\n# heading", "<b>"} {
 		if strings.Contains(out, bad) {
 			t.Errorf("Markdown holds %q", bad)
 		}
@@ -195,6 +199,50 @@ func TestScopeTextCutsLongTables(t *testing.T) {
 		more := fmt.Sprintf("… and %d more", n-scopeTextRows)
 		if shown := strings.Contains(out, "… and "); shown != (n > scopeTextRows) || (shown && !strings.Contains(out, more)) {
 			t.Errorf("%d related users: note of the rows left out wrong:\n%s", n, out)
+		}
+	}
+}
+
+// TestScopeMermaid checks the graph of the Markdown report: one Mermaid
+// node per graph node, one link per edge, the indicator and the cited
+// nodes classed.
+func TestScopeMermaid(t *testing.T) {
+	r := report(t, org, alice, 2)
+	out := writeScope(t, MD, r, 0)
+	start, end := strings.Index(out, "```mermaid\nflowchart LR\n"), strings.Index(out, "\n```\n")
+	if start < 0 || end < start {
+		t.Fatalf("no Mermaid block:\n%s", out)
+	}
+	block := out[start:end]
+	for _, want := range []string{
+		`n0(["alice@acme.example · 11 events"])`, `[("198.51.100.20 · 4 events")]`, `{{"iPhone 15 · 1 event"}}`,
+		`-->|"in · 5"|`, "class n0 indicator", "classDef cited",
+	} {
+		if !strings.Contains(block, want) {
+			t.Errorf("Mermaid block lacks %q:\n%s", want, block)
+		}
+	}
+	if got, want := strings.Count(block, "-->|")+strings.Count(block, "-.->|"), len(r.Graph.Edges); got != want || want == 0 {
+		t.Errorf("%d links, want %d", got, want)
+	}
+	for i := range r.Graph.Nodes {
+		if !strings.Contains(block, fmt.Sprintf("\n  n%d", i)) {
+			t.Errorf("no Mermaid node n%d", i)
+		}
+	}
+}
+
+// TestMermaidText: nothing in a label can leave its quotes.
+func TestMermaidText(t *testing.T) {
+	for in, want := range map[string]string{
+		"alice@acme.example":        "alice@acme.example",
+		`"]) --> x[evil`:            "#34;#93;) --#62; x#91;evil",
+		"<script>alert(1)</script>": "#60;script#62;alert(1)#60;/script#62;",
+		"a\nb```c;#d":               "a#92;x0ab#96;#96;#96;c#59;#35;d",
+		"São Paulo · … \u202e":      "S#227;o Paulo · … #92;u202e",
+	} {
+		if got := mermaidText(in); got != want {
+			t.Errorf("mermaidText(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

@@ -61,11 +61,14 @@ var errCapped = errors.New("scope: the report holds its most events")
 // person is a user met by the scope.
 type person struct {
 	UserSummary
-	via       map[Link]bool
-	seen      map[string]string // address of each event (by uuid) seen while pivoting
-	ipEvents  map[string]int    // events from each address, counted by an IPUserFinder
-	principal bool              // one of the report's users
-	read      bool              // all the user's events were searched
+	via      map[Link]bool
+	seen     map[string]string // address of each event (by uuid) seen while pivoting
+	ipEvents map[string]int    // events from each address, counted by an IPUserFinder
+	// linkEvents counts the events seen on each shared link (for a user
+	// not followed, the edges of the report's graph).
+	linkEvents map[Link]int
+	principal  bool // one of the report's users
+	read       bool // all the user's events were searched
 }
 
 func newRun(s Searcher, ind indicator.Indicator, opts Options) *run {
@@ -207,6 +210,7 @@ func (r *run) findIPUsers(ctx context.Context, finder IPUserFinder, ips []string
 			r.onLink(ipLink(ip), a)
 			if p := r.meet(a, level); !p.principal {
 				p.ipEvents[ip] += events
+				p.linkEvents[ipLink(ip)] += events
 				p.via[ipLink(ip)] = true
 			}
 			return nil
@@ -243,12 +247,19 @@ func (r *run) pivotEvent(e *logevent.Event, sessions map[string]bool, level int)
 	if p.principal {
 		return nil
 	}
+	_, again := p.seen[e.UUID]
 	p.seen[e.UUID] = ip
 	if ip != "" && r.pivoted[ipLink(ip)] {
 		p.via[ipLink(ip)] = true
+		if _, counted := p.ipEvents[ip]; !counted && !again {
+			p.linkEvents[ipLink(ip)]++
+		}
 	}
 	if sessions[id] {
 		p.via[sessionLink(id)] = true
+		if !again {
+			p.linkEvents[sessionLink(id)]++
+		}
 	}
 	return nil
 }
@@ -418,7 +429,7 @@ func (r *run) meet(a logevent.Actor, depth int) *person {
 	if p == nil {
 		p = &person{
 			UserSummary: UserSummary{ID: a.ID, AlternateID: a.AlternateID, DisplayName: a.DisplayName, Depth: depth},
-			via:         map[Link]bool{}, seen: map[string]string{}, ipEvents: map[string]int{},
+			via:         map[Link]bool{}, seen: map[string]string{}, ipEvents: map[string]int{}, linkEvents: map[Link]int{},
 		}
 		r.users[key] = p
 		r.order = append(r.order, key)
@@ -451,6 +462,7 @@ func (r *run) report() *Report {
 			Deviation: fd.Deviation, FlowKind: fd.Flow.Kind, Session: fd.Flow.Session, User: userName(fd.Flow.Actor.AlternateID, fd.Flow.Actor.ID),
 		})
 	}
+	rep.Graph = r.graph(rep)
 	return rep
 }
 

@@ -68,6 +68,9 @@ type Options struct {
 	// reaches it stops reading events there (Report.CappedAt says so); the
 	// users of IP addresses still come from the store's summary.
 	MaxEvents int
+	// GraphNodes is the most nodes of the report's Graph (default
+	// DefaultGraphNodes); the others are counted in one node per kind.
+	GraphNodes int
 	// Timeline holds the thresholds of the deviation rules.
 	Timeline timeline.Options
 }
@@ -102,6 +105,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxEvents == 0 {
 		o.MaxEvents = DefaultMaxEvents
+	}
+	if o.GraphNodes <= 0 {
+		o.GraphNodes = DefaultGraphNodes
 	}
 	o.Timeline = o.Timeline.WithDefaults()
 	return o
@@ -148,6 +154,9 @@ type Report struct {
 	// Shared are the IP addresses and sessions with more users than
 	// Options.MaxShared, most users first: no user is followed through them.
 	Shared []SharedLink
+	// Graph is the report drawn as a graph, capped at Options.GraphNodes
+	// nodes.
+	Graph Graph
 	// Timeline is the timeline of the report's events (not part of the
 	// report's outputs; a caller may write it too).
 	Timeline timeline.Timeline

@@ -25,7 +25,7 @@ const oldEventsInsert = `INSERT INTO events (uuid, uuid_key, published, event_ty
 	outcome_result, severity, display_message, city, country) VALUES (` + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
 // writeOldStore writes events to a new file at path in the layout of
-// schema version `version` (1 to 3, before raw_blocks): the schema of those
+// schema version `version` (1 to 4, before raw_blocks): the schema of those
 // migrations, each event's JSON uncompressed in raw (one row per event,
 // same id as in events), targets, counters and (from version 2) ip_users,
 // as the previous release's Insert left them. Repeated uuids are skipped,
@@ -98,7 +98,7 @@ func writeOldStore(t *testing.T, path string, version int, events []*logevent.Ev
 // the lookups that read the JSON (ResolveUser, ip_users) see them, and
 // that events inserted afterwards (in blocks) live beside them.
 func TestOldLayoutStoreOpens(t *testing.T) {
-	for _, version := range []int{1, 2, 3} {
+	for _, version := range []int{1, 2, 3, 4} {
 		t.Run(fmt.Sprintf("version %d", version), func(t *testing.T) {
 			gen := backendtest.NewGenerator(backendtest.GenOptions{Seed: 21, Users: 12, Messy: true})
 			old := gen.Events(700)

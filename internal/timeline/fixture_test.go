@@ -73,6 +73,8 @@ type ev struct {
 	// isProxy is securityContext.isProxy; zone is client.zone.
 	isProxy bool
 	zone    string
+	// geo is client.geographicalContext.geolocation: latitude, longitude.
+	geo []float64
 }
 
 // add builds the event and appends it; it returns its uuid.
@@ -128,6 +130,9 @@ func (l *log) add(x ev) string {
 	}
 	if from.lat != 0 || from.lon != 0 {
 		m["client"].(map[string]any)["geographicalContext"].(map[string]any)["geolocation"] = map[string]any{"lat": from.lat, "lon": from.lon}
+	}
+	if len(x.geo) == 2 {
+		m["client"].(map[string]any)["geographicalContext"].(map[string]any)["geolocation"] = map[string]any{"lat": x.geo[0], "lon": x.geo[1]}
 	}
 	if x.isProxy {
 		m["securityContext"].(map[string]any)["isProxy"] = true

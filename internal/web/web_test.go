@@ -86,7 +86,7 @@ func inlineCode(page string) []string {
 		if name == "style" {
 			found = append(found, "<style>")
 		}
-		if name == "script" && !strings.HasPrefix(page[m[1]:], "</script>") {
+		if name == "script" && !strings.HasPrefix(page[m[1]:], "</script>") && !jsonBlock(page[m[4]:m[5]], page[m[1]:]) {
 			found = append(found, "inline <script>")
 		}
 		for _, a := range attrPattern.FindAllStringSubmatch(page[m[4]:m[5]], -1) {
@@ -99,14 +99,25 @@ func inlineCode(page string) []string {
 	return found
 }
 
+// jsonBlock reports whether a script element is a JSON data block, which
+// browsers do not run: of type application/json, holding valid JSON with no
+// "<" before its end tag.
+func jsonBlock(attrs, rest string) bool {
+	end := strings.Index(rest, "</script>")
+	return strings.Contains(attrs, `type="application/json"`) && end >= 0 &&
+		json.Valid([]byte(rest[:end])) && !strings.Contains(rest[:end], "<")
+}
+
 func TestInlineCodeFinder(t *testing.T) {
 	for _, bad := range []string{`<img src=x onerror=alert(1)>`, `<p style="color:red">`, `<a href="javascript:alert(1)">`,
-		`<script>alert(1)</script>`, `<style>p{}</style>`, `<svg onload='x'>`} {
+		`<script>alert(1)</script>`, `<style>p{}</style>`, `<svg onload='x'>`,
+		`<script type="application/json">alert(1)</script>`, `<script type="module">{"a":1}</script>`} {
 		if len(inlineCode(bad)) == 0 {
 			t.Errorf("missed %s", bad)
 		}
 	}
 	for _, good := range []string{`<script src="/assets/app.js" defer></script>`, `<td title="&#34;&gt;&lt;img src=x onerror=alert(1)&gt;">x</td>`,
+		`<script type="application/json" id="graph-data">{"nodes":["\u003cb\u003e"]}</script>`,
 		`&lt;img src=x onerror=alert(1)&gt;`} {
 		if found := inlineCode(good); len(found) != 0 {
 			t.Errorf("false alarm %v in %s", found, good)

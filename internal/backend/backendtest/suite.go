@@ -44,6 +44,7 @@ func Run(t *testing.T, open func(t *testing.T) backend.Backend) {
 		{"StatsAndEventTypes", testStats},
 		{"Checkpoints", testCheckpoints},
 		{"BulkLoad", testBulkLoad},
+		{"Findings", testFindings},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			b := open(t)
