@@ -28,6 +28,7 @@ func newScopeCmd(f *factory, runF func(context.Context, *scopeOptions) error) *c
 		format     formatFlag
 		depth      int
 		maxShared  int
+		maxEvents  int
 		thresholds = timeline.DefaultOptions()
 	)
 	cmd := &cobra.Command{
@@ -60,7 +61,13 @@ Markdown, HTML or JSON (schema in docs/scope.md) to hand on.`,
 			if maxShared == 0 {
 				maxShared = -1 // scope.Options: negative is no limit
 			}
-			opts.scope = scope.Options{Depth: depth, MaxShared: maxShared, Timeline: thresholds}
+			if maxEvents < 0 {
+				return usageError("--max-events %d: want 0 (no limit) or more", maxEvents)
+			}
+			if maxEvents == 0 {
+				maxEvents = -1 // scope.Options: negative is no limit
+			}
+			opts.scope = scope.Options{Depth: depth, MaxShared: maxShared, MaxEvents: maxEvents, Timeline: thresholds}
 			if opts.subject, err = subject.parse(f.now()); err != nil {
 				return err
 			}
@@ -77,6 +84,8 @@ Markdown, HTML or JSON (schema in docs/scope.md) to hand on.`,
 	fl.IntVar(&depth, "depth", scope.DefaultDepth, "how many times to pivot through shared IPs and sessions")
 	fl.IntVar(&maxShared, "max-shared", scope.DefaultMaxShared,
 		"follow no user through an IP or session with more users than this (a NAT, proxy or VPN exit); 0: no limit")
+	fl.IntVar(&maxEvents, "max-events", scope.DefaultMaxEvents,
+		"stop reading events when the report holds this many (the report says so); 0: no limit")
 	return cmd
 }
 

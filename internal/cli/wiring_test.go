@@ -223,10 +223,14 @@ func TestThresholdFlags(t *testing.T) {
 		t.Errorf("timeline: %+v, want %+v", tl.thresholds, wantTimeline)
 	}
 	sc := parseArgs(t, f, newScopeCmd, "--ip", "192.0.2.1", "--depth", "2", "--max-shared", "0", "--fatigue-window", "3m")
-	wantScope := scope.Options{Depth: 2, MaxShared: -1, Timeline: timeline.DefaultOptions()}
+	wantScope := scope.Options{Depth: 2, MaxShared: -1, MaxEvents: scope.DefaultMaxEvents, Timeline: timeline.DefaultOptions()}
 	wantScope.Timeline.FatigueWindow = 3 * time.Minute
 	if sc.scope != wantScope {
 		t.Errorf("scope: %+v, want %+v", sc.scope, wantScope)
+	}
+	sc = parseArgs(t, f, newScopeCmd, "--ip", "192.0.2.1", "--max-events", "0")
+	if sc.scope.MaxEvents != -1 {
+		t.Errorf("scope --max-events 0: MaxEvents %d, want -1 (no limit)", sc.scope.MaxEvents)
 	}
 }
 

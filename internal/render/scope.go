@@ -52,7 +52,11 @@ func scopeSummary(r *scope.Report) string {
 	if r.Events > 0 {
 		span = fmt.Sprintf("%d events, %s → %s", r.Events, stamp(r.FirstSeen), stamp(r.LastSeen))
 	}
-	return fmt.Sprintf("Scope of %s %s (depth %d): %s", r.Indicator.Kind, r.Indicator.Value, r.Depth, span)
+	line := fmt.Sprintf("Scope of %s %s (depth %d): %s", r.Indicator.Kind, r.Indicator.Value, r.Depth, span)
+	if r.CappedAt > 0 {
+		line += fmt.Sprintf(" (capped at %d events: the first read, the indicator's oldest first; later events and pivots not read: narrow with --since/--until)", r.CappedAt)
+	}
+	return line
 }
 
 // scopeSections returns the report's sections, in order.

@@ -19,6 +19,7 @@ type scopeJSON struct {
 	Users        []scopeUserJSON      `json:"users"`
 	RelatedUsers []scopeUserJSON      `json:"relatedUsers"`
 	NotFollowed  int                  `json:"notFollowed"`
+	CappedAt     int                  `json:"cappedAt"`
 	SharedLinks  []sharedLinkJSON     `json:"sharedLinks"`
 	Sessions     []sessionJSON        `json:"sessions"`
 	Transactions []transactionJSON    `json:"transactions"`
@@ -161,7 +162,7 @@ func scopeJSONOf(r *scope.Report) scopeJSON {
 	return scopeJSON{
 		Indicator: indicatorJSON{r.Indicator.Kind, r.Indicator.Value},
 		Depth:     r.Depth, Events: r.Events, FirstSeen: stamp(r.FirstSeen), LastSeen: stamp(r.LastSeen),
-		Users: usersJSON(r.Users), RelatedUsers: usersJSON(r.Related), NotFollowed: r.NotFollowed,
+		Users: usersJSON(r.Users), RelatedUsers: usersJSON(r.Related), NotFollowed: r.NotFollowed, CappedAt: r.CappedAt,
 		SharedLinks: sharedLinksJSON(r.Shared),
 		Sessions:    sessionsJSON(r.Sessions), Transactions: transactionsJSON(r.Transactions),
 		IPs: ipsJSON(r.IPs), UserAgents: userAgentsJSON(r.UserAgents),

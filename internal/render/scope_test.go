@@ -71,7 +71,7 @@ func TestScopeJSONSchema(t *testing.T) {
 	if err := json.Unmarshal(full, &doc); err != nil {
 		t.Fatal(err)
 	}
-	golden.Keys(t, "report", doc, "indicator", "depth", "events", "firstSeen", "lastSeen", "users", "relatedUsers", "notFollowed", "sharedLinks",
+	golden.Keys(t, "report", doc, "indicator", "depth", "events", "firstSeen", "lastSeen", "users", "relatedUsers", "notFollowed", "cappedAt", "sharedLinks",
 		"sessions", "transactions", "ips", "userAgents", "devices", "apps", "eventTypes", "outcomes", "deviations", "queries", "graph")
 	golden.Keys(t, "indicator", doc["indicator"], "kind", "value")
 	first := func(name string) any { return doc[name].([]any)[0] }
@@ -267,5 +267,23 @@ func TestScopeTransactions(t *testing.T) {
 				t.Errorf("%s lacks %q:\n%s", f, w, out)
 			}
 		}
+	}
+}
+
+// TestScopeCappedSaysSo checks that a report that reached its cap on
+// events says so, in the summary line of every format and in JSON.
+func TestScopeCappedSaysSo(t *testing.T) {
+	r := report(t, org, alice, 2)
+	r.CappedAt = 3
+	for _, f := range []Format{Text, MD, HTML} {
+		if out := writeScope(t, f, r, 0); !strings.Contains(out, "capped at 3 events") {
+			t.Errorf("%v report does not say it is capped:\n%.300s", f, out)
+		}
+	}
+	var doc struct {
+		CappedAt int `json:"cappedAt"`
+	}
+	if err := json.Unmarshal([]byte(writeScope(t, JSON, r, 0)), &doc); err != nil || doc.CappedAt != 3 {
+		t.Errorf("JSON cappedAt = %d (%v), want 3", doc.CappedAt, err)
 	}
 }

@@ -61,6 +61,13 @@ type Options struct {
 	// BatchSize is the most values one search names (default 500); more
 	// values take more searches.
 	BatchSize int
+	// MaxEvents is the most events the report holds (default
+	// DefaultMaxEvents; negative: no limit), which bounds a scope's memory
+	// and time whatever the indicator: the office address of a whole
+	// company can have hundreds of thousands of events. A scope that
+	// reaches it stops reading events there (Report.CappedAt says so); the
+	// users of IP addresses still come from the store's summary.
+	MaxEvents int
 	// GraphNodes is the most nodes of the report's Graph (default
 	// DefaultGraphNodes); the others are counted in one node per kind.
 	GraphNodes int
@@ -77,6 +84,9 @@ const (
 	DefaultMaxFollow = 50
 	DefaultMaxShared = 25
 	DefaultBatchSize = 500
+	// DefaultMaxEvents keeps a report within a few hundred MB and seconds
+	// (docs/scope.md).
+	DefaultMaxEvents = 100_000
 )
 
 func (o Options) withDefaults() Options {
@@ -92,6 +102,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.BatchSize <= 0 {
 		o.BatchSize = DefaultBatchSize
+	}
+	if o.MaxEvents == 0 {
+		o.MaxEvents = DefaultMaxEvents
 	}
 	if o.GraphNodes <= 0 {
 		o.GraphNodes = DefaultGraphNodes
@@ -134,6 +147,10 @@ type Report struct {
 	Queries []string
 	// NotFollowed counts related users left unfollowed by Options.MaxFollow.
 	NotFollowed int
+	// CappedAt is Options.MaxEvents when the scope reached it (else 0): the
+	// report holds the first events read (the indicator's, oldest first,
+	// then its pivots'), and no search ran after.
+	CappedAt int
 	// Shared are the IP addresses and sessions with more users than
 	// Options.MaxShared, most users first: no user is followed through them.
 	Shared []SharedLink

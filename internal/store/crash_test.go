@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"database/sql"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -183,7 +182,8 @@ func checkAfterCrash(t *testing.T, path string, batches [][]*logevent.Event) int
 	if err := db.QueryRow("PRAGMA integrity_check").Scan(&result); err != nil || result != "ok" {
 		t.Fatalf("integrity_check: %q, %v", result, err)
 	}
-	checkCounters(t, db)
+	checkCounters(t, s)
+	checkRaws(t, s, batches)
 	var indexes, deferred int
 	db.QueryRow("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL").Scan(&indexes)
 	db.QueryRow("SELECT count(*) FROM deferred_indexes").Scan(&deferred)
@@ -212,24 +212,54 @@ func checkAfterCrash(t *testing.T, path string, batches [][]*logevent.Event) int
 	return whole
 }
 
-// checkCounters checks that raw, targets, the type counters and ip_users
-// agree with events.
-func checkCounters(t *testing.T, db *sql.DB) {
+// checkCounters checks that the blocks of JSON, targets, the type counters
+// and ip_users agree with events.
+func checkCounters(t *testing.T, s *Store) {
 	t.Helper()
 	for _, check := range []string{
-		"SELECT count(*) FROM events WHERE id NOT IN (SELECT id FROM raw)",
-		"SELECT count(*) FROM raw WHERE id NOT IN (SELECT id FROM events)",
+		// every event in exactly one block, and no more events in blocks
+		`SELECT count(*) FROM events e WHERE NOT EXISTS (SELECT 1 FROM raw_blocks b
+		 WHERE b.id = (SELECT max(id) FROM raw_blocks WHERE id <= e.id) AND e.id < b.id + b.n)`,
+		"SELECT count(*) FROM raw_blocks a JOIN raw_blocks b ON b.id > a.id AND b.id < a.id + a.n",
+		"SELECT (SELECT coalesce(sum(n), 0) FROM raw_blocks) - (SELECT count(*) FROM events)",
+		"SELECT count(*) FROM raw",
 		"SELECT count(*) FROM targets WHERE event NOT IN (SELECT id FROM events)",
 		`SELECT count(*) FROM (SELECT event_type, count(*) AS n FROM events GROUP BY event_type) AS g
 		 FULL JOIN event_type_counts AS c USING (event_type) WHERE g.n IS NOT c.n AND coalesce(c.n, 0) <> 0`,
-		`SELECT count(*) FROM (SELECT e.client_ip AS ip, coalesce(e.actor_id, e.actor_alternate_id) AS k, count(*) AS n
-		 FROM events e JOIN raw r ON r.id = e.id WHERE e.client_ip <> 'null' AND k IS NOT NULL
-		 AND lower(json_extract(r.json, '$.actor.type')) = 'user' GROUP BY 1, 2) AS g
-		 FULL JOIN ip_users AS u ON u.client_ip = g.ip AND u.user_key = g.k WHERE g.n IS NOT u.events`,
 	} {
 		var n int
-		if err := db.QueryRow(check).Scan(&n); err != nil || n != 0 {
+		if err := s.write.QueryRow(check).Scan(&n); err != nil || n != 0 {
 			t.Fatalf("%s: %d, %v", strings.Join(strings.Fields(check), " "), n, err)
 		}
 	}
+	var events []*logevent.Event
+	if err := s.Search(context.Background(), backend.Query{}, func(e *logevent.Event, _ backend.Cursor) error {
+		events = append(events, e)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	ref := backendtest.NewReference()
+	ref.Insert(events)
+	backendtest.CheckIPUsersWhole(t, s, ref)
+}
+
+// checkRaws checks that every event in the store has the JSON it was
+// inserted with, byte for byte (checkJSON).
+func checkRaws(t *testing.T, s *Store, batches [][]*logevent.Event) {
+	t.Helper()
+	want := map[string][]byte{}
+	for _, b := range batches {
+		for _, e := range b {
+			want[e.UUID] = e.Raw
+		}
+	}
+	stored := map[string][]byte{}
+	if err := s.Search(context.Background(), backend.Query{}, func(e *logevent.Event, _ backend.Cursor) error {
+		stored[e.UUID] = want[e.UUID]
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	checkJSON(t, s, stored)
 }

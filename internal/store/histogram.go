@@ -39,7 +39,7 @@ func (s *Store) Histogram(ctx context.Context, q backend.Query, b backend.Bucket
 	if !p.goSide() && inRange(b.From) && inRange(q.Until) {
 		err = s.countBuckets(ctx, q, b, counts)
 	} else {
-		err = s.scanPlan(ctx, p, p.selectSQL(q), 0, func(e *logevent.Event, _ position) error {
+		err = s.scanPlan(ctx, p, p.selectSQL(q, s.rawMax > 0), 0, func(e *logevent.Event, _ position) error {
 			if i, ok := b.Index(e.Time); ok {
 				counts[i]++
 			}

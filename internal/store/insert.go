@@ -7,8 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"runtime"
 	"slices"
 	"strings"
+
+	"github.com/klauspost/compress/zstd"
 
 	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/logevent"
@@ -24,17 +27,18 @@ import (
 //     page it changes to a statement journal first, which halves the
 //     insert rate or worse. Plain INSERT may abort on a conflict, RETURNING
 //     runs as a trigger, and an explicit INTEGER PRIMARY KEY value may
-//     abort on a type mismatch: so every statement is INSERT OR IGNORE,
-//     and rows of events and raw get their ids from SQLite (one more than
-//     the largest, so consecutive; the two tables' ids stay equal).
+//     abort on a type mismatch: so every multi-row statement is INSERT OR
+//     IGNORE, and rows of events get their ids from SQLite (one more than
+//     the largest, so consecutive). The events' JSON goes, compressed, in
+//     blocks of consecutive ids (blocks.go), one single-row statement each.
 //   - Uniqueness is enforced on uuidKey(uuid), which orders version 1 UUIDs
 //     (Okta's, carrying the event's time) by time: a chronological import
 //     appends to that index rather than writing all over it, which keeps
 //     a large import from being bound by random I/O.
 //   - Duplicates are found before inserting (one SELECT per chunk on the
 //     uuid index, and a set of the batch's own uuids), so no conflict can
-//     remain: exec checks that every row went in and that events and raw
-//     got the expected ids. The same SELECT returns a duplicate's
+//     remain: exec checks that every row went in and that events got the
+//     expected ids. The same SELECT returns a duplicate's
 //     raw_hash, a checksum of its stored JSON: an identical re-import
 //     reads no JSON; when the checksums differ (or the row has none) the
 //     stored JSON is read and compared decoded (conflicts).
@@ -54,13 +58,15 @@ var (
 	outcome_result, severity, display_message, city, country, raw_hash) VALUES `,
 		cols: 15, max: rowsPerStmt, rowids: true,
 	}
-	rawInsert     = table{head: "INSERT OR IGNORE INTO raw (json) VALUES ", cols: 1, max: rowsPerStmt, rowids: true}
 	targetsInsert = table{head: "INSERT OR IGNORE INTO targets (event, pos, target_id, target_alternate_id) VALUES ", cols: 4, max: maxTargetRows}
 )
 
 const (
-	sqlNextID    = "SELECT coalesce(max(id), 0) + 1 FROM events"
-	sqlCountType = `INSERT INTO event_type_counts (event_type, n) VALUES (?, ?)
+	sqlNextID = "SELECT coalesce(max(id), 0) + 1 FROM events"
+	// sqlInsertBlock inserts one block: a single-row statement, which
+	// cannot stop midway (no statement journal).
+	sqlInsertBlock = "INSERT INTO raw_blocks (id, n, data) VALUES (?, ?, ?)"
+	sqlCountType   = `INSERT INTO event_type_counts (event_type, n) VALUES (?, ?)
 	ON CONFLICT (event_type) DO UPDATE SET n = n + excluded.n`
 )
 
@@ -95,10 +101,10 @@ type inserter struct {
 
 func newInserter(ctx context.Context, db *sql.DB) (*inserter, error) {
 	ins := &inserter{stmts: map[string]*sql.Stmt{}}
-	texts := []string{sqlCountType, sqlAddIPUser}
+	texts := []string{sqlCountType, sqlAddIPUser, sqlInsertBlock}
 	for rows := 1; rows <= maxTargetRows; rows *= 2 {
 		if rows <= rowsPerStmt {
-			texts = append(texts, eventsInsert.sql(rows), rawInsert.sql(rows), existingSQL(rows))
+			texts = append(texts, eventsInsert.sql(rows), existingSQL(rows))
 		}
 		texts = append(texts, targetsInsert.sql(rows))
 	}
@@ -162,17 +168,47 @@ func (s *Store) insertTx(ctx context.Context, events []*logevent.Event) (backend
 		return backend.InsertResult{}, fmt.Errorf("begin: %w", err)
 	}
 	defer tx.Rollback()
-	b := &batch{ctx: ctx, run: context.WithoutCancel(ctx), tx: tx, ins: s.insert,
+	b := &batch{ctx: ctx, run: context.WithoutCancel(ctx), tx: tx, ins: s.insert, s: s,
 		seen: make(map[string]*logevent.Event, len(events)), types: map[string]int{}, ipUsers: map[ipUserKey]*ipUserSum{}}
 	if err := tx.QueryRowContext(b.run, sqlNextID).Scan(&b.nextID); err != nil {
 		return backend.InsertResult{}, fmt.Errorf("next id: %w", err)
 	}
+	firstID := b.nextID
 	for base := 0; base < len(events); {
 		chunk := events[base : base+pow2Floor(min(rowsPerStmt, len(events)-base))]
-		if err := b.add(base, chunk); err != nil {
+		if err := b.dedup(base, chunk); err != nil {
 			return backend.InsertResult{}, err
 		}
 		base += len(chunk)
+	}
+	// The blocks of JSON are compressed on other goroutines while the rows
+	// of events and targets go in. The store's first batch of more than
+	// dictSize bytes gives its dictionary.
+	enc, dictID := s.codec.encoder()
+	var dict []byte
+	if dictID == 0 {
+		if dict, err = b.newDict(); err != nil {
+			return backend.InsertResult{}, err
+		}
+		if dict != nil {
+			dictID = 1
+			if enc, err = newEncoder(dictID, dict); err != nil {
+				return backend.InsertResult{}, err
+			}
+			defer enc.Close()
+		}
+	}
+	blocks := s.compressBlocks(enc, firstID, b.fresh)
+	defer waitBlocks(blocks)
+	for fresh, ids := b.fresh, b.ids; len(fresh) > 0; {
+		n := pow2Floor(min(rowsPerStmt, len(fresh)))
+		if err := b.add(fresh[:n], ids[:n]); err != nil {
+			return backend.InsertResult{}, err
+		}
+		fresh, ids = fresh[n:], ids[n:]
+	}
+	if err := b.insertBlocks(blocks); err != nil {
+		return backend.InsertResult{}, err
 	}
 	if err := b.countTypes(); err != nil {
 		return backend.InsertResult{}, err
@@ -185,8 +221,17 @@ func (s *Store) insertTx(ctx context.Context, events []*logevent.Event) (backend
 	if err := tx.Commit(); err != nil {
 		return backend.InsertResult{}, fmt.Errorf("commit: %w", err)
 	}
+	if dict != nil {
+		waitBlocks(blocks) // before enc closes
+		if err := s.codec.adopt(dictID, dict); err != nil {
+			return backend.InsertResult{}, err
+		}
+	}
 	if s.bulk {
 		mergeIPUsers(s.bulkIPUsers, b.ipUsers)
+	}
+	if b.compressed > 0 && b.json > 20*blockTarget { // enough to measure
+		s.blockRatio = float64(b.json) / float64(b.compressed)
 	}
 	b.result.Inserted = b.inserted
 	slices.SortFunc(b.result.Conflicts, func(x, y backend.Conflict) int { return x.Index - y.Index })
@@ -199,6 +244,7 @@ type batch struct {
 	run      context.Context // for statements
 	tx       *sql.Tx
 	ins      *inserter
+	s        *Store // for its codec and raw table, reading stored JSON
 	nextID   int64
 	seen     map[string]*logevent.Event // the batch's inserted events by uuid
 	inserted int
@@ -207,14 +253,17 @@ type batch struct {
 	types    map[string]int       // events inserted, by type
 	ipUsers  map[ipUserKey]*ipUserSum
 	args     []any
-	fresh    []*logevent.Event
-	ids      []int64
+	fresh    []*logevent.Event // the events to insert, in order
+	ids      []int64           // and their ids
+	// JSON bytes of the fresh events, and their size compressed
+	json, compressed int
 }
 
-// add inserts a chunk of events (a power of two of them, at most
-// rowsPerStmt), the first at base in Insert's slice: the rows of events,
-// raw and targets of each event whose uuid is new.
-func (b *batch) add(base int, chunk []*logevent.Event) error {
+// dedup adds the events of a chunk (a power of two of them, at most
+// rowsPerStmt), the first at base in Insert's slice, whose uuids are new
+// to b.fresh, giving them the next ids; it counts the others as
+// duplicates or conflicts.
+func (b *batch) dedup(base int, chunk []*logevent.Event) error {
 	if err := b.ctx.Err(); err != nil {
 		return err
 	}
@@ -222,7 +271,6 @@ func (b *batch) add(base int, chunk []*logevent.Event) error {
 	if err != nil {
 		return err
 	}
-	b.fresh, b.ids = b.fresh[:0], b.ids[:0]
 	var unsure []unsureEvent
 	for i, e := range chunk {
 		if first := b.seen[e.UUID]; first != nil {
@@ -239,26 +287,30 @@ func (b *batch) add(base int, chunk []*logevent.Event) error {
 		}
 		b.seen[e.UUID] = e
 		b.fresh = append(b.fresh, e)
+		b.json += len(e.Raw)
 		b.ids = append(b.ids, b.nextID)
 		b.nextID++
 	}
-	if err := b.compareStored(unsure); err != nil {
+	return b.compareStored(unsure)
+}
+
+// add inserts the rows of events and targets of fresh events (at most
+// rowsPerStmt) with their ids.
+func (b *batch) add(fresh []*logevent.Event, ids []int64) error {
+	if err := b.ctx.Err(); err != nil {
 		return err
 	}
 	b.args = b.args[:0]
-	for _, e := range b.fresh {
+	for _, e := range fresh {
 		b.args = appendEventArgs(b.args, e)
 	}
-	if err := b.exec(eventsInsert, len(b.fresh)); err != nil {
+	if err := b.exec(eventsInsert, len(fresh), ids); err != nil {
 		return err
 	}
-	if err := b.insertRaw(); err != nil {
+	if err := b.insertTargets(fresh, ids); err != nil {
 		return err
 	}
-	if err := b.insertTargets(); err != nil {
-		return err
-	}
-	b.count()
+	b.count(fresh)
 	return nil
 }
 
@@ -290,23 +342,34 @@ func (b *batch) compareStored(unsure []unsureEvent) error {
 	for i, u := range unsure {
 		args[i] = uuidKey(u.e.UUID)
 	}
-	rows, err := b.tx.QueryContext(b.run, "SELECT e.uuid, r.json FROM events e JOIN raw r ON r.id = e.id WHERE e.uuid_key IN ("+
+	rows, err := b.tx.QueryContext(b.run, "SELECT uuid, id FROM events WHERE uuid_key IN ("+
 		placeholders(len(args))+")", args...)
 	if err != nil {
 		return fmt.Errorf("read duplicates: %w", err)
 	}
 	defer rows.Close()
-	stored := make(map[string][]byte, len(unsure))
+	ids := make(map[string]int64, len(unsure))
 	for rows.Next() {
 		var uuid string
-		var raw driverBytes
-		if err := rows.Scan(&uuid, &raw); err != nil {
+		var id int64
+		if err := rows.Scan(&uuid, &id); err != nil {
 			return fmt.Errorf("read duplicates: %w", err)
 		}
-		stored[uuid] = raw
+		ids[uuid] = id
 	}
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("read duplicates: %w", err)
+	}
+	rows.Close()
+	src := newRawSource(b.tx, b.s.rawMax)
+	defer src.close()
+	stored := make(map[string][]byte, len(unsure))
+	for uuid, id := range ids {
+		raw, err := src.json(b.run, b.s.codec, id)
+		if err != nil {
+			return fmt.Errorf("read duplicates: %w", err)
+		}
+		stored[uuid] = raw
 	}
 	for _, u := range unsure {
 		raw, ok := stored[u.e.UUID]
@@ -349,33 +412,112 @@ func (b *batch) existing(chunk []*logevent.Event) (map[string]int64, error) {
 	return b.held, rows.Err()
 }
 
-func (b *batch) insertRaw() error {
-	b.args = b.args[:0]
-	for _, e := range b.fresh {
-		b.args = append(b.args, e.Raw)
-	}
-	return b.exec(rawInsert, len(b.fresh))
+// compressedBlock is a block of raw_blocks being compressed.
+type compressedBlock struct {
+	id   int64
+	n    int
+	data []byte
+	done chan struct{}
 }
 
-func (b *batch) insertTargets() error {
+// compressBlocks cuts the JSON of events (with consecutive ids from
+// first) into blocks and compresses them on GOMAXPROCS goroutines, in
+// order; each block's done is closed when its data is ready.
+func (s *Store) compressBlocks(enc *zstd.Encoder, first int64, events []*logevent.Event) []*compressedBlock {
+	raws := make([][]byte, len(events))
+	for i, e := range events {
+		raws[i] = e.Raw
+	}
+	var out []*compressedBlock
+	start := 0
+	for _, n := range splitBlocks(raws, int(blockTarget*s.blockRatio)) {
+		out = append(out, &compressedBlock{id: first + int64(start), n: n, done: make(chan struct{})})
+		start += n
+	}
+	next := make(chan int, len(out))
+	for i := range out {
+		next <- i
+	}
+	close(next)
+	for range min(len(out), runtime.GOMAXPROCS(0)) {
+		go func() {
+			for i := range next {
+				blk := out[i]
+				off := int(blk.id - first)
+				blk.data = encodeBlock(enc, raws[off:off+blk.n])
+				close(blk.done)
+			}
+		}()
+	}
+	return out
+}
+
+// newDict makes the store's dictionary of the batch's fresh events and
+// inserts it, when the store has none (raw_dicts is empty: another process
+// may have made one) and the events hold enough JSON; else it returns nil.
+func (b *batch) newDict() ([]byte, error) {
+	var n int
+	if err := b.tx.QueryRowContext(b.run, "SELECT count(*) FROM raw_dicts").Scan(&n); err != nil || n > 0 {
+		return nil, err
+	}
+	raws := make([][]byte, len(b.fresh))
+	types := make([]string, len(b.fresh))
+	for i, e := range b.fresh {
+		raws[i], types[i] = e.Raw, e.EventType
+	}
+	dict := dictContent(raws, types)
+	if dict == nil {
+		return nil, nil
+	}
+	if _, err := b.tx.ExecContext(b.run, "INSERT INTO raw_dicts (id, content) VALUES (1, ?)", dict); err != nil {
+		return nil, fmt.Errorf("insert raw_dicts: %w", err)
+	}
+	return dict, nil
+}
+
+// waitBlocks waits until every block is compressed.
+func waitBlocks(blocks []*compressedBlock) {
+	for _, blk := range blocks {
+		<-blk.done
+	}
+}
+
+// insertBlocks inserts the compressed blocks, in order, each as it is
+// ready, and adds their sizes to b's.
+func (b *batch) insertBlocks(blocks []*compressedBlock) error {
+	st, err := b.stmt(sqlInsertBlock)
+	if err != nil {
+		return err
+	}
+	for _, blk := range blocks {
+		<-blk.done
+		b.compressed += len(blk.data)
+		if _, err := st.ExecContext(b.run, blk.id, blk.n, blk.data); err != nil {
+			return fmt.Errorf("insert raw_blocks: %w", err)
+		}
+	}
+	return nil
+}
+
+func (b *batch) insertTargets(fresh []*logevent.Event, ids []int64) error {
 	b.args = b.args[:0]
 	rows := 0
-	for i, e := range b.fresh {
+	for i, e := range fresh {
 		for pos, t := range e.Target {
 			if t.ID != "" || t.AlternateID != "" {
-				b.args = append(b.args, b.ids[i], pos, null(t.ID), null(t.AlternateID))
+				b.args = append(b.args, ids[i], pos, null(t.ID), null(t.AlternateID))
 				rows++
 			}
 		}
 	}
-	return b.exec(targetsInsert, rows)
+	return b.exec(targetsInsert, rows, nil)
 }
 
 // exec inserts rows rows of t with b.args, by statements of a power of two
 // rows each (so that few distinct statements are prepared), and checks
-// that each row went in, with the ids of b.ids for events and raw.
-func (b *batch) exec(t table, rows int) error {
-	args, ids := b.args, b.ids
+// that each row went in, with the ids of ids for events.
+func (b *batch) exec(t table, rows int, ids []int64) error {
+	args := b.args
 	for rows > 0 {
 		n := pow2Floor(min(rows, t.max))
 		st, err := b.stmt(t.sql(n))
@@ -409,12 +551,12 @@ func (b *batch) stmt(text string) (*sql.Stmt, error) {
 	return b.tx.StmtContext(b.run, st), nil
 }
 
-func (b *batch) count() {
-	for _, e := range b.fresh {
+func (b *batch) count(fresh []*logevent.Event) {
+	for _, e := range fresh {
 		b.types[e.EventType]++
 		b.sumIPUser(e)
 	}
-	b.inserted += len(b.fresh)
+	b.inserted += len(fresh)
 }
 
 // countTypes adds the batch's events to the per-type counters.

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/oktascope/oktascope/internal/backend"
@@ -42,7 +41,10 @@ type ipUserSum struct {
 }
 
 // sumIPUser adds an inserted event to the batch's ip_users sums.
-func (b *batch) sumIPUser(e *logevent.Event) {
+func (b *batch) sumIPUser(e *logevent.Event) { sumIPUser(b.ipUsers, e) }
+
+// sumIPUser adds an event to sums of ip_users rows.
+func sumIPUser(sums map[ipUserKey]*ipUserSum, e *logevent.Event) {
 	a, ok := e.ActingUser()
 	ip := e.ClientIP()
 	if !ok || ip == "" {
@@ -50,10 +52,10 @@ func (b *batch) sumIPUser(e *logevent.Event) {
 	}
 	k := ipUserKey{ip, a.Key()}
 	t := unixNanos(e.Time)
-	s := b.ipUsers[k]
+	s := sums[k]
 	if s == nil {
 		s = &ipUserSum{actor: logevent.Actor{ID: a.ID, AlternateID: a.AlternateID, DisplayName: a.DisplayName}, first: t, last: t}
-		b.ipUsers[k] = s
+		sums[k] = s
 	}
 	s.actor = union(s.actor, a)
 	s.events++
@@ -123,16 +125,53 @@ func (s *Store) flushIPUsersLocked(ctx context.Context) error {
 // the events, which a bulk load leaves pending until it writes its sums.
 const ipUsersMarker = "ip_users"
 
-// sqlRebuildIPUsers fills ip_users from the events: the statement that
-// migrates a store to schema version 2, after emptying the table.
-var sqlRebuildIPUsers = func() string {
-	text, err := migrations.ReadFile("0002_ip_users.sql")
-	_, fill, found := strings.Cut(string(text), "INSERT INTO ip_users")
-	if err != nil || !found {
-		panic("0002_ip_users.sql has no INSERT INTO ip_users")
+// ipUsersRebuildNote is the marker's text in deferred_indexes (its sql
+// column): the table is rebuilt in Go, by rebuildIPUsers.
+const ipUsersRebuildNote = "-- ip_users: rebuilt from the events"
+
+// rebuildIPUsers fills ip_users anew from the events, reading the actor's
+// type from each event's JSON: the summary a bulk load would have written
+// had it finished. It streams the events by id; the sums (one per address
+// and user) are what EndBulk would have held.
+func (s *Store) rebuildIPUsers(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM ip_users"); err != nil {
+		return fmt.Errorf("rebuild ip_users: %w", err)
 	}
-	return "DELETE FROM ip_users; INSERT INTO ip_users" + fill
-}()
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM events
+	WHERE client_ip IS NOT NULL AND coalesce(actor_id, actor_alternate_id) IS NOT NULL ORDER BY id`)
+	if err != nil {
+		return fmt.Errorf("rebuild ip_users: %w", err)
+	}
+	defer rows.Close()
+	src := newRawSource(tx, s.rawMax)
+	defer src.close()
+	sums := map[ipUserKey]*ipUserSum{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return fmt.Errorf("rebuild ip_users: %w", err)
+		}
+		raw, err := src.json(ctx, s.codec, id)
+		if err != nil {
+			return fmt.Errorf("rebuild ip_users: %w", err)
+		}
+		e, err := logevent.Decode(raw)
+		if err != nil {
+			return fmt.Errorf("rebuild ip_users: event %d: %w", id, err)
+		}
+		sumIPUser(sums, e)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("rebuild ip_users: %w", err)
+	}
+	rows.Close()
+	st, err := tx.PrepareContext(ctx, sqlAddIPUser)
+	if err != nil {
+		return fmt.Errorf("rebuild ip_users: %w", err)
+	}
+	defer st.Close()
+	return writeIPUsers(ctx, st, sums)
+}
 
 // ipUsersChunk is the most addresses one query of IPUsers names.
 const ipUsersChunk = 500

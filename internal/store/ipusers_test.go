@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"path/filepath"
 	"testing"
 
 	"github.com/oktascope/oktascope/internal/backend/backendtest"
@@ -30,23 +31,15 @@ func TestIPUsersInBulk(t *testing.T) {
 	backendtest.CheckIPUsers(t, s, ref)
 }
 
-// TestMigrationBuildsIPUsers opens a store of schema version 1: the
-// migration to version 2 fills ip_users from the events it holds.
+// TestMigrationBuildsIPUsers opens a store of schema version 1 (as the
+// release before ip_users wrote it): the migration to version 2 fills
+// ip_users from the events it holds.
 func TestMigrationBuildsIPUsers(t *testing.T) {
 	events := backendtest.NewGenerator(backendtest.GenOptions{Seed: 6, Users: 7, Messy: true}).Events(600)
-	s := openTemp(t)
-	mustInsert(t, s, events)
+	path := filepath.Join(t.TempDir(), "v1.db")
+	writeOldStore(t, path, 1, events)
 	ref := backendtest.NewReference()
 	ref.Insert(events)
-	for _, stmt := range []string{"DROP TABLE ip_users", "DROP TABLE checkpoints", "ALTER TABLE events DROP COLUMN raw_hash", "PRAGMA user_version = 1"} {
-		if _, err := s.write.Exec(stmt); err != nil {
-			t.Fatal(err)
-		}
-	}
-	path := s.Location()
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
 	s, err := Open(path)
 	if err != nil {
 		t.Fatal(err)

@@ -80,7 +80,7 @@ func (s *Store) Search(ctx context.Context, q backend.Query, fn func(*logevent.E
 	if err != nil {
 		return err
 	}
-	return s.scanPlan(ctx, p, p.selectSQL(q), q.Limit, func(e *logevent.Event, pos position) error {
+	return s.scanPlan(ctx, p, p.selectSQL(q, s.rawMax > 0), q.Limit, func(e *logevent.Event, pos position) error {
 		return fn(e, cursor(q.Order, pos))
 	})
 }
@@ -92,6 +92,7 @@ func (s *Store) scanPlan(ctx context.Context, p *queryPlan, query string, limit 
 	defer cancel()
 	var db interface {
 		QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+		preparer
 	} = s.read
 	if !p.filtered {
 		conn, err := s.unmappedConn(ctx)
@@ -105,7 +106,10 @@ func (s *Store) scanPlan(ctx context.Context, p *queryPlan, query string, limit 
 	if err != nil {
 		return fmt.Errorf("store: search: %w", err)
 	}
-	sc := scan(ctx, rows, p.match)
+	src := newRawSource(db, s.rawMax)
+	defer src.close()
+	p.prefilter.anchor(s.codec.byteCounts())
+	sc := scan(ctx, rows, src, s.codec, &rowMatch{prefilter: p.prefilter, event: p.match})
 	err = deliver(sc, limit, fn)
 	if stopErr := sc.stop(); err == nil && stopErr != nil {
 		err = fmt.Errorf("store: search: %w", stopErr)
@@ -162,7 +166,10 @@ type queryPlan struct {
 	args     []any
 	filtered bool            // a filter condition is in where (not only time bounds)
 	residual *filter.Matcher // nil when SQL answers the filter
-	keywords *filter.Keywords
+	// prefilter excludes, from their JSON alone, events the residual
+	// cannot match (nil: none excluded).
+	prefilter *prefilter
+	keywords  *filter.Keywords
 	// since and until, when set, are time bounds outside the instants
 	// published holds exactly (they compare in SQL as a superset): each
 	// row's own time is tested in Go.
@@ -216,6 +223,7 @@ func plan(q backend.Query) (*queryPlan, error) {
 	}
 	if residual != nil {
 		p.residual = filter.Compile(residual)
+		p.prefilter = newPrefilter(residual)
 	}
 	return p, nil
 }
@@ -244,23 +252,32 @@ func (p *queryPlan) whereSQL() string {
 	return " WHERE " + strings.Join(p.where, " AND ")
 }
 
-// selectSQL is the query of Search. Without a filter condition, the
-// events come from the published index in order (or the table in row id
-// order, for ByReceived), each joined to its JSON by row id: when row ids
-// follow published (a store loaded in time order, as Okta's API returns
-// events), SQLite steps to the next row of raw instead of searching for
-// it. With a filter, the inner query selects and orders positions only,
-// so that when SQLite must sort (a search through targets, or an "or" of
-// indexes) its sorter holds (published, id) and not the JSON, which the
-// outer query reads for each row in turn. The inner query runs as a
-// co-routine, which keeps its order. LIMIT goes to SQL only when SQL
-// decides every match.
+// selectSQL is the query of Search: positions (published, id) in q's
+// order; the event's JSON when the store keeps events' JSON in raw
+// (rawTable: written before raw_blocks), NULL for events whose JSON is in
+// blocks; and when positions are selected first (below), the id, n and
+// data of each event's block (NULLs without one).
+//
+// Without a filter condition, the events come from the published index in
+// order (or the table in row id order, for ByReceived), each joined to raw
+// by row id: when row ids follow published (a store loaded in time order,
+// as Okta's API returns events), SQLite steps to the next row of raw
+// instead of searching for it. Blocks are read by the scan, each once
+// (rawSource.get). With a filter, the inner query selects and orders
+// positions only, so that when SQLite must sort (a search through targets,
+// or an "or" of indexes) its sorter holds (published, id) and not the
+// JSON, which the outer query reads for each row in turn, with its block:
+// a filtered search's events are usually a block apart, and a row carrying
+// its block's data (a few KB) costs less than a query for it. The inner
+// query runs as a co-routine, which keeps its order (scalar subqueries
+// read the block: a join would let SQLite reorder the rows). LIMIT goes to
+// SQL only when SQL decides every match.
 //
 // In received order, a query bounded by Since but not resumed (a poller's
 // first request) selects from the published index and sorts the
 // positions (ORDER BY +e.id), rather than scanning the whole table in row
 // id order for the few recent events; resumed, it seeks the row id.
-func (p *queryPlan) selectSQL(q backend.Query) string {
+func (p *queryPlan) selectSQL(q backend.Query, rawTable bool) string {
 	dir := ""
 	if q.Desc {
 		dir = " DESC"
@@ -278,9 +295,19 @@ func (p *queryPlan) selectSQL(q backend.Query) string {
 		limit = " LIMIT " + strconv.Itoa(q.Limit)
 	}
 	if !p.filtered && !sortIDs {
-		return "SELECT e.published, e.id, r.json FROM events e CROSS JOIN raw r ON r.id = e.id" +
+		if !rawTable {
+			return "SELECT e.published, e.id, NULL, NULL, NULL, NULL FROM events e" + p.whereSQL() + order + limit
+		}
+		return "SELECT e.published, e.id, r.json, NULL, NULL, NULL FROM events e LEFT JOIN raw r ON r.id = e.id" +
 			p.whereSQL() + order + limit
 	}
+	raw := "NULL"
+	if rawTable {
+		raw = "(SELECT json FROM raw WHERE raw.id = m.id)"
+	}
 	inner := "SELECT e.published, e.id FROM events e" + p.whereSQL() + order + limit
-	return "SELECT m.published, m.id, (SELECT json FROM raw WHERE raw.id = m.id) FROM (" + inner + ") AS m"
+	const block = "(SELECT max(id) FROM raw_blocks WHERE id <= m.id)"
+	return "SELECT m.published, m.id, " + raw + ", " + block +
+		", (SELECT n FROM raw_blocks WHERE id = " + block + "), (SELECT data FROM raw_blocks WHERE id = " + block + ")" +
+		" FROM (" + inner + ") AS m"
 }

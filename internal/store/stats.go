@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/oktascope/oktascope/internal/backend"
+	"github.com/oktascope/oktascope/internal/logevent"
 )
 
 // Stats returns the number of events and the time range they cover. It
@@ -67,14 +68,9 @@ func (s *Store) ResolveUser(ctx context.Context, login string) ([]backend.UserRe
 	}
 	const actors = `SELECT actor_id, count(*) FROM events
 	WHERE actor_alternate_id = ? AND actor_id IS NOT NULL GROUP BY actor_id`
-	// Only targets of type User: an app assignment (AppUser) or an
-	// authenticator carries the user's login as its alternateId too.
-	const targets = `SELECT t.target_id, count(DISTINCT t.event) FROM targets t JOIN raw r ON r.id = t.event
-	WHERE t.target_alternate_id = ? AND t.target_id IS NOT NULL
-	AND json_extract(r.json, '$.target[' || t.pos || '].type') = 'User' GROUP BY t.target_id`
 	err := s.scanCounts(ctx, actors, login, func(id string, n int) { ref(id).ActorEvents = n })
 	if err == nil {
-		err = s.scanCounts(ctx, targets, login, func(id string, n int) { ref(id).TargetEvents = n })
+		err = s.userTargets(ctx, login, func(id string, n int) { ref(id).TargetEvents = n })
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: resolve user %q: %w", login, err)
@@ -91,6 +87,55 @@ func (s *Store) ResolveUser(ctx context.Context, login string) ([]backend.UserRe
 		return out[i].ID < out[j].ID
 	})
 	return out, nil
+}
+
+// userTargets calls fn with each target.id of the events with a target of
+// type User whose alternateId is login, and how many events have it. Only
+// targets of type User: an app assignment (AppUser) or an authenticator
+// carries the user's login as its alternateId too. The type is read from
+// each candidate event's JSON.
+func (s *Store) userTargets(ctx context.Context, login string, fn func(string, int)) error {
+	rows, err := s.read.QueryContext(ctx, `SELECT event, pos, target_id FROM targets
+	WHERE target_alternate_id = ? AND target_id IS NOT NULL ORDER BY event, pos`, login)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	src := newRawSource(s.read, s.rawMax)
+	defer src.close()
+	counts := map[string]int{}
+	var event *logevent.Event // of the row with id last
+	var last int64
+	var counted map[string]bool // target ids already counted for event
+	for rows.Next() {
+		var id int64
+		var pos int
+		var target string
+		if err := rows.Scan(&id, &pos, &target); err != nil {
+			return err
+		}
+		if event == nil || last != id {
+			raw, err := src.json(ctx, s.codec, id)
+			if err != nil {
+				return err
+			}
+			if event, err = logevent.Decode(raw); err != nil {
+				return fmt.Errorf("event %d: %w", id, err)
+			}
+			last, counted = id, map[string]bool{}
+		}
+		if pos < len(event.Target) && event.Target[pos].Type == "User" && !counted[target] {
+			counted[target] = true
+			counts[target]++
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for id, n := range counts {
+		fn(id, n)
+	}
+	return nil
 }
 
 func (s *Store) scanCounts(ctx context.Context, query, arg string, fn func(string, int)) error {

@@ -47,12 +47,19 @@ type Store struct {
 	write  *sql.DB // one connection, BEGIN IMMEDIATE
 	read   *sql.DB // read-only pool
 	insert *inserter
+	codec  *codec // compresses and decompresses blocks of raw JSON
+	// rawMax is the greatest id whose JSON is in the table raw (0: none),
+	// in a store written before raw_blocks; fixed once the store is open.
+	rawMax int64
 
 	ckpt *checkpointer
 
 	mu    sync.Mutex // serializes writes and guards the fields below
 	dirty int64      // events inserted since the last ANALYZE
-	bulk  bool       // in a bulk load, indexes dropped
+	// blockRatio is the compression ratio of the last blocks written
+	// (blocks.go).
+	blockRatio float64
+	bulk       bool // in a bulk load, indexes dropped
 	// bulkIPUsers sums the ip_users rows of a bulk load's batches.
 	bulkIPUsers map[ipUserKey]*ipUserSum
 	closeErr    error
@@ -67,7 +74,7 @@ func Open(path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
-	s := &Store{path: abs}
+	s := &Store{path: abs, blockRatio: initialBlockRatio}
 	if err := createPrivate(abs); err != nil {
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
@@ -76,12 +83,14 @@ func Open(path string) (*Store, error) {
 	}
 	if err := s.openReaders(); err != nil {
 		s.write.Close()
+		s.codec.close()
 		return nil, err
 	}
 	ckpt, err := startCheckpointer(s.path)
 	if err != nil {
 		s.read.Close()
 		s.write.Close()
+		s.codec.close()
 		return nil, err
 	}
 	s.ckpt = ckpt
@@ -124,7 +133,7 @@ func (s *Store) Location() string { return s.path }
 // allocator maps each 16 KiB page separately); wal_autocheckpoint is a
 // backstop for the background checkpointer; journal_size_limit shrinks the
 // WAL after a checkpoint (an index build writes gigabytes through it).
-var writerPragmas = []string{"page_size(" + fmt.Sprint(pageSize) + ")", "cache_size(-32768)", "wal_autocheckpoint(8192)", "journal_size_limit(67108864)"}
+var writerPragmas = []string{"page_size(" + fmt.Sprint(pageSize) + ")", "cache_size(-32768)", "wal_autocheckpoint(8192)", "journal_size_limit(67108864)", "threads(2)"}
 
 func (s *Store) openWriter() error {
 	params := url.Values{
@@ -143,6 +152,9 @@ func (s *Store) openWriter() error {
 	db.SetConnMaxLifetime(0)
 	db.SetConnMaxIdleTime(0)
 	if err := s.prepareWriter(context.Background(), db); err != nil {
+		if s.codec != nil {
+			s.codec.close()
+		}
 		db.Close()
 		return fmt.Errorf("store %s: %w", s.path, err)
 	}
@@ -160,7 +172,15 @@ func (s *Store) prepareWriter(ctx context.Context, db *sql.DB) error {
 	if err := migrateCheckpointFile(ctx, db, s.path); err != nil {
 		return err
 	}
-	if err := rebuildIndexes(ctx, db); err != nil {
+	if err := db.QueryRowContext(ctx, "SELECT coalesce(max(id), 0) FROM raw").Scan(&s.rawMax); err != nil {
+		return fmt.Errorf("read raw: %w", err)
+	}
+	c, err := newCodec(s.loadDicts)
+	if err != nil {
+		return err
+	}
+	s.codec = c
+	if err := s.rebuildIndexes(ctx, db); err != nil {
 		return err
 	}
 	ins, err := newInserter(ctx, db)
@@ -218,6 +238,19 @@ func releaseUnmapped(conn *sql.Conn) {
 	conn.Close()
 }
 
+// loadDicts reads the dictionaries of raw_dicts through a connection of
+// its own: the codec calls it when it opens and when it meets a block
+// whose dictionary it does not know, which may be while the writer's one
+// connection is in a transaction.
+func (s *Store) loadDicts() (map[uint32][]byte, error) {
+	db, err := sql.Open("sqlite", dsn(s.path, url.Values{"_busy_timeout": {"10000"}, "_query_only": {"1"}}))
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	return loadDicts(context.Background(), db)
+}
+
 // dsn builds a modernc.org/sqlite URI for path with the driver parameters.
 func dsn(path string, params url.Values) string {
 	u := url.URL{Scheme: "file", Path: path, RawQuery: params.Encode()}
@@ -248,6 +281,7 @@ func (s *Store) Close() error {
 		errs = append(errs, fmt.Errorf("checkpoint: %w", err))
 	}
 	errs = append(errs, s.write.Close())
+	s.codec.close()
 	if err := errors.Join(errs...); err != nil {
 		s.closeErr = fmt.Errorf("store %s: close: %w", s.path, err)
 	}
