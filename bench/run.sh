@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark oktascope against jq on the same NDJSON (SPEC §6, issue 3).
+# Benchmark oktascope against jq on the same NDJSON (docs/performance.md).
 #
 #   bench/run.sh [EVENTS...]      default: 1000000 10000000
 #

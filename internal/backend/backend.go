@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/oktascope/oktascope/internal/filter"
+	"github.com/oktascope/oktascope/internal/indicator"
 	"github.com/oktascope/oktascope/internal/logevent"
 )
 
@@ -80,12 +81,9 @@ type TypeCount struct {
 }
 
 // UserRef is an Okta id seen with a given alternateId (login), and in how
-// many events it appears as the actor and as a target of type User.
-type UserRef struct {
-	ID           string
-	ActorEvents  int
-	TargetEvents int
-}
+// many events it appears as the actor and as a target of type User. It is
+// the indicator package's, so that every Reader is an indicator.Resolver.
+type UserRef = indicator.UserRef
 
 // IPUser is a user (an actor of type User) acting from a client IP address.
 type IPUser struct {

@@ -16,7 +16,7 @@ const consolePath = "/report/system_log_2"
 //
 //	https://ACME-admin.okta.com/report/system_log_2?search=<filter>&fromTime=<RFC 3339>&toTime=<RFC 3339>
 //
-// This is the form public material uses for such links (SPEC §4 `hunt`):
+// This is the form public material uses for such links (docs/cli.md, `hunt`):
 //   - the Admin Console's own "View Logs" link on a user's profile page,
 //     /report/system_log_2?search=actor.id+eq+%22{user_id}%22, recorded in a
 //     public Admin Console UI inventory;

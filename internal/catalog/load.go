@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/oktascope/oktascope/internal/indicator"
 )
 
 // The data files, relative to the embedded file system.
@@ -51,12 +53,12 @@ type rawStep struct {
 
 // rawPlaybook is one entry of playbooks.yaml.
 type rawPlaybook struct {
-	Name        string    `yaml:"name"`
-	Title       string    `yaml:"title"`
-	Description string    `yaml:"description"`
-	Parameter   Parameter `yaml:"parameter"`
-	Placeholder string    `yaml:"placeholder"`
-	Filter      string    `yaml:"filter"`
+	Name        string         `yaml:"name"`
+	Title       string         `yaml:"title"`
+	Description string         `yaml:"description"`
+	Parameter   indicator.Kind `yaml:"parameter"`
+	Placeholder string         `yaml:"placeholder"`
+	Filter      string         `yaml:"filter"`
 }
 
 // parse reads and checks the three data files of fsys.

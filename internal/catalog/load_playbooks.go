@@ -31,7 +31,7 @@ func (c *catalog) buildPlaybook(entry rawPlaybook) (Playbook, error) {
 	switch {
 	case entry.Title == "" || entry.Description == "":
 		return Playbook{}, errors.New("title and description are required")
-	case entry.Parameter != ParameterUser && entry.Parameter != ParameterIP && entry.Parameter != ParameterSession:
+	case !entry.Parameter.Valid():
 		return Playbook{}, fmt.Errorf("parameter %q is not user, ip or session", entry.Parameter)
 	}
 	if err := checkPlaceholder(entry.Filter, entry.Placeholder); err != nil {

@@ -5,16 +5,7 @@ import (
 	"strings"
 
 	"github.com/oktascope/oktascope/internal/filter"
-)
-
-// Parameter is what a playbook asks the analyst for.
-type Parameter string
-
-// The parameters playbooks take.
-const (
-	ParameterUser    Parameter = "user"    // an Okta user id (actor.id / target.id)
-	ParameterIP      Parameter = "ip"      // an IP address (client.ipAddress)
-	ParameterSession Parameter = "session" // an external session id
+	"github.com/oktascope/oktascope/internal/indicator"
 )
 
 // Playbook is one of the article's System Log queries, with the article's
@@ -27,8 +18,9 @@ type Playbook struct {
 	Title string
 	// Description is the article's sentence introducing the query.
 	Description string
-	// Parameter says what value the playbook needs.
-	Parameter Parameter
+	// Parameter is the kind of indicator the playbook takes: a user id
+	// (actor.id / target.id), an IP address or an external session id.
+	Parameter indicator.Kind
 	// Placeholder is the article's placeholder text, e.g. "<enter user id>".
 	Placeholder string
 	// Template is the article's query text, byte for byte, placeholders included.

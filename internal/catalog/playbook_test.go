@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/oktascope/oktascope/internal/indicator"
 )
 
 func TestFilterKeepsTheValueOneStringLiteral(t *testing.T) {
@@ -90,23 +92,23 @@ func TestPlaybookParametersAndEventTypes(t *testing.T) {
 	}
 	tests := []struct {
 		name        string
-		parameter   Parameter
+		parameter   indicator.Kind
 		placeholder string
 		eventTypes  []string
 	}{
-		{"user-signin", ParameterUser, "<enter user id>", signIn},
-		{"ip-signin", ParameterIP, "<enter ip address here>", signIn},
-		{"session", ParameterSession, "<enter external session id here>", nil},
-		{"session-signin", ParameterSession, "<enter external session id here>", signIn},
-		{"user-logout", ParameterUser, "<enter user id>", []string{"user.session.end", "user.authentication.slo"}},
-		{"user-mfa-changes", ParameterUser, "<enter user id>", []string{
+		{"user-signin", indicator.User, "<enter user id>", signIn},
+		{"ip-signin", indicator.IP, "<enter ip address here>", signIn},
+		{"session", indicator.Session, "<enter external session id here>", nil},
+		{"session-signin", indicator.Session, "<enter external session id here>", signIn},
+		{"user-logout", indicator.User, "<enter user id>", []string{"user.session.end", "user.authentication.slo"}},
+		{"user-mfa-changes", indicator.User, "<enter user id>", []string{
 			"user.mfa.factor.activate", "user.mfa.factor.deactivate", "user.mfa.factor.reset_all",
 			"user.mfa.factor.suspend", "user.mfa.factor.unsuspend", "user.mfa.factor.update"}},
-		{"user-sspr", ParameterUser, "<enter user id>", slices.Concat(
+		{"user-sspr", indicator.User, "<enter user id>", slices.Concat(
 			[]string{"system.email.password_reset.sent_message", "system.sms.send_password_reset_message",
 				"system.voice.send_password_reset_call"},
 			factors, []string{"user.account.reset_password", "user.account.update_password"})},
-		{"user-ssu", ParameterUser, "<enter user id>", slices.Concat(
+		{"user-ssu", indicator.User, "<enter user id>", slices.Concat(
 			[]string{"system.email.account_unlock.sent_message", "system.sms.send_account_unlock_message",
 				"system.voice.send_account_unlock_call"},
 			factors, []string{"user.account.unlock_token", "user.account.unlock"})},

@@ -2,14 +2,15 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/oktascope/oktascope/internal/filter"
-	"github.com/oktascope/oktascope/internal/scope"
-	"github.com/oktascope/oktascope/internal/store"
+	"github.com/oktascope/oktascope/internal/indicator"
+	"github.com/oktascope/oktascope/internal/render"
 	"github.com/oktascope/oktascope/internal/timeline"
 )
 
@@ -29,15 +30,15 @@ func (f *indicatorFlags) register(cmd *cobra.Command) {
 }
 
 // indicator returns the one indicator given.
-func (f *indicatorFlags) indicator() (scope.Indicator, error) {
-	var given []scope.Indicator
-	for kind, v := range map[scope.Kind]string{scope.User: f.user, scope.IP: f.ip, scope.Session: f.session} {
-		if v != "" {
-			given = append(given, scope.Indicator{Kind: kind, Value: v})
+func (f *indicatorFlags) indicator() (indicator.Indicator, error) {
+	var given []indicator.Indicator
+	for _, ind := range []indicator.Indicator{{Kind: indicator.User, Value: f.user}, {Kind: indicator.IP, Value: f.ip}, {Kind: indicator.Session, Value: f.session}} {
+		if ind.Value != "" {
+			given = append(given, ind)
 		}
 	}
 	if len(given) != 1 {
-		return scope.Indicator{}, usageError("give exactly one of --user, --ip or --session")
+		return indicator.Indicator{}, usageError("give exactly one of --user, --ip or --session")
 	}
 	return given[0], nil
 }
@@ -69,42 +70,30 @@ func (t *thresholdFlags) options() (timeline.Options, error) {
 	return t.opts, nil
 }
 
-// indicatorFilter is the filter of every event of an indicator; a login is
-// resolved to the user's id first.
-func indicatorFilter(ctx context.Context, st *store.Store, ind scope.Indicator) (filter.Expr, error) {
-	switch ind.Kind {
-	case scope.IP:
-		return filter.Parse("client.ipAddress eq " + filter.Quote(ind.Value))
-	case scope.Session:
-		return filter.Parse("authenticationContext.externalSessionId eq " + filter.Quote(ind.Value))
+// resolve resolves a user indicator's login to the user's id
+// (indicator.Resolve), listing the candidates when a login names several.
+func resolve(ctx context.Context, r indicator.Resolver, ind indicator.Indicator) (indicator.Indicator, error) {
+	resolved, err := indicator.Resolve(ctx, r, ind)
+	var userErr *indicator.UserError
+	if !errors.As(err, &userErr) || len(userErr.Candidates) == 0 {
+		return resolved, err
 	}
-	id, err := resolveUser(ctx, st, ind.Value)
+	var b strings.Builder
+	for _, r := range userErr.Candidates {
+		fmt.Fprintf(&b, "\n  %s  (%d events as actor, %d as target)", render.Terminal(r.ID), r.ActorEvents, r.TargetEvents)
+	}
+	return resolved, fmt.Errorf("%w:%s", err, b.String())
+}
+
+// format chooses the output format from a --format value: one of the
+// formats, the first by default on a terminal, the second when piped
+// (render.Formats).
+func (a *app) format(formats render.Formats, value string) (render.Format, error) {
+	f, err := formats.Choose(value, a.io.Terminal)
 	if err != nil {
-		return nil, err
+		return "", &ExitError{Code: ExitUsage, Err: err}
 	}
-	q := filter.Quote(id)
-	return filter.Parse("actor.id eq " + q + " or target.id eq " + q)
-}
-
-// checkFormat accepts one of the formats a report command writes.
-func checkFormat(format string, allowed ...string) error {
-	for _, a := range allowed {
-		if format == a {
-			return nil
-		}
-	}
-	return usageError("--format %q: want one of %v", format, allowed)
-}
-
-// defaultTextFormat is "text" on a terminal and "json" when piped.
-func (a *app) defaultTextFormat(format string) string {
-	if format != "" {
-		return format
-	}
-	if a.io.Terminal {
-		return "text"
-	}
-	return "json"
+	return f, nil
 }
 
 var errNoEvents = fmt.Errorf("no events for this indicator in the store")

@@ -16,7 +16,7 @@ import (
 	"github.com/oktascope/oktascope/internal/filter"
 )
 
-// Exit statuses (SPEC §4).
+// Exit statuses (docs/cli.md).
 const (
 	ExitOK      = 0
 	ExitFailure = 1

@@ -10,9 +10,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/oktascope/oktascope/internal/samples"
+
 	json "github.com/goccy/go-json"
 
 	"github.com/oktascope/oktascope/internal/catalog"
+	"github.com/oktascope/oktascope/internal/indicator"
 	"github.com/oktascope/oktascope/internal/logevent"
 	"github.com/oktascope/oktascope/internal/synth"
 )
@@ -44,24 +47,7 @@ func generatedLog(t *testing.T, dir string) (string, []*logevent.Event, []synth.
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
-	return path, decodeNDJSON(t, path), gen.Incidents()
-}
-
-func decodeNDJSON(t *testing.T, path string) []*logevent.Event {
-	t.Helper()
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var events []*logevent.Event
-	for _, line := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
-		e, err := logevent.Decode(line)
-		if err != nil {
-			t.Fatal(err)
-		}
-		events = append(events, e)
-	}
-	return events
+	return path, samples.ReadFile(t, path), gen.Incidents()
 }
 
 func uuidsOfNDJSON(t *testing.T, out string) []string {
@@ -87,9 +73,9 @@ func tiedTo(p catalog.Playbook, e *logevent.Event, value string) bool {
 		return false
 	}
 	switch p.Parameter {
-	case catalog.ParameterIP:
+	case indicator.IP:
 		return e.Client.IPAddress == value
-	case catalog.ParameterSession:
+	case indicator.Session:
 		return e.AuthenticationContext.ExternalSessionID == value
 	}
 	if e.Actor.ID == value {
@@ -103,21 +89,37 @@ func tiedTo(p catalog.Playbook, e *logevent.Event, value string) bool {
 	return false
 }
 
-func TestHuntPlaybooksReturnExactlyTheArticlesEvents(t *testing.T) {
+// importedOrg imports a generated org log with incidents into a new store
+// and returns its path, the log's events and the incidents, one of each
+// kind (samples.CheckIncidents).
+func importedOrg(t *testing.T) (string, []*logevent.Event, []synth.Incident) {
+	t.Helper()
 	dir := t.TempDir()
 	db := filepath.Join(dir, "org.db")
 	path, events, incidents := generatedLog(t, dir)
 	if _, stderr, code := run(t, db, false, "import", "--rejects", filepath.Join(dir, "rejects.ndjson"), path); code != 0 {
 		t.Fatalf("import: exit %d: %s", code, stderr)
 	}
-	values := map[catalog.Parameter][]string{}
+	samples.CheckIncidents(t, incidents)
+	return db, events, incidents
+}
+
+func TestHuntPlaybooksReturnExactlyTheArticlesEvents(t *testing.T) {
+	db, events, incidents := importedOrg(t)
+	values := map[indicator.Kind][]string{}
 	for _, inc := range incidents {
-		values[catalog.ParameterUser] = append(values[catalog.ParameterUser], inc.UserID)
-		values[catalog.ParameterIP] = append(values[catalog.ParameterIP], inc.AttackerIP, inc.UserIP)
-		values[catalog.ParameterSession] = append(values[catalog.ParameterSession], inc.SessionIDs...)
+		values[indicator.User] = append(values[indicator.User], inc.UserID)
+		values[indicator.IP] = append(values[indicator.IP], inc.AttackerIP, inc.UserIP)
+		values[indicator.Session] = append(values[indicator.Session], inc.SessionIDs...)
 	}
+	if len(values[indicator.User]) != 3 || len(values[indicator.IP]) != 6 || len(values[indicator.Session]) < 3 {
+		t.Fatalf("indicators of the incidents: %d users, %d IPs, %d sessions; want 3, 6 and 3 or more",
+			len(values[indicator.User]), len(values[indicator.IP]), len(values[indicator.Session]))
+	}
+	hunts, found := 0, map[string]int{} // hunts run; events found per playbook
 	for _, p := range catalog.Playbooks() {
 		for _, value := range values[p.Parameter] {
+			hunts++
 			var want []string
 			for _, e := range events {
 				if tiedTo(p, e, value) {
@@ -129,9 +131,20 @@ func TestHuntPlaybooksReturnExactlyTheArticlesEvents(t *testing.T) {
 				t.Fatalf("hunt %s %s: exit %d: %s", p.Name, value, code, stderr)
 			}
 			got := uuidsOfNDJSON(t, stdout)
+			found[p.Name] += len(got)
 			if !slices.Equal(got, want) {
 				t.Errorf("hunt %s --%s %s: %d events, want %d (same uuids in published order)", p.Name, p.Parameter, value, len(got), len(want))
 			}
+		}
+	}
+	// Every playbook ran, and found events for some incident: the
+	// comparisons above are not of empty lists only.
+	if len(found) != len(catalog.Playbooks()) || len(catalog.Playbooks()) != 8 || hunts < 8*3 {
+		t.Errorf("%d hunts of %d playbooks (want 8, each run): %v", hunts, len(found), found)
+	}
+	for name, n := range found {
+		if n == 0 {
+			t.Errorf("hunt %s found no event for any incident", name)
 		}
 	}
 	for _, inc := range incidents {

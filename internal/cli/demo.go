@@ -218,14 +218,14 @@ func (a *app) demoAnalysis(ctx context.Context, inc synth.Incident) error {
 	if err != nil {
 		return err
 	}
-	if err := flows.WriteText(out, a.io.Width); err != nil {
+	if err := render.WriteTimeline(out, render.Text, flows, render.Options{Width: a.io.Width}); err != nil {
 		return err
 	}
 	sc := window
 	sc.ip = inc.AttackerIP
 	fmt.Fprintf(out, "\nAnd the reach of the attacker's address, %s:\n  $ oktascope%s scope --ip %s --since %s --until %s\n\n",
 		inc.AttackerIP, a.dbFlag(), inc.AttackerIP, window.since, window.until)
-	return a.runScope(ctx, &sc, scope.Options{Depth: 1}, "text")
+	return a.runScope(ctx, &sc, scope.Options{Depth: 1}, render.Text)
 }
 
 func firstLogin(incidents []synth.Incident) string {

@@ -4,14 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"runtime/debug"
-	"strings"
-	"text/tabwriter"
 	"time"
 
-	json "github.com/goccy/go-json"
 	"github.com/spf13/cobra"
 
 	"github.com/oktascope/oktascope/internal/detect"
@@ -24,12 +20,10 @@ import (
 
 // detectGCPercent is the garbage collector's target during a detection
 // run (GOGC, when set, wins). A run decodes every event of the store and
-// keeps little of it (the timeline retires what it holds as it goes): the
-// collector's work is proportional to what is allocated, divided by this
-// percentage, so a higher one trades heap for CPU time. Since events are
-// decoded with few allocations, 200 costs no more time than 400 and halves
-// the peak heap, whose first touch (page faults) is dear on a virtual
-// machine (docs/performance.md).
+// keeps little of it: the collector's work is proportional to what is
+// allocated divided by this percentage, so a higher one trades heap for CPU
+// time. At 200 a higher one saves no time and doubles the peak heap
+// (docs/decisions.md, "GOGC during detect").
 const detectGCPercent = 200
 
 type detectFlags struct {
@@ -62,7 +56,7 @@ command to follow up. A rule that cannot load is reported, never skipped silentl
 	fl := cmd.Flags()
 	fl.StringArrayVar(&f.rules, "rules", nil, "a directory or file of Sigma or okta/customer-detections rules (repeatable)")
 	fl.BoolVar(&f.noBuiltin, "no-builtin", false, "run only the rules given with --rules")
-	fl.StringVar(&f.format, "format", "", "table (default on a terminal), json (default when piped), ndjson or md")
+	fl.StringVar(&f.format, "format", "", render.FindingFormats().Help())
 	fl.StringVar(&f.since, "since", "", "from this time on: RFC 3339, a date, or a duration ago")
 	fl.StringVar(&f.until, "until", "", "before this time: RFC 3339, a date, or a duration ago")
 	th := &f.thresholds
@@ -79,11 +73,8 @@ command to follow up. A rule that cannot load is reported, never skipped silentl
 }
 
 func (a *app) runDetect(ctx context.Context, f *detectFlags) error {
-	format := f.format
-	if format == "" {
-		format = map[bool]string{true: "table", false: "json"}[a.io.Terminal]
-	}
-	if err := checkFormat(format, "table", "json", "ndjson", "md"); err != nil {
+	format, err := a.format(render.FindingFormats(), f.format)
+	if err != nil {
 		return err
 	}
 	if err := f.thresholds.Validate(); err != nil {
@@ -95,7 +86,6 @@ func (a *app) runDetect(ctx context.Context, f *detectFlags) error {
 	}
 	now := time.Now()
 	q := store.Query{}
-	var err error
 	if q.Since, err = parseTimeFlag("since", f.since, now); err != nil {
 		return err
 	}
@@ -109,7 +99,7 @@ func (a *app) runDetect(ctx context.Context, f *detectFlags) error {
 	if err != nil {
 		return err
 	}
-	return writeFindings(a.io.Out, format, findings)
+	return render.WriteFindings(a.io.Out, format, findings)
 }
 
 // loadRules loads every rule file under the paths; files that fail are
@@ -184,54 +174,6 @@ func (a *app) detectStore(ctx context.Context, q store.Query, opts detect.Option
 		return nil, err
 	}
 	return engine.Finish(), nil
-}
-
-func writeFindings(w io.Writer, format string, findings []detect.Finding) error {
-	switch format {
-	case "json":
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		if findings == nil {
-			findings = []detect.Finding{}
-		}
-		return enc.Encode(findings)
-	case "ndjson":
-		enc := json.NewEncoder(w)
-		for _, f := range findings {
-			if err := enc.Encode(f); err != nil {
-				return err
-			}
-		}
-		return nil
-	case "md":
-		return writeFindingsMarkdown(w, findings)
-	}
-	return writeFindingsTable(w, findings)
-}
-
-func writeFindingsTable(w io.Writer, findings []detect.Finding) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "SEVERITY\tSTART\tRULE\tINDICATOR\tEVENTS\tFOLLOW UP")
-	for _, f := range findings {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s %s\t%d\t%s\n", f.Severity, f.Start.Format(time.RFC3339),
-			render.Terminal(f.Title), f.Indicator.Kind, render.Terminal(f.Indicator.Value), len(f.UUIDs), render.Terminal(f.FollowUp))
-	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
-	_, err := fmt.Fprintf(w, "%d findings\n", len(findings))
-	return err
-}
-
-func writeFindingsMarkdown(w io.Writer, findings []detect.Finding) error {
-	fmt.Fprintf(w, "# oktascope findings\n\n%d findings.\n\n", len(findings))
-	fmt.Fprintln(w, "| Severity | Start | End | Rule | Indicator | Events | Follow up |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
-	for _, f := range findings {
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s %s | %d | `%s` |\n", f.Severity, f.Start.Format(time.RFC3339), f.End.Format(time.RFC3339),
-			render.Markdown(f.Title), f.Indicator.Kind, render.Markdown(f.Indicator.Value), len(f.UUIDs), strings.ReplaceAll(f.FollowUp, "`", "'"))
-	}
-	return nil
 }
 
 func (a *app) sigmaConvertCommand() *cobra.Command {

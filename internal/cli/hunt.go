@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"text/tabwriter"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/oktascope/oktascope/internal/catalog"
 	"github.com/oktascope/oktascope/internal/filter"
+	"github.com/oktascope/oktascope/internal/indicator"
 	"github.com/oktascope/oktascope/internal/logevent"
 	"github.com/oktascope/oktascope/internal/render"
 	"github.com/oktascope/oktascope/internal/store"
@@ -100,7 +100,7 @@ func (a *app) runHunt(ctx context.Context, name string, flags *huntFlags) error 
 		return err
 	}
 	now := time.Now()
-	if flags.showFilter && p.Parameter != catalog.ParameterUser {
+	if flags.showFilter && p.Parameter != indicator.User {
 		return a.showFilter(p.Filter(value), flags, now)
 	}
 	st, err := a.openStore()
@@ -108,7 +108,7 @@ func (a *app) runHunt(ctx context.Context, name string, flags *huntFlags) error 
 		return err
 	}
 	defer st.Close()
-	if p.Parameter == catalog.ParameterUser {
+	if p.Parameter == indicator.User {
 		if value, err = resolveUser(ctx, st, value); err != nil {
 			return err
 		}
@@ -137,7 +137,7 @@ func (a *app) runHunt(ctx context.Context, name string, flags *huntFlags) error 
 // indicator returns the value the playbook needs, checking that exactly the
 // right flag was given.
 func (f *huntFlags) indicator(p catalog.Playbook) (string, error) {
-	given := map[catalog.Parameter]string{catalog.ParameterUser: f.user, catalog.ParameterIP: f.ip, catalog.ParameterSession: f.session}
+	given := map[indicator.Kind]string{indicator.User: f.user, indicator.IP: f.ip, indicator.Session: f.session}
 	for param, v := range given {
 		if v != "" && param != p.Parameter {
 			return "", usageError("hunt %s takes --%s, not --%s", p.Name, p.Parameter, param)
@@ -183,18 +183,10 @@ func (a *app) printConsoleLink(text string, flags *huntFlags, now time.Time, w i
 }
 
 // resolveUser turns a login into the user id the article's queries need
-// (store.UserID), listing the candidates when a login names several.
+// (indicator.UserID), listing the candidates when a login names several.
 func resolveUser(ctx context.Context, st *store.Store, value string) (string, error) {
-	id, err := st.UserID(ctx, value)
-	var userErr *store.UserError
-	if !errors.As(err, &userErr) || len(userErr.Candidates) == 0 {
-		return id, err
-	}
-	var b strings.Builder
-	for _, r := range userErr.Candidates {
-		fmt.Fprintf(&b, "\n  %s  (%d events as actor, %d as target)", render.Terminal(r.ID), r.ActorEvents, r.TargetEvents)
-	}
-	return "", fmt.Errorf("%w:%s", err, b.String())
+	ind, err := resolve(ctx, st, indicator.Indicator{Kind: indicator.User, Value: value})
+	return ind.Value, err
 }
 
 // stepColumn annotates each event with its steps in the article's sequences.

@@ -15,7 +15,7 @@ import (
 	"github.com/oktascope/oktascope/internal/store"
 )
 
-// listFlags are the flags every listing command shares (SPEC §4).
+// listFlags are the flags every listing command shares (docs/cli.md).
 type listFlags struct {
 	format string
 	limit  int
@@ -28,7 +28,7 @@ type listFlags struct {
 
 func (f *listFlags) register(cmd *cobra.Command) {
 	fl := cmd.Flags()
-	fl.StringVar(&f.format, "format", "", "output: table (default on a terminal), json, ndjson (default when piped) or csv")
+	fl.StringVar(&f.format, "format", "", render.EventFormats().Help())
 	fl.IntVar(&f.limit, "limit", 0, "print at most N events (0: all)")
 	fl.StringVar(&f.since, "since", "", "from this time on: RFC 3339, a date, or a duration ago (90m, 24h, 7d)")
 	fl.StringVar(&f.until, "until", "", "before this time: RFC 3339, a date, or a duration ago")
@@ -65,15 +65,9 @@ func (f *listFlags) query(expr filter.Expr, now time.Time) (store.Query, error) 
 
 // writer returns the event writer the flags ask for.
 func (f *listFlags) writer(streams IO, annotate *render.Column) (render.EventWriter, error) {
-	format := render.NDJSON
-	if streams.Terminal {
-		format = render.Table
-	}
-	if f.format != "" {
-		var err error
-		if format, err = render.ParseFormat(f.format); err != nil {
-			return nil, &ExitError{Code: ExitUsage, Err: err}
-		}
+	format, err := render.EventFormats().Choose(f.format, streams.Terminal)
+	if err != nil {
+		return nil, &ExitError{Code: ExitUsage, Err: err}
 	}
 	opts := render.Options{Width: streams.Width, Annotate: annotate}
 	if f.fields != "" {

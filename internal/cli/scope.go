@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/oktascope/oktascope/internal/render"
 	"github.com/oktascope/oktascope/internal/scope"
 	"github.com/oktascope/oktascope/internal/store"
 )
@@ -32,8 +33,8 @@ Markdown, HTML or JSON (schema in docs/scope.md) to hand on.`,
   oktascope scope --session 102PsWdTl3yRHmX2pQe1CzKEw --format html > session.html`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			format = a.defaultTextFormat(format)
-			if err := checkFormat(format, "text", "md", "html", "json"); err != nil {
+			format, err := a.format(render.ScopeFormats(), format)
+			if err != nil {
 				return err
 			}
 			if depth < 1 || depth > scope.MaxDepth {
@@ -54,7 +55,7 @@ Markdown, HTML or JSON (schema in docs/scope.md) to hand on.`,
 	}
 	ind.register(cmd)
 	thresholds.register(cmd)
-	cmd.Flags().StringVar(&format, "format", "", "text (default on a terminal), md, html or json (default when piped)")
+	cmd.Flags().StringVar(&format, "format", "", render.ScopeFormats().Help())
 	cmd.Flags().IntVar(&depth, "depth", scope.DefaultDepth, "how many times to pivot through shared IPs and sessions")
 	cmd.Flags().IntVar(&maxShared, "max-shared", scope.DefaultMaxShared,
 		"follow no user through an IP or session with more users than this (a NAT, proxy or VPN exit); 0: no limit")
@@ -62,12 +63,12 @@ Markdown, HTML or JSON (schema in docs/scope.md) to hand on.`,
 }
 
 // runScope builds the scope report of the indicator and writes it.
-func (a *app) runScope(ctx context.Context, ind *indicatorFlags, opts scope.Options, format string) error {
-	indicator, err := ind.indicator()
+func (a *app) runScope(ctx context.Context, flags *indicatorFlags, opts scope.Options, format render.Format) error {
+	ind, err := flags.indicator()
 	if err != nil {
 		return err
 	}
-	since, until, err := ind.window(time.Now())
+	since, until, err := flags.window(time.Now())
 	if err != nil {
 		return err
 	}
@@ -76,22 +77,12 @@ func (a *app) runScope(ctx context.Context, ind *indicatorFlags, opts scope.Opti
 		return err
 	}
 	defer st.Close()
-	if indicator.Kind == scope.User {
-		if indicator.Value, err = resolveUser(ctx, st, indicator.Value); err != nil {
-			return err
-		}
+	if ind, err = resolve(ctx, st, ind); err != nil {
+		return err
 	}
-	report, err := scope.RunOptions(ctx, store.Window{Store: st, Since: since, Until: until}, indicator, opts)
+	report, err := scope.RunOptions(ctx, store.Window{Store: st, Since: since, Until: until}, ind, opts)
 	if err != nil {
 		return err
 	}
-	switch format {
-	case "md":
-		return report.WriteMarkdown(a.io.Out)
-	case "html":
-		return report.WriteHTML(a.io.Out)
-	case "json":
-		return report.WriteJSON(a.io.Out)
-	}
-	return report.WriteText(a.io.Out, a.io.Width)
+	return render.WriteScope(a.io.Out, format, report, render.Options{Width: a.io.Width})
 }

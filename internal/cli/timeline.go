@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/oktascope/oktascope/internal/logevent"
+	"github.com/oktascope/oktascope/internal/render"
 	"github.com/oktascope/oktascope/internal/store"
 	"github.com/oktascope/oktascope/internal/timeline"
 )
@@ -31,8 +32,8 @@ denials. Thresholds and their defaults are in docs/timeline.md.`,
   oktascope timeline --ip 198.51.100.23 --fatigue-count 3 --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			format = a.defaultTextFormat(format)
-			if err := checkFormat(format, "text", "json", "html"); err != nil {
+			format, err := a.format(render.TimelineFormats(), format)
+			if err != nil {
 				return err
 			}
 			opts, err := thresholds.options()
@@ -43,27 +44,21 @@ denials. Thresholds and their defaults are in docs/timeline.md.`,
 			if err != nil {
 				return err
 			}
-			switch format {
-			case "json":
-				return tl.WriteJSON(a.io.Out)
-			case "html":
-				return tl.WriteHTML(a.io.Out)
-			}
-			return tl.WriteText(a.io.Out, a.io.Width)
+			return render.WriteTimeline(a.io.Out, format, tl, render.Options{Width: a.io.Width})
 		},
 	}
 	ind.register(cmd)
 	thresholds.register(cmd)
-	cmd.Flags().StringVar(&format, "format", "", "text (default on a terminal), json (default when piped) or html")
+	cmd.Flags().StringVar(&format, "format", "", render.TimelineFormats().Help())
 	return cmd
 }
 
-func (a *app) buildTimeline(ctx context.Context, ind *indicatorFlags, opts timeline.Options) (timeline.Timeline, error) {
-	indicator, err := ind.indicator()
+func (a *app) buildTimeline(ctx context.Context, flags *indicatorFlags, opts timeline.Options) (timeline.Timeline, error) {
+	ind, err := flags.indicator()
 	if err != nil {
 		return timeline.Timeline{}, err
 	}
-	since, until, err := ind.window(time.Now())
+	since, until, err := flags.window(time.Now())
 	if err != nil {
 		return timeline.Timeline{}, err
 	}
@@ -72,7 +67,10 @@ func (a *app) buildTimeline(ctx context.Context, ind *indicatorFlags, opts timel
 		return timeline.Timeline{}, err
 	}
 	defer st.Close()
-	expr, err := indicatorFilter(ctx, st, indicator)
+	if ind, err = resolve(ctx, st, ind); err != nil {
+		return timeline.Timeline{}, err
+	}
+	expr, err := ind.Filter()
 	if err != nil {
 		return timeline.Timeline{}, err
 	}

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oktascope/oktascope/internal/indicator"
 	"github.com/oktascope/oktascope/internal/logevent"
 	"github.com/oktascope/oktascope/internal/timeline"
 )
@@ -28,9 +29,9 @@ func timelineFindings(flows []timeline.Flow) []Finding {
 		}
 		f.Source, f.Message, f.UUIDs, f.Count = "builtin", d.Message, d.UUIDs, len(d.UUIDs)
 		f.Start, f.End = spanOf(d.Flow, d.UUIDs)
-		f.Indicator = Indicator{Kind: "user", Value: firstNonEmpty(d.Flow.Actor.AlternateID, d.Flow.Actor.ID)}
+		f.Indicator = userOf(d.Flow.Actor.AlternateID, d.Flow.Actor.ID)
 		if d.Kind == timeline.SessionHijack && d.Flow.Session != "" {
-			f.Indicator = Indicator{Kind: "session", Value: d.Flow.Session}
+			f.Indicator = indicator.Indicator{Kind: indicator.Session, Value: d.Flow.Session}
 		}
 		out = append(out, withFollowUp(f))
 	}
@@ -92,7 +93,7 @@ func (n *newAdminIP) add(ev *logevent.Event) (Finding, bool) {
 	f := Finding{
 		Rule: "oktascope-admin-console-new-ip", Title: "Admin Console accessed from a new IP address",
 		Severity: "high", Source: "builtin", Start: ev.Time, End: ev.Time, Count: 1,
-		Indicator: Indicator{Kind: "user", Value: firstNonEmpty(ev.Actor.AlternateID, pair.user)},
+		Indicator: userOf(ev.Actor.AlternateID, pair.user),
 		Message:   "first event of this admin from " + pair.ip,
 		UUIDs:     []string{ev.UUID},
 	}

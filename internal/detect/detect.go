@@ -13,33 +13,35 @@ import (
 
 	"github.com/oktascope/oktascope/internal/catalog"
 	"github.com/oktascope/oktascope/internal/filter"
+	"github.com/oktascope/oktascope/internal/indicator"
 	"github.com/oktascope/oktascope/internal/logevent"
 	"github.com/oktascope/oktascope/internal/oktarules"
-	"github.com/oktascope/oktascope/internal/render"
 	"github.com/oktascope/oktascope/internal/sigma"
 	"github.com/oktascope/oktascope/internal/timeline"
 )
 
-// Indicator is what a finding is about: a user, an IP address or a session.
-type Indicator struct {
-	Kind  string `json:"kind"` // user, ip or session
-	Value string `json:"value"`
-}
-
 // Finding is one detection: a rule fired for an indicator over a time span,
-// citing the events that made it fire.
+// citing the events that made it fire. Its JSON form is the output layer's
+// (internal/render, docs/detect.md).
 type Finding struct {
-	Rule      string    `json:"rule"`
-	Title     string    `json:"title"`
-	Severity  string    `json:"severity"`
-	Source    string    `json:"source"` // builtin, sigma, okta
-	Indicator Indicator `json:"indicator"`
-	Start     time.Time `json:"start"`
-	End       time.Time `json:"end"`
-	Count     int       `json:"count"`
-	Message   string    `json:"message,omitempty"`
-	UUIDs     []string  `json:"uuids"`
-	FollowUp  string    `json:"followUp"`
+	Rule     string
+	Title    string
+	Severity string // info, low, medium, high or critical
+	Source   string // builtin, sigma, okta
+	// Indicator is what the finding is about: a user (by login when the
+	// events give one, else by id), an IP address or a session; for a
+	// Sigma count rule grouped by another field, that field's path is
+	// the Kind.
+	Indicator indicator.Indicator
+	Start     time.Time
+	End       time.Time
+	Count     int
+	Message   string
+	UUIDs     []string
+	// FollowUp is the oktascope command line that investigates the
+	// finding further, as arguments (unquoted, without the program's
+	// name); nil when there is none.
+	FollowUp []string
 }
 
 // Options choose the rules an Engine runs.
@@ -101,7 +103,7 @@ func newSigmaRun(r *sigma.Rule, source string) *sigmaRun {
 // one finding.
 type groupKey struct {
 	rule      string
-	indicator Indicator
+	indicator indicator.Indicator
 }
 
 // New returns an engine for the rules opts chooses.
@@ -207,7 +209,7 @@ func (e *Engine) addSigma(source string, f sigma.Finding, ev *logevent.Event) {
 		e.merge(base, ev)
 		return
 	}
-	base.Indicator = groupIndicator(f.Group)
+	base.Indicator = groupIndicator(f.Rule.Aggregation.GroupBy, f.Group)
 	base.Start, base.End, base.Count, base.UUIDs = f.Start, f.End, f.Count, f.UUIDs
 	base.Message = f.Rule.Aggregation.String()
 	if f.Rule.ID == sprayRuleID {
@@ -279,39 +281,59 @@ func severityOr(s, fallback string) string {
 
 // userIndicator names the user an event is about: its actor when that is a
 // user, else the first user it targets, else the actor whatever it is.
-func userIndicator(ev *logevent.Event) Indicator {
+func userIndicator(ev *logevent.Event) indicator.Indicator {
 	if ev.Actor.Type != "User" {
 		for _, t := range ev.Target {
 			if t.Type == "User" {
-				return Indicator{Kind: "user", Value: firstNonEmpty(t.AlternateID, t.ID)}
+				return userOf(t.AlternateID, t.ID)
 			}
 		}
 	}
-	return Indicator{Kind: "user", Value: firstNonEmpty(ev.Actor.AlternateID, ev.Actor.ID)}
+	return userOf(ev.Actor.AlternateID, ev.Actor.ID)
 }
 
-// groupIndicator reads the indicator from a count rule's group-by values.
-func groupIndicator(group map[string]string) Indicator {
-	kinds := map[string]string{
-		"client.ipaddress": "ip", "authenticationcontext.externalsessionid": "session",
-		"actor.alternateid": "user", "actor.id": "user",
-	}
-	for path, value := range group {
-		if kind, ok := kinds[lower(path)]; ok {
-			return Indicator{Kind: kind, Value: value}
+// userOf is the indicator of a user: by login when there is one, else by id.
+func userOf(login, id string) indicator.Indicator {
+	return indicator.Indicator{Kind: indicator.User, Value: firstNonEmpty(login, id)}
+}
+
+// groupPriority lists the group-by fields a count rule's finding takes its
+// indicator from, most specific first: a session belongs to one user, and a
+// user has many addresses. A rule grouped by several of them gets the first
+// listed here, whatever the order of its group-by.
+var groupPriority = []struct {
+	path string // lower case
+	kind indicator.Kind
+}{
+	{"authenticationcontext.externalsessionid", indicator.Session},
+	{"actor.alternateid", indicator.User},
+	{"actor.id", indicator.User},
+	{"client.ipaddress", indicator.IP},
+}
+
+// groupIndicator reads the indicator from a count rule's group-by values
+// (groupBy is the rule's group-by, in its order): the field of
+// groupPriority that the rule groups by, else the rule's first group-by
+// field, whose path is then the kind.
+func groupIndicator(groupBy []string, group map[string]string) indicator.Indicator {
+	for _, p := range groupPriority {
+		for _, path := range groupBy {
+			if lower(path) == p.path {
+				return indicator.Indicator{Kind: p.kind, Value: group[path]}
+			}
 		}
 	}
-	for path, value := range group {
-		return Indicator{Kind: path, Value: value}
+	if len(groupBy) > 0 {
+		return indicator.Indicator{Kind: indicator.Kind(groupBy[0]), Value: group[groupBy[0]]}
 	}
-	return Indicator{}
+	return indicator.Indicator{}
 }
 
-// withFollowUp adds the command that investigates the finding further.
+// withFollowUp adds the command that investigates the finding further: the
+// timeline of its user, address or session.
 func withFollowUp(f Finding) Finding {
-	switch f.Indicator.Kind {
-	case "user", "ip", "session":
-		f.FollowUp = "oktascope timeline --" + f.Indicator.Kind + " " + render.ShellQuote(f.Indicator.Value)
+	if f.Indicator.Kind.Valid() {
+		f.FollowUp = []string{"timeline", "--" + string(f.Indicator.Kind), f.Indicator.Value}
 	}
 	return f
 }

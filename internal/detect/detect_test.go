@@ -3,11 +3,14 @@ package detect
 import (
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/oktascope/oktascope/internal/filter"
+	"github.com/oktascope/oktascope/internal/indicator"
 	"github.com/oktascope/oktascope/internal/logevent"
 	"github.com/oktascope/oktascope/internal/oktarules"
 	"github.com/oktascope/oktascope/internal/samples"
@@ -59,8 +62,16 @@ func TestBuiltinFindsPlantedIncidents(t *testing.T) {
 		synth.SessionHijack:         "oktascope-session-hijack",
 		synth.PasswordResetTakeover: "oktascope-recovery-takeover",
 	}
+	if len(incidents) != len(want) {
+		t.Fatalf("%d incidents planted, want %d (one of each kind)", len(incidents), len(want))
+	}
+	detected := 0
 	for _, inc := range incidents {
-		rule := want[inc.Kind]
+		rule, ok := want[inc.Kind]
+		if !ok {
+			t.Errorf("incident %s: no rule expected to find it", inc.Kind)
+			continue
+		}
 		found := false
 		for _, f := range findingsOf(findings, rule) {
 			if f.Indicator.Value == inc.UserLogin || slices.Contains(inc.SessionIDs, f.Indicator.Value) {
@@ -69,7 +80,12 @@ func TestBuiltinFindsPlantedIncidents(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("%s against %s: no %s finding citing the attacker's events", inc.Kind, inc.UserLogin, rule)
+			continue
 		}
+		detected++
+	}
+	if detected != len(want) {
+		t.Errorf("%d of %d incidents detected", detected, len(want))
 	}
 }
 
@@ -288,8 +304,8 @@ func TestSprayDiscountsUsersWhoSignIn(t *testing.T) {
 func TestDispatchLosesNothing(t *testing.T) {
 	rules, errs := sigma.LoadDir("../../testdata/okta-samples/sigma-okta")
 	okta, oktaErrs := oktarules.LoadQueries("../../testdata/okta-samples/okta-customer-detections/queries.tsv")
-	if len(errs)+len(oktaErrs) > 0 {
-		t.Fatal(errs, oktaErrs)
+	if len(errs)+len(oktaErrs) > 0 || len(rules) != 23 || len(okta) != 37 {
+		t.Fatalf("loaded %d Sigma and %d Okta rules (want 23 and 37): %v %v", len(rules), len(okta), errs, oktaErrs)
 	}
 	events, _ := samples.Generated(t, synth.Options{Seed: 3, Users: 60, Events: 15000, Incidents: true})
 	want := map[string][]string{} // rule → cited uuids, every rule run on every event
@@ -393,5 +409,80 @@ func TestBuiltinPerEventRules(t *testing.T) {
 				t.Errorf("%s cites %v, want %v", tt.rule, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestGroupByManyFieldsIsStable runs a Sigma count rule grouped by two
+// fields many times: the findings are the same every time, and name the
+// user (groupPriority), whatever the order of the group-by.
+func TestGroupByManyFieldsIsStable(t *testing.T) {
+	start := time.Date(2024, 5, 1, 9, 0, 0, 0, time.UTC)
+	orders := []string{"client.ipAddress, actor.alternateId", "actor.alternateId, client.ipAddress"}
+	const runs = 50
+	for _, groupBy := range orders {
+		rule, err := sigma.Parse([]byte(`title: failures by user and address
+id: test-user-ip
+logsource: {product: okta, service: okta}
+detection:
+  selection:
+    eventType: user.session.start
+    outcome.result: FAILURE
+  condition: selection | count() by ` + groupBy + ` >= 3
+level: medium
+`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var first []Finding
+		for run := range runs {
+			var events []*logevent.Event
+			for i, who := range []struct{ user, ip string }{{"alice@acme.example", "198.51.100.1"}, {"bob@acme.example", "198.51.100.2"}} {
+				for n := range 3 {
+					events = append(events, failure(t, 10*i+n, start.Add(time.Duration(10*i+n)*time.Second), who.user, who.ip))
+				}
+			}
+			findings := runEngine(t, Options{Sigma: []*sigma.Rule{rule}}, events)
+			if len(findings) != 2 {
+				t.Fatalf("by %s, run %d: %d findings, want 2", groupBy, run, len(findings))
+			}
+			for _, f := range findings {
+				if f.Indicator.Kind != indicator.User || !strings.HasSuffix(f.Indicator.Value, "@acme.example") {
+					t.Fatalf("by %s, run %d: indicator %v, want the user", groupBy, run, f.Indicator)
+				}
+			}
+			if run == 0 {
+				first = findings
+			} else if !reflect.DeepEqual(findings, first) {
+				t.Fatalf("by %s: run %d differs from run 0:\n%+v\n%+v", groupBy, run, findings, first)
+			}
+		}
+	}
+}
+
+func TestGroupIndicator(t *testing.T) {
+	tests := []struct {
+		name    string
+		groupBy []string
+		want    indicator.Indicator
+	}{
+		{"an address alone", []string{"client.ipAddress"}, indicator.Indicator{Kind: indicator.IP, Value: "v:client.ipAddress"}},
+		{"a user before an address", []string{"client.ipAddress", "actor.alternateId"}, indicator.Indicator{Kind: indicator.User, Value: "v:actor.alternateId"}},
+		{"a login before an id", []string{"actor.id", "actor.alternateId"}, indicator.Indicator{Kind: indicator.User, Value: "v:actor.alternateId"}},
+		{"a session before a user", []string{"actor.id", "authenticationContext.externalSessionId"}, indicator.Indicator{Kind: indicator.Session, Value: "v:authenticationContext.externalSessionId"}},
+		{"paths in any case", []string{"Client.IPAddress"}, indicator.Indicator{Kind: indicator.IP, Value: "v:Client.IPAddress"}},
+		{"another field: the first, by path", []string{"target.id", "eventType"}, indicator.Indicator{Kind: "target.id", Value: "v:target.id"}},
+		{"no group-by", nil, indicator.Indicator{}},
+	}
+	if len(tests) != 7 {
+		t.Fatalf("%d cases", len(tests))
+	}
+	for _, tt := range tests {
+		group := map[string]string{}
+		for _, p := range tt.groupBy {
+			group[p] = "v:" + p
+		}
+		if got := groupIndicator(tt.groupBy, group); got != tt.want {
+			t.Errorf("%s: %v, want %v", tt.name, got, tt.want)
+		}
 	}
 }

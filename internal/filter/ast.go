@@ -2,7 +2,7 @@
 // `filter` parameter of /api/v1/logs) and its keyword search (`q`): a lexer, a
 // parser to an AST, a canonical printer and an evaluator over logevent.Event.
 //
-// Semantics follow SPEC §3.1: operators eq ne gt ge lt le sw co ew pr and in;
+// Semantics are docs/filter.md's: operators eq ne gt ge lt le sw co ew pr and in;
 // and, or, not ( … ) with precedence not > and > or; operators and keywords
 // case-insensitive; a path through an array matches when any element does; an
 // absent attribute or null satisfies no comparison but "eq null".
@@ -83,6 +83,11 @@ type Literal struct {
 	Kind LiteralKind
 	Str  string // the unescaped string, or a number's text as written
 	Bool bool
+}
+
+// Equal returns the comparison "path eq value" of a string value.
+func Equal(path, value string) *Compare {
+	return &Compare{Path: path, Op: Eq, Value: StringLiteral(value)}
 }
 
 // StringLiteral returns the literal for s.

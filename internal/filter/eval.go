@@ -193,7 +193,7 @@ func (o *operand) compareFunc(op Op) func(logevent.Value) bool {
 
 func (o *operand) stringTest(test func(s, part string) bool) func(logevent.Value) bool {
 	return func(v logevent.Value) bool {
-		s, ok := valueText(v)
+		s, ok := v.Text()
 		return ok && test(s, o.text)
 	}
 }
@@ -263,17 +263,4 @@ func cmpFloat(a, b float64) int {
 		return 1
 	}
 	return 0
-}
-
-// valueText is the text that sw, co and ew look at.
-func valueText(v logevent.Value) (string, bool) {
-	switch v.Kind {
-	case logevent.KindString:
-		return v.Str, true
-	case logevent.KindNumber:
-		return strconv.FormatFloat(v.Num, 'f', -1, 64), true
-	case logevent.KindBool:
-		return strconv.FormatBool(v.Bool), true
-	}
-	return "", false
 }

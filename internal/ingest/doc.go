@@ -1,5 +1,5 @@
 // Package ingest reads Okta System Log exports and imports their events
-// (SPEC §2.2, `oktascope import`).
+// (`oktascope import`, docs/cli.md).
 //
 // # Formats
 //

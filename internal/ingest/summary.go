@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// Exit statuses of `oktascope import` (SPEC §4).
+// Exit statuses of `oktascope import` (docs/cli.md).
 const (
 	ExitOK      = 0
 	ExitFailure = 1 // something stopped part of the import: a file broke off, could not be read, a sink error

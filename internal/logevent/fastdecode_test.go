@@ -554,8 +554,8 @@ func publicEvents(t testing.TB) map[string][][]byte {
 	t.Helper()
 	out := sampleRecords(t)
 	hooks, err := filepath.Glob("../../testdata/okta-samples/logzio-event-hook/*.json")
-	if err != nil {
-		t.Fatal(err)
+	if err != nil || len(hooks) == 0 {
+		t.Fatalf("no event hook samples: %v", err)
 	}
 	for _, f := range hooks {
 		data, err := os.ReadFile(f)

@@ -28,6 +28,22 @@ type Value struct {
 	Bool bool
 }
 
+// Text returns the text of a scalar value as the filter language's string
+// operators (sw, co, ew) and Sigma's string tests see it: a string as it
+// is, a number and a boolean as written (1234, 0.5, true). An object has
+// no text (ok false).
+func (v Value) Text() (text string, ok bool) {
+	switch v.Kind {
+	case KindString:
+		return v.Str, true
+	case KindNumber:
+		return strconv.FormatFloat(v.Num, 'f', -1, 64), true
+	case KindBool:
+		return strconv.FormatBool(v.Bool), true
+	}
+	return "", false
+}
+
 // Path is a compiled dotted attribute path such as "actor.id",
 // "target.detailEntry.methodTypeUsed" or "target.0.displayName". Names match
 // LogEvent's case-insensitively; a step through an array visits every element

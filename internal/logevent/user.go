@@ -29,3 +29,17 @@ func (e *LogEvent) ClientIP() string {
 	}
 	return ""
 }
+
+// Failed reports whether the outcome is a failure or a denial (result
+// FAILURE or DENY, in any case).
+func (o Outcome) Failed() bool {
+	r := o.Result
+	if r == "SUCCESS" { // most outcomes: spares the case folding
+		return false
+	}
+	switch strings.ToUpper(r) {
+	case "DENY", "FAILURE":
+		return true
+	}
+	return false
+}

@@ -30,7 +30,7 @@ var namedColumns = map[string]Column{
 	"eventtype": {Header: "EVENT TYPE", Value: func(e *logevent.Event) string { return e.EventType }},
 	"outcome":   {Header: "OUTCOME", Value: outcomeText},
 	"ip":        {Header: "IP", Value: func(e *logevent.Event) string { return e.Client.IPAddress }},
-	"location":  {Header: "LOCATION", Value: locationText},
+	"location":  {Header: "LOCATION", Value: Location},
 	"message":   {Header: "MESSAGE", Value: func(e *logevent.Event) string { return e.DisplayMessage }, Flex: true},
 	"session":   {Header: "SESSION", Value: func(e *logevent.Event) string { return e.AuthenticationContext.ExternalSessionID }},
 	"uuid":      {Header: "UUID", Value: func(e *logevent.Event) string { return e.UUID }},
@@ -63,21 +63,17 @@ func pathColumn(path string) Column {
 	return Column{Header: path, Value: func(e *logevent.Event) string {
 		var parts []string
 		for _, v := range p.Values(e) {
-			parts = append(parts, ValueText(v))
+			parts = append(parts, valueText(v))
 		}
 		return strings.Join(parts, "|")
 	}}
 }
 
-// ValueText prints a path value as text.
-func ValueText(v logevent.Value) string {
-	switch v.Kind {
-	case logevent.KindString:
-		return v.Str
-	case logevent.KindNumber:
-		return fmt.Sprint(v.Num)
-	case logevent.KindBool:
-		return fmt.Sprint(v.Bool)
+// valueText prints a path value as text: a scalar as the filter language
+// sees it (logevent.Value.Text), an object as "{…}".
+func valueText(v logevent.Value) string {
+	if s, ok := v.Text(); ok {
+		return s
 	}
 	return "{…}"
 }
@@ -97,26 +93,4 @@ func outcomeText(e *logevent.Event) string {
 		return e.Outcome.Result + ": " + e.Outcome.Reason
 	}
 	return e.Outcome.Result
-}
-
-func locationText(e *logevent.Event) string {
-	g := e.Client.GeographicalContext
-	var parts []string
-	for _, s := range []string{g.City, g.State, g.Country} {
-		if s != "" {
-			parts = append(parts, s)
-		}
-	}
-	return strings.Join(parts, ", ")
-}
-
-// ShellQuote quotes s for a POSIX shell, when it needs quoting.
-func ShellQuote(s string) string {
-	safe := s != "" && !strings.ContainsFunc(s, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("@%_-+=:,./", r))
-	})
-	if safe {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -67,3 +67,81 @@ func TestWriters(t *testing.T) {
 		t.Errorf("empty JSON array: %q", empty.String())
 	}
 }
+
+func TestFormatsChoose(t *testing.T) {
+	tests := []struct {
+		name     string
+		formats  Formats
+		value    string
+		terminal bool
+		want     Format
+		fails    bool
+	}{
+		{"events on a terminal default to a table", EventFormats(), "", true, Table, false},
+		{"events piped default to NDJSON", EventFormats(), "", false, NDJSON, false},
+		{"a timeline on a terminal defaults to text", TimelineFormats(), "", true, Text, false},
+		{"a timeline piped defaults to JSON", TimelineFormats(), "", false, JSON, false},
+		{"a scope takes Markdown", ScopeFormats(), "md", false, MD, false},
+		{"findings piped default to JSON", FindingFormats(), "", false, JSON, false},
+		{"a value in any case", EventFormats(), "CSV", true, CSV, false},
+		{"a format the output does not have", TimelineFormats(), "csv", true, "", true},
+		{"an unknown format", FindingFormats(), "yaml", false, "", true},
+	}
+	if len(tests) != 9 {
+		t.Fatalf("%d cases", len(tests))
+	}
+	for _, tt := range tests {
+		got, err := tt.formats.Choose(tt.value, tt.terminal)
+		if got != tt.want || (err != nil) != tt.fails {
+			t.Errorf("%s: Choose(%q, %v) = %q, %v", tt.name, tt.value, tt.terminal, got, err)
+		}
+	}
+	_, err := TimelineFormats().Choose("csv", true)
+	if err == nil || err.Error() != `--format "csv": want text, json or html` {
+		t.Errorf("error %v", err)
+	}
+	if got := ScopeFormats().Help(); got != "text (default on a terminal), json (default when piped), md or html" {
+		t.Errorf("Help() = %q", got)
+	}
+}
+
+func TestCommand(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{nil, ""},
+		{[]string{"timeline", "--user", "alice@acme.example"}, "oktascope timeline --user alice@acme.example"},
+		{[]string{"timeline", "--session", "102 x'y"}, `oktascope timeline --session '102 x'\''y'`},
+	}
+	if len(tests) != 3 {
+		t.Fatalf("%d cases", len(tests))
+	}
+	for _, tt := range tests {
+		if got := Command(tt.args); got != tt.want {
+			t.Errorf("Command(%q) = %q, want %q", tt.args, got, tt.want)
+		}
+	}
+}
+
+func TestEventText(t *testing.T) {
+	e, err := logevent.Decode([]byte(`{"uuid":"1","published":"2025-03-03T09:00:00Z","eventType":"x",
+		"client":{"geographicalContext":{"city":"Amsterdam","state":"null","country":"Netherlands"}},
+		"securityContext":{"asNumber":9009,"asOrg":"m247 europe srl"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := Location(e); got != "Amsterdam, Netherlands" {
+		t.Errorf("Location = %q", got)
+	}
+	if got := Network(e); got != "AS9009 m247 europe srl" {
+		t.Errorf("Network = %q", got)
+	}
+	raw := []byte("{\"a\":\"x\u202ey\",\"b\":[1]}")
+	if got, want := DisplayJSON(raw), "{\n  \"a\": \"x\\u202ey\",\n  \"b\": [\n    1\n  ]\n}"; got != want {
+		t.Errorf("DisplayJSON = %q, want %q", got, want)
+	}
+	if got := DisplayJSON([]byte("not json\x1b")); got != `not json\x1b` {
+		t.Errorf("DisplayJSON(not JSON) = %q", got)
+	}
+}

@@ -8,7 +8,8 @@ import (
 )
 
 // Generated decodes every event of a generated org log (internal/synth)
-// and returns them with the incidents planted in it.
+// and returns them with the incidents planted in it: with opts.Incidents,
+// one of each kind (CheckIncidents), or the test fails.
 func Generated(tb testing.TB, opts synth.Options) ([]*logevent.Event, []synth.Incident) {
 	tb.Helper()
 	g := synth.New(opts)
@@ -20,5 +21,27 @@ func Generated(tb testing.TB, opts synth.Options) ([]*logevent.Event, []synth.In
 		}
 		events = append(events, e)
 	}
+	if opts.Incidents {
+		CheckIncidents(tb, g.Incidents())
+	}
 	return events, g.Incidents()
+}
+
+// CheckIncidents fails the test unless the incidents are one of each kind
+// synth plants (synth.IncidentKinds), so that a test looping over them
+// cannot pass on none.
+func CheckIncidents(tb testing.TB, incidents []synth.Incident) {
+	tb.Helper()
+	kinds := synth.IncidentKinds()
+	got := map[synth.IncidentKind]int{}
+	for _, inc := range incidents {
+		got[inc.Kind]++
+	}
+	ok := len(incidents) == len(kinds) && len(kinds) > 0
+	for _, k := range kinds {
+		ok = ok && got[k] == 1
+	}
+	if !ok {
+		tb.Fatalf("incidents planted: %v; want one of each of %v", got, kinds)
+	}
 }

@@ -58,3 +58,26 @@ func records(data []byte) [][]byte {
 	}
 	return bytes.Split(data, []byte("\n"))
 }
+
+// ReadFile decodes every record of a file of events: NDJSON or a JSON
+// array. A record that does not decode, or a file without any, fails the
+// test.
+func ReadFile(tb testing.TB, path string) []*logevent.Event {
+	tb.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var events []*logevent.Event
+	for i, r := range records(bytes.TrimSpace(data)) {
+		e, err := logevent.Decode(r)
+		if err != nil {
+			tb.Fatalf("%s: record %d: %v", path, i+1, err)
+		}
+		events = append(events, e)
+	}
+	if len(events) == 0 {
+		tb.Fatalf("%s: no events", path)
+	}
+	return events
+}

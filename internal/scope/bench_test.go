@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/oktascope/oktascope/internal/indicator"
+
 	"github.com/oktascope/oktascope/internal/filter"
 	"github.com/oktascope/oktascope/internal/logevent"
 	"github.com/oktascope/oktascope/internal/samples"
@@ -121,7 +123,7 @@ func BenchmarkDepth2(b *testing.B) {
 	var r *Report
 	for range b.N {
 		var err error
-		if r, err = Run(context.Background(), s, Indicator{User, busiest}, 2); err != nil {
+		if r, err = Run(context.Background(), s, indicatorOf(indicator.User, busiest), 2); err != nil {
 			b.Fatal(err)
 		}
 	}

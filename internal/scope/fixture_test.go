@@ -1,37 +1,15 @@
 package scope
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
 
-	"github.com/oktascope/oktascope/internal/filter"
+	"github.com/oktascope/oktascope/internal/indicator"
+
 	"github.com/oktascope/oktascope/internal/logevent"
 )
-
-// memSearcher is a Searcher over a slice, through filter.Compile.
-type memSearcher struct {
-	events  []*logevent.Event
-	queries []string
-}
-
-func (m *memSearcher) Search(ctx context.Context, f filter.Expr, fn func(*logevent.Event) error) error {
-	m.queries = append(m.queries, f.String())
-	match := filter.Compile(f)
-	for _, e := range m.events {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if match.Match(e) {
-			if err := fn(e); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
 
 type who struct{ id, login, name string }
 
@@ -138,4 +116,9 @@ func org(t testing.TB) []*logevent.Event {
 	ev.signin(7300, dave, bobHome, "102D1")
 	ev.add(8000, "user.mfa.factor.reset_all", admin, adminNet, "102ADM", &alice, "")
 	return ev.list
+}
+
+// indicatorOf is the indicator of a kind and a value.
+func indicatorOf(kind indicator.Kind, value string) indicator.Indicator {
+	return indicator.Indicator{Kind: kind, Value: value}
 }

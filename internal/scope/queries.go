@@ -1,21 +1,18 @@
 package scope
 
-import "github.com/oktascope/oktascope/internal/filter"
+import (
+	"fmt"
 
-// The attributes scope searches by.
-const (
-	actorID      = "actor.id"
-	actorLogin   = "actor.alternateId"
-	targetID     = "target.id"
-	targetLogin  = "target.alternateId"
-	clientIPPath = "client.ipAddress"
-	sessionPath  = "authenticationContext.externalSessionId"
+	"github.com/oktascope/oktascope/internal/filter"
+	"github.com/oktascope/oktascope/internal/indicator"
 )
 
-// eq is the filter "path eq value".
-func eq(path, value string) filter.Expr {
-	return &filter.Compare{Path: path, Op: filter.Eq, Value: filter.StringLiteral(value)}
-}
+// The attributes scope searches a user known only by login with (a user
+// with an id is searched by the indicator's filter).
+const (
+	actorLogin  = "actor.alternateId"
+	targetLogin = "target.alternateId"
+)
 
 // anyOf is the or of the terms, an Or's own terms joining the chain; a
 // single term stands alone.
@@ -34,19 +31,38 @@ func anyOf(terms []filter.Expr) filter.Expr {
 	return &filter.Or{Terms: flat}
 }
 
-// linkTerm is the filter of the events of an IP address or a session.
-func linkTerm(l Link) filter.Expr {
-	if l.Kind == IP {
-		return eq(clientIPPath, l.Value)
+// userTerms are the filters of the users' events: the filter of each user
+// as an indicator, or, for a user known only by login, the events naming
+// the login as actor or target.
+func userTerms(users []*person) ([]filter.Expr, error) {
+	terms := make([]filter.Expr, len(users))
+	for i, u := range users {
+		if u.ID == "" {
+			terms[i] = anyOf([]filter.Expr{filter.Equal(actorLogin, u.AlternateID), filter.Equal(targetLogin, u.AlternateID)})
+			continue
+		}
+		f, err := indicator.Indicator{Kind: indicator.User, Value: u.ID}.Filter()
+		if err != nil {
+			return nil, fmt.Errorf("scope: follow %s: %w", u.ID, err)
+		}
+		terms[i] = f
 	}
-	return eq(sessionPath, l.Value)
+	return terms, nil
 }
 
-// userTerm is the filter of a user's events: as actor or target, by id, or
-// by login for a user known only by login.
-func userTerm(u UserSummary) filter.Expr {
-	if u.ID != "" {
-		return anyOf([]filter.Expr{eq(actorID, u.ID), eq(targetID, u.ID)})
+// ipLink and sessionLink are the links of an address and a session.
+func ipLink(ip string) Link      { return Link{Kind: indicator.IP, Value: ip} }
+func sessionLink(id string) Link { return Link{Kind: indicator.Session, Value: id} }
+
+// linkTerms are the filters of the links' events.
+func linkTerms(links []Link) ([]filter.Expr, error) {
+	terms := make([]filter.Expr, len(links))
+	for i, l := range links {
+		f, err := l.Filter()
+		if err != nil {
+			return nil, fmt.Errorf("scope: pivot through %v: %w", l, err)
+		}
+		terms[i] = f
 	}
-	return anyOf([]filter.Expr{eq(actorLogin, u.AlternateID), eq(targetLogin, u.AlternateID)})
+	return terms, nil
 }

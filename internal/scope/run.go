@@ -3,16 +3,18 @@ package scope
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
 
 	"github.com/oktascope/oktascope/internal/filter"
+	"github.com/oktascope/oktascope/internal/indicator"
 	"github.com/oktascope/oktascope/internal/logevent"
 	"github.com/oktascope/oktascope/internal/timeline"
 )
 
 // Run builds the report of an indicator with default options and the given
 // depth (see Options.Depth).
-func Run(ctx context.Context, s Searcher, ind Indicator, depth int) (*Report, error) {
+func Run(ctx context.Context, s Searcher, ind indicator.Indicator, depth int) (*Report, error) {
 	return RunOptions(ctx, s, ind, Options{Depth: depth})
 }
 
@@ -21,10 +23,11 @@ func Run(ctx context.Context, s Searcher, ind Indicator, depth int) (*Report, er
 // sessions found so far (the events of those sessions join the report; the
 // users acting on them are related users), and, below the last level, all
 // the events of the related users found (who join the report's users) and
-// of the indicator's own users (for an IP address or a session).
-func RunOptions(ctx context.Context, s Searcher, ind Indicator, opts Options) (*Report, error) {
+// of the indicator's own users (for an IP address or a session). A user
+// indicator's value is an id: resolve a login first (indicator.Resolve).
+func RunOptions(ctx context.Context, s Searcher, ind indicator.Indicator, opts Options) (*Report, error) {
 	if err := ind.Validate(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("scope: %w", err)
 	}
 	r := newRun(s, ind, opts.withDefaults())
 	if err := r.run(ctx); err != nil {
@@ -36,7 +39,7 @@ func RunOptions(ctx context.Context, s Searcher, ind Indicator, opts Options) (*
 // run is one scope in progress.
 type run struct {
 	s      Searcher
-	ind    Indicator
+	ind    indicator.Indicator
 	opts   Options
 	events []*logevent.Event // the report's events, in arrival order
 	have   map[string]bool   // uuids in events
@@ -60,7 +63,7 @@ type person struct {
 	read      bool              // all the user's events were searched
 }
 
-func newRun(s Searcher, ind Indicator, opts Options) *run {
+func newRun(s Searcher, ind indicator.Indicator, opts Options) *run {
 	return &run{
 		s: s, ind: ind, opts: opts, have: map[string]bool{},
 		users: map[string]*person{}, pivoted: map[Link]bool{}, linkUsers: map[Link]map[string]bool{},
@@ -87,42 +90,36 @@ func (r *run) run(ctx context.Context) error {
 
 // searchIndicator reads the indicator's events and marks its users.
 func (r *run) searchIndicator(ctx context.Context) error {
-	v := r.ind.Value
-	var terms []filter.Expr
-	switch r.ind.Kind {
-	case User:
-		terms = []filter.Expr{eq(actorID, v), eq(targetID, v), eq(actorLogin, v), eq(targetLogin, v)}
-	case IP:
-		terms = []filter.Expr{eq(clientIPPath, v)}
-	default:
-		terms = []filter.Expr{eq(sessionPath, v)}
+	f, err := r.ind.Filter()
+	if err != nil {
+		return err
 	}
-	return r.search(ctx, anyOf(terms), func(e *logevent.Event) error {
+	return r.search(ctx, f, func(e *logevent.Event) error {
 		r.add(e)
 		for _, p := range r.indicatorUsers(e) {
 			u := r.meet(p, 0)
 			u.principal = true
-			u.read = r.ind.Kind == User
+			u.read = r.ind.Kind == indicator.User
 		}
 		return nil
 	})
 }
 
 // indicatorUsers returns the users of an indicator's event: for a user, the
-// actor or target it names; for an IP address or a session, the user acting.
+// actor or target its id names; for an IP address or a session, the user
+// acting.
 func (r *run) indicatorUsers(e *logevent.Event) []logevent.Actor {
-	if r.ind.Kind != User {
+	if r.ind.Kind != indicator.User {
 		if a, ok := e.ActingUser(); ok {
 			return []logevent.Actor{a}
 		}
 		return nil
 	}
-	match := func(id, login string) bool { return id == r.ind.Value || login == r.ind.Value }
-	if match(e.Actor.ID, e.Actor.AlternateID) {
+	if e.Actor.ID == r.ind.Value {
 		return []logevent.Actor{e.Actor}
 	}
 	for _, t := range e.Target {
-		if match(t.ID, t.AlternateID) {
+		if t.ID == r.ind.Value {
 			return []logevent.Actor{{ID: t.ID, Type: t.Type, AlternateID: t.AlternateID, DisplayName: t.DisplayName}}
 		}
 	}
@@ -144,22 +141,22 @@ func (r *run) pivot(ctx context.Context, level int) error {
 	for _, l := range links {
 		r.pivoted[l] = true
 		switch l.Kind {
-		case Session:
+		case indicator.Session:
 			sessions[l.Value] = true
-		case IP:
+		case indicator.IP:
 			ips = append(ips, l.Value)
 		}
 	}
 	finder, ok := r.s.(IPUserFinder)
 	if ok {
-		links = slices.DeleteFunc(links, func(l Link) bool { return l.Kind == IP })
+		links = slices.DeleteFunc(links, func(l Link) bool { return l.Kind == indicator.IP })
 		if err := r.findIPUsers(ctx, finder, ips, level); err != nil {
 			return err
 		}
 	}
-	var terms []filter.Expr
-	for _, l := range links {
-		terms = append(terms, linkTerm(l))
+	terms, err := linkTerms(links)
+	if err != nil {
+		return err
 	}
 	return r.searchBatches(ctx, terms, r.readActors(), func(e *logevent.Event) error {
 		r.pivotEvent(e, sessions, level)
@@ -175,9 +172,9 @@ func (r *run) readActors() filter.Expr {
 	for _, key := range r.order {
 		if p := r.users[key]; p.read {
 			if p.ID != "" {
-				terms = append(terms, eq(actorID, p.ID))
+				terms = append(terms, filter.Equal(indicator.ActorID, p.ID))
 			} else {
-				terms = append(terms, eq(actorLogin, p.AlternateID))
+				terms = append(terms, filter.Equal(actorLogin, p.AlternateID))
 			}
 		}
 	}
@@ -191,16 +188,20 @@ func (r *run) readActors() filter.Expr {
 // batch is listed in the report's queries as the search it stands for.
 func (r *run) findIPUsers(ctx context.Context, finder IPUserFinder, ips []string, level int) error {
 	for batch := range slices.Chunk(ips, r.opts.BatchSize) {
-		terms := make([]filter.Expr, len(batch))
+		links := make([]Link, len(batch))
 		for i, ip := range batch {
-			terms[i] = linkTerm(Link{IP, ip})
+			links[i] = ipLink(ip)
+		}
+		terms, err := linkTerms(links)
+		if err != nil {
+			return err
 		}
 		r.queries = append(r.queries, anyOf(terms).String())
-		err := finder.IPUsers(ctx, batch, func(ip string, a logevent.Actor, events int) error {
-			r.onLink(Link{IP, ip}, a)
+		err = finder.IPUsers(ctx, batch, func(ip string, a logevent.Actor, events int) error {
+			r.onLink(ipLink(ip), a)
 			if p := r.meet(a, level); !p.principal {
 				p.ipEvents[ip] += events
-				p.via[Link{IP, ip}] = true
+				p.via[ipLink(ip)] = true
 			}
 			return nil
 		})
@@ -224,22 +225,22 @@ func (r *run) pivotEvent(e *logevent.Event, sessions map[string]bool, level int)
 		return
 	}
 	ip := e.ClientIP()
-	if r.pivoted[Link{IP, ip}] {
-		r.onLink(Link{IP, ip}, a)
+	if r.pivoted[ipLink(ip)] {
+		r.onLink(ipLink(ip), a)
 	}
 	if sessions[id] {
-		r.onLink(Link{Session, id}, a)
+		r.onLink(sessionLink(id), a)
 	}
 	p := r.meet(a, level)
 	if p.principal {
 		return
 	}
 	p.seen[e.UUID] = ip
-	if ip != "" && r.pivoted[Link{IP, ip}] {
-		p.via[Link{IP, ip}] = true
+	if ip != "" && r.pivoted[ipLink(ip)] {
+		p.via[ipLink(ip)] = true
 	}
 	if sessions[id] {
-		p.via[Link{Session, id}] = true
+		p.via[sessionLink(id)] = true
 	}
 }
 
@@ -287,7 +288,7 @@ func (r *run) frontier() []Link {
 	for _, e := range r.events {
 		a, isUser := e.ActingUser()
 		own := isUser && r.isPrincipal(a)
-		ip, session := Link{IP, e.ClientIP()}, Link{Session, sessionID(e)}
+		ip, session := ipLink(e.ClientIP()), sessionLink(sessionID(e))
 		if own {
 			add(ip)
 			add(session)
@@ -333,14 +334,15 @@ func (r *run) follow(ctx context.Context, level int) error {
 		r.notFollowed += len(candidates) - r.opts.MaxFollow
 		candidates = candidates[:r.opts.MaxFollow]
 	}
-	var terms []filter.Expr
 	for _, p := range own {
 		p.read = true
-		terms = append(terms, userTerm(p.UserSummary))
 	}
 	for _, p := range candidates {
 		p.principal, p.Followed, p.read = true, true, true
-		terms = append(terms, userTerm(p.UserSummary))
+	}
+	terms, err := userTerms(append(own, candidates...))
+	if err != nil {
+		return err
 	}
 	return r.searchBatches(ctx, terms, nil, func(e *logevent.Event) error {
 		r.add(e)

@@ -4,8 +4,8 @@
 // apps, the other users seen on the same IP addresses or sessions (followed
 // in turn at greater depths), counts by event type and outcome, first and
 // last seen, and the deviations of the timeline of those events
-// (internal/timeline). The report writes itself as text for a terminal,
-// Markdown, HTML or JSON (docs/scope.md).
+// (internal/timeline). The report is data: internal/render writes it as
+// text for a terminal, Markdown, HTML or JSON (docs/scope.md).
 //
 // Scope reads events through a Searcher (the store's Window); it runs few
 // searches (two per level of depth), batching values in or-chains of
@@ -16,11 +16,10 @@ package scope
 
 import (
 	"context"
-	"fmt"
-	"strings"
 	"time"
 
 	"github.com/oktascope/oktascope/internal/filter"
+	"github.com/oktascope/oktascope/internal/indicator"
 	"github.com/oktascope/oktascope/internal/logevent"
 	"github.com/oktascope/oktascope/internal/timeline"
 )
@@ -41,36 +40,6 @@ type IPUserFinder interface {
 	// IPUsers calls fn with each user (actor of type User) acting from one
 	// of the addresses and the number of its events from that address.
 	IPUsers(ctx context.Context, ips []string, fn func(ip string, user logevent.Actor, events int) error) error
-}
-
-// Kind is the kind of an indicator.
-type Kind string
-
-// The kinds of indicator.
-const (
-	User    Kind = "user"    // an Okta user id (00u…) or login
-	IP      Kind = "ip"      // a client IP address
-	Session Kind = "session" // an external session id
-)
-
-// Indicator is what a scope starts from.
-type Indicator struct {
-	Kind  Kind   // user, ip or session
-	Value string // the user id or login, the address, the session id
-}
-
-// String returns "kind value".
-func (ind Indicator) String() string { return string(ind.Kind) + " " + ind.Value }
-
-// Validate reports an unknown kind or an empty value.
-func (ind Indicator) Validate() error {
-	switch {
-	case ind.Kind != User && ind.Kind != IP && ind.Kind != Session:
-		return fmt.Errorf("scope: unknown indicator kind %q (user, ip or session)", ind.Kind)
-	case strings.TrimSpace(ind.Value) == "":
-		return fmt.Errorf("scope: empty %s indicator", ind.Kind)
-	}
-	return nil
 }
 
 // Options tune a scope. The zero value is usable.
@@ -127,8 +96,8 @@ func (o Options) withDefaults() Options {
 
 // Report is everything tied to an indicator.
 type Report struct {
-	Indicator Indicator // what the scope started from
-	Depth     int       // the depth followed (Options.Depth)
+	Indicator indicator.Indicator // what the scope started from
+	Depth     int                 // the depth followed (Options.Depth)
 	// Events is the number of events in the report: the indicator's, those
 	// of its sessions, and those of the users followed.
 	Events int
@@ -158,7 +127,7 @@ type Report struct {
 	// Options.MaxShared, most users first: no user is followed through them.
 	Shared []SharedLink
 	// Timeline is the timeline of the report's events (not part of the
-	// report's outputs; the CLI may print it).
+	// report's outputs; a caller may write it too).
 	Timeline timeline.Timeline
 }
 
@@ -180,12 +149,9 @@ type UserSummary struct {
 	Via []Link
 }
 
-// Link is an IP address or session through which a user was reached (or,
-// internally, a user to read).
-type Link struct {
-	Kind  Kind   // ip or session
-	Value string // the address or session id
-}
+// Link is an IP address or session through which a user was reached: an
+// indicator of kind ip or session.
+type Link = indicator.Indicator
 
 // SharedLink is an IP address or session shared by many users.
 type SharedLink struct {

@@ -8,6 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/oktascope/oktascope/internal/scope/scopetest"
+
+	"github.com/oktascope/oktascope/internal/indicator"
+
 	"github.com/oktascope/oktascope/internal/filter"
 	"github.com/oktascope/oktascope/internal/logevent"
 	"github.com/oktascope/oktascope/internal/timeline"
@@ -41,7 +45,7 @@ func userIDs(users []UserSummary) []string {
 func TestRun(t *testing.T) {
 	tests := []struct {
 		name       string
-		ind        Indicator
+		ind        indicator.Indicator
 		depth      int
 		searches   int
 		users      []string
@@ -52,7 +56,7 @@ func TestRun(t *testing.T) {
 		deviations []timeline.DeviationKind
 	}{
 		{
-			name: "user, depth 1", ind: Indicator{User, alice.id}, depth: 1, searches: 2,
+			name: "user, depth 1", ind: indicatorOf(indicator.User, alice.id), depth: 1, searches: 2,
 			users:    []string{alice.id},
 			related:  []string{"00ubob@1 ip:192.0.2.10", "00umal@1 ip:198.51.100.20"},
 			sessions: []string{"102A1", "102A2", "102ADM"},
@@ -60,15 +64,12 @@ func TestRun(t *testing.T) {
 			events:   11, deviations: []timeline.DeviationKind{timeline.SessionHijack, timeline.Denied},
 		},
 		{
-			name: "user by login", ind: Indicator{User, alice.login}, depth: 1, searches: 2,
-			users:    []string{alice.id},
-			related:  []string{"00ubob@1 ip:192.0.2.10", "00umal@1 ip:198.51.100.20"},
-			sessions: []string{"102A1", "102A2", "102ADM"},
-			ips:      []string{"192.0.2.10", "198.18.0.10", "192.0.2.80", "198.51.100.20"},
-			events:   11, deviations: []timeline.DeviationKind{timeline.SessionHijack, timeline.Denied},
+			// A user indicator holds an id: callers resolve a login first
+			// (indicator.Resolve); scope never matches alternateId with it.
+			name: "an unresolved login matches nothing", ind: indicatorOf(indicator.User, alice.login), depth: 1, searches: 1,
 		},
 		{
-			name: "user, depth 2 follows bob and mallory and finds dave", ind: Indicator{User, alice.id}, depth: 2, searches: 4,
+			name: "user, depth 2 follows bob and mallory and finds dave", ind: indicatorOf(indicator.User, alice.id), depth: 2, searches: 4,
 			users:    []string{alice.id},
 			related:  []string{"00ubob@1 followed ip:192.0.2.10", "00umal@1 followed ip:198.51.100.20", "00udave@2 ip:198.18.1.20"},
 			sessions: []string{"102A1", "102M1", "102A2", "102B1", "102B2", "102ADM"},
@@ -76,14 +77,14 @@ func TestRun(t *testing.T) {
 			events:   20, deviations: []timeline.DeviationKind{timeline.SessionHijack, timeline.Denied},
 		},
 		{
-			name: "ip, depth 1: its users and their sessions", ind: Indicator{IP, office.ip}, depth: 1, searches: 2,
+			name: "ip, depth 1: its users and their sessions", ind: indicatorOf(indicator.IP, office.ip), depth: 1, searches: 2,
 			users:    []string{alice.id, bob.id},
 			sessions: []string{"102A2", "102B1"},
 			ips:      []string{"192.0.2.10"},
 			events:   8, deviations: []timeline.DeviationKind{timeline.Denied},
 		},
 		{
-			name: "ip, depth 2: its users' events too", ind: Indicator{IP, office.ip}, depth: 2, searches: 4,
+			name: "ip, depth 2: its users' events too", ind: indicatorOf(indicator.IP, office.ip), depth: 2, searches: 4,
 			users:    []string{alice.id, bob.id},
 			related:  []string{"00udave@2 ip:198.18.1.20", "00umal@2 ip:198.51.100.20"},
 			sessions: []string{"102A1", "102A2", "102B1", "102B2", "102ADM"},
@@ -91,7 +92,7 @@ func TestRun(t *testing.T) {
 			events:   17, deviations: []timeline.DeviationKind{timeline.SessionHijack, timeline.Denied},
 		},
 		{
-			name: "session, depth 1: the hijacked session", ind: Indicator{Session, "102A1"}, depth: 1, searches: 2,
+			name: "session, depth 1: the hijacked session", ind: indicatorOf(indicator.Session, "102A1"), depth: 1, searches: 2,
 			users:    []string{alice.id},
 			related:  []string{"00umal@1 ip:198.51.100.20"},
 			sessions: []string{"102A1"},
@@ -99,21 +100,24 @@ func TestRun(t *testing.T) {
 			events:   5, deviations: []timeline.DeviationKind{timeline.SessionHijack},
 		},
 		{
-			name: "unknown value", ind: Indicator{IP, "203.0.113.99"}, depth: 2, searches: 1,
+			name: "unknown value", ind: indicatorOf(indicator.IP, "203.0.113.99"), depth: 2, searches: 1,
 		},
 		{
-			name: "a value cannot change the filter", ind: Indicator{User, `x" or eventType pr or actor.id eq "y`}, depth: 1, searches: 1,
+			name: "a value cannot change the filter", ind: indicatorOf(indicator.User, `x" or eventType pr or actor.id eq "y`), depth: 1, searches: 1,
 		},
+	}
+	if len(tests) != 8 {
+		t.Fatalf("%d cases", len(tests))
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := &memSearcher{events: org(t)}
+			s := &scopetest.Searcher{Events: org(t)}
 			r, err := Run(context.Background(), s, tt.ind, tt.depth)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(s.queries) != tt.searches || len(r.Queries) != tt.searches {
-				t.Errorf("%d searches (%d in report), want %d: %q", len(s.queries), len(r.Queries), tt.searches, s.queries)
+			if len(s.Queries) != tt.searches || len(r.Queries) != tt.searches {
+				t.Errorf("%d searches (%d in report), want %d: %q", len(s.Queries), len(r.Queries), tt.searches, s.Queries)
 			}
 			check := func(what string, got, want []string) {
 				t.Helper()
@@ -148,7 +152,7 @@ func TestRun(t *testing.T) {
 
 // TestDetails checks the summaries of a user's scope.
 func TestDetails(t *testing.T) {
-	r, err := Run(context.Background(), &memSearcher{events: org(t)}, Indicator{User, alice.id}, 1)
+	r, err := Run(context.Background(), &scopetest.Searcher{Events: org(t)}, indicatorOf(indicator.User, alice.id), 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,21 +199,21 @@ func TestDetails(t *testing.T) {
 
 // TestBatchesAndLimits checks batching and the follow limit.
 func TestBatchesAndLimits(t *testing.T) {
-	s := &memSearcher{events: org(t)}
-	r, err := RunOptions(context.Background(), s, Indicator{User, alice.id}, Options{Depth: 2, BatchSize: 2, MaxFollow: 1})
+	s := &scopetest.Searcher{Events: org(t)}
+	r, err := RunOptions(context.Background(), s, indicatorOf(indicator.User, alice.id), Options{Depth: 2, BatchSize: 2, MaxFollow: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// indicator 1; pivot: alice's 3 IPs and 2 sessions (not the administrator's)
 	// = 5 links → 3 searches; follow 1 user (bob: as connected as mallory, with
 	// more events seen) → 1; pivot of his 2 new sessions and 1 new IP → 2.
-	if len(s.queries) != 7 {
-		t.Errorf("%d searches: %q", len(s.queries), s.queries)
+	if len(s.Queries) != 7 {
+		t.Errorf("%d searches: %q", len(s.Queries), s.Queries)
 	}
 	if r.NotFollowed != 1 {
 		t.Errorf("not followed = %d", r.NotFollowed)
 	}
-	for _, q := range s.queries {
+	for _, q := range s.Queries {
 		q, _, _ = strings.Cut(q, " and not ") // the users already read
 		if strings.Count(q, " eq ") > 4 {
 			t.Errorf("batch too large: %s", q)
@@ -220,18 +224,18 @@ func TestBatchesAndLimits(t *testing.T) {
 // TestErrors checks validation, searcher errors and cancellation.
 func TestErrors(t *testing.T) {
 	ctx := context.Background()
-	for _, ind := range []Indicator{{"host", "x"}, {User, " "}} {
-		if _, err := Run(ctx, &memSearcher{}, ind, 1); err == nil {
+	for _, ind := range []indicator.Indicator{{Kind: "host", Value: "x"}, indicatorOf(indicator.User, " ")} {
+		if _, err := Run(ctx, &scopetest.Searcher{}, ind, 1); err == nil {
 			t.Errorf("%v: no error", ind)
 		}
 	}
 	boom := errors.New("boom")
-	if _, err := Run(ctx, failing{boom}, Indicator{IP, "1.2.3.4"}, 1); !errors.Is(err, boom) {
+	if _, err := Run(ctx, failing{boom}, indicatorOf(indicator.IP, "1.2.3.4"), 1); !errors.Is(err, boom) {
 		t.Errorf("err = %v", err)
 	}
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
-	if _, err := Run(cancelled, &memSearcher{events: org(t)}, Indicator{User, alice.id}, 1); !errors.Is(err, context.Canceled) {
+	if _, err := Run(cancelled, &scopetest.Searcher{Events: org(t)}, indicatorOf(indicator.User, alice.id), 1); !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v", err)
 	}
 }
@@ -247,12 +251,12 @@ func (f failing) Search(context.Context, filter.Expr, func(*logevent.Event) erro
 // followed, and that the report names those links.
 func TestSharedLinksAreNotFollowed(t *testing.T) {
 	ctx := context.Background()
-	s := &memSearcher{events: org(t)}
-	open, err := RunOptions(ctx, s, Indicator{User, alice.id}, Options{Depth: 2, MaxShared: -1})
+	s := &scopetest.Searcher{Events: org(t)}
+	open, err := RunOptions(ctx, s, indicatorOf(indicator.User, alice.id), Options{Depth: 2, MaxShared: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	narrow, err := RunOptions(ctx, s, Indicator{User, alice.id}, Options{Depth: 2, MaxShared: 1})
+	narrow, err := RunOptions(ctx, s, indicatorOf(indicator.User, alice.id), Options{Depth: 2, MaxShared: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -264,7 +268,7 @@ func TestSharedLinksAreNotFollowed(t *testing.T) {
 			t.Errorf("%s followed through links of two users", u.ID)
 		}
 	}
-	office := SharedLink{Link{IP, office.ip}, 2} // alice and bob
+	office := SharedLink{ipLink(office.ip), 2} // alice and bob
 	if !slices.Contains(narrow.Shared, office) {
 		t.Errorf("shared = %v, want %v among them", narrow.Shared, office)
 	}

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oktascope/oktascope/internal/indicator"
+
 	"github.com/oktascope/oktascope/internal/samples"
 	"github.com/oktascope/oktascope/internal/store"
 	"github.com/oktascope/oktascope/internal/synth"
@@ -29,9 +31,9 @@ func TestIPUserFinderChangesNothing(t *testing.T) {
 	if _, _, err := st.Insert(context.Background(), events); err != nil {
 		t.Fatal(err)
 	}
-	inds := []Indicator{{User, busiestUser(events)}}
+	inds := []indicator.Indicator{indicatorOf(indicator.User, busiestUser(events))}
 	for _, inc := range incidents {
-		inds = append(inds, Indicator{User, inc.UserID}, Indicator{IP, inc.AttackerIP}, Indicator{Session, inc.SessionIDs[0]})
+		inds = append(inds, indicatorOf(indicator.User, inc.UserID), indicatorOf(indicator.IP, inc.AttackerIP), indicatorOf(indicator.Session, inc.SessionIDs[0]))
 	}
 	mid := events[len(events)/2].Time
 	windows := []store.Window{{Store: st}, {Store: st, Since: mid.Add(-2 * time.Hour), Until: mid.Add(2 * time.Hour)}}
@@ -58,7 +60,7 @@ func TestIPUserFinderChangesNothing(t *testing.T) {
 	}
 }
 
-func mustRun(t *testing.T, s Searcher, ind Indicator, depth int) *Report {
+func mustRun(t *testing.T, s Searcher, ind indicator.Indicator, depth int) *Report {
 	t.Helper()
 	r, err := Run(context.Background(), s, ind, depth)
 	if err != nil {

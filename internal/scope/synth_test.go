@@ -5,6 +5,10 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/oktascope/oktascope/internal/scope/scopetest"
+
+	"github.com/oktascope/oktascope/internal/indicator"
+
 	"github.com/oktascope/oktascope/internal/samples"
 	"github.com/oktascope/oktascope/internal/synth"
 	"github.com/oktascope/oktascope/internal/timeline"
@@ -21,9 +25,9 @@ func TestSynthIncidents(t *testing.T) {
 		synth.PasswordResetTakeover: timeline.RecoveryTakeover,
 		synth.SessionHijack:         timeline.SessionHijack,
 	}
-	s := &memSearcher{events: events}
+	s := &scopetest.Searcher{Events: events}
 	for _, inc := range incidents {
-		for _, ind := range []Indicator{{User, inc.UserID}, {Session, inc.SessionIDs[0]}, {IP, inc.AttackerIP}} {
+		for _, ind := range []indicator.Indicator{indicatorOf(indicator.User, inc.UserID), indicatorOf(indicator.Session, inc.SessionIDs[0]), indicatorOf(indicator.IP, inc.AttackerIP)} {
 			r, err := Run(context.Background(), s, ind, 2)
 			if err != nil {
 				t.Fatal(err)

@@ -201,7 +201,7 @@ func (a *Aggregator) fieldValues(e *logevent.Event) []string {
 func textValues(p *logevent.Path, e *logevent.Event) []string {
 	var out []string
 	for _, v := range p.Values(e) {
-		if s, ok := valueText(v); ok {
+		if s, ok := v.Text(); ok {
 			out = append(out, s)
 		}
 	}

@@ -16,8 +16,8 @@ import (
 // generated from every rule's comparisons (hits and near misses).
 func TestConvertedFiltersMatchLikeRules(t *testing.T) {
 	rules, errs := LoadDir(sigmaDir)
-	if len(errs) > 0 {
-		t.Fatal(errs)
+	if len(errs) > 0 || len(rules) != 23 {
+		t.Fatalf("loaded %d rules (want 23): %v", len(rules), errs)
 	}
 	events := samples.Events(t)
 	for _, r := range rules {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/netip"
 	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/oktascope/oktascope/internal/filter"
@@ -209,22 +208,8 @@ func valuesMatch(path string, test func(string) bool) func(*logevent.Event) bool
 	p := logevent.CompilePath(path)
 	return func(e *logevent.Event) bool {
 		return p.Any(e, func(v logevent.Value) bool {
-			s, ok := valueText(v)
+			s, ok := v.Text()
 			return ok && test(s)
 		})
 	}
-}
-
-// valueText is the text of an event value that string tests look at, as in
-// the filter package: strings as they are, numbers and booleans as written.
-func valueText(v logevent.Value) (string, bool) {
-	switch v.Kind {
-	case logevent.KindString:
-		return v.Str, true
-	case logevent.KindNumber:
-		return strconv.FormatFloat(v.Num, 'f', -1, 64), true
-	case logevent.KindBool:
-		return strconv.FormatBool(v.Bool), true
-	}
-	return "", false
 }

@@ -270,7 +270,7 @@ func userSignin(id string) string {
 (eventType eq "user.account.unlock_token") or (eventType eq "user.account.unlock"))`, id)
 }
 
-// BenchmarkHunt measures indicator lookups (SPEC §6: under 50 ms on 10
+// BenchmarkHunt measures indicator lookups (docs/performance.md: under 50 ms on 10
 // million events): every matching event, in order, decoded.
 func BenchmarkHunt(b *testing.B) {
 	_, ind := sharedStore(b)
@@ -290,7 +290,7 @@ func BenchmarkHunt(b *testing.B) {
 	}
 }
 
-// BenchmarkFilter measures filters that scan (SPEC §6: an arbitrary
+// BenchmarkFilter measures filters that scan (docs/performance.md: an arbitrary
 // filter under 2 s on 10 million events): answered by columns and
 // indexes, by a scan of the columns, and by decoding every event in Go.
 func BenchmarkFilter(b *testing.B) {

@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/oktascope/oktascope/internal/indicator"
 )
 
 // Stats summarizes the store.
@@ -66,12 +68,9 @@ func (s *Store) EventTypeCounts(ctx context.Context) ([]TypeCount, error) {
 }
 
 // UserRef is an Okta id seen with a given alternateId (login), and in how
-// many events it appears as the actor and as a target.
-type UserRef struct {
-	ID           string
-	ActorEvents  int
-	TargetEvents int
-}
+// many events it appears as the actor and as a target: the indicator
+// package's, so that the store is an indicator.Resolver.
+type UserRef = indicator.UserRef
 
 // ResolveUser lists the distinct actor.id values, and target.id values of
 // targets of type User, of events whose matching alternateId equals login

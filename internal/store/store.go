@@ -1,6 +1,6 @@
 // Package store is oktascope's embedded event store: one SQLite file (WAL,
 // 16 KiB pages) holding every imported event once, indexed for the pivots
-// of SPEC §2.4, and searched with Okta's filter language.
+// of docs/storage.md, and searched with Okta's filter language.
 //
 // Filters are split in two (see translate.go): the part the columns and
 // indexes answer exactly is pushed down to SQL; the rest is evaluated in Go

@@ -68,6 +68,16 @@ var incidentPlans = []incidentPlan{
 	{SessionHijack, 0.8, 60 * 60 * 1000, (*story).plantSessionHijack},
 }
 
+// IncidentKinds lists the kinds of incident Options.Incidents plants, one
+// incident of each, in the order they happen in the log.
+func IncidentKinds() []IncidentKind {
+	kinds := make([]IncidentKind, len(incidentPlans))
+	for i, p := range incidentPlans {
+		kinds[i] = p.kind
+	}
+	return kinds
+}
+
 // plantIncidents plans the incidents from their own random stream; they
 // change no user state, so the benign events are the same with or without
 // them.

@@ -55,27 +55,6 @@ func sessionID(e *logevent.Event) string {
 	return s
 }
 
-// failed reports whether the event's outcome is a denial or a failure.
-func failed(e *logevent.Event) bool {
-	r := e.Outcome.Result
-	if r == "SUCCESS" { // most outcomes: spares the case folding
-		return false
-	}
-	switch strings.ToUpper(r) {
-	case "DENY", "FAILURE":
-		return true
-	}
-	return false
-}
-
-// clientIP returns the client's IP address, or "" ("null" counts as none).
-func clientIP(e *logevent.Event) string {
-	if ip := e.Client.IPAddress; ip != "null" {
-		return ip
-	}
-	return ""
-}
-
 // asn returns the client's autonomous system number as text, or "".
 func asn(e *logevent.Event) string {
 	n := e.SecurityContext.AsNumber
@@ -86,18 +65,6 @@ func asn(e *logevent.Event) string {
 		return strconv.FormatInt(int64(n.Value), 10)
 	}
 	return strconv.FormatFloat(n.Value, 'f', -1, 64)
-}
-
-// place returns "City, Country" (or the parts present) of the client.
-func place(e *logevent.Event) string {
-	g := e.Client.GeographicalContext
-	var parts []string
-	for _, s := range []string{g.City, g.Country} {
-		if s != "" && s != "null" {
-			parts = append(parts, s)
-		}
-	}
-	return strings.Join(parts, ", ")
 }
 
 // appName returns the display name of the event's first AppInstance

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/oktascope/oktascope/internal/logevent"
+	"github.com/oktascope/oktascope/internal/timewindow"
 )
 
 // fatigueState follows the MFA challenges sent to one user.
@@ -37,7 +38,7 @@ func (b *Builder) checkFatigue(e *logevent.Event, p placement, u *userState, fs 
 		b.fatigueSend(e, p.challenge, u, fs)
 		return
 	}
-	if e.EventType != typeAuthViaMFA || failed(e) {
+	if e.EventType != typeAuthViaMFA || e.Outcome.Failed() {
 		return
 	}
 	st := &u.fatigue
@@ -94,9 +95,9 @@ func (inc *fatigueIncident) finish(opts Options) {
 	sort.Strings(channels)
 	span := inc.last().Sub(inc.sends[0].Time).Round(time.Second)
 	msg := fmt.Sprintf("%d MFA challenges (%s) sent to %s in %s (threshold: %d within %s); ",
-		len(inc.sends), strings.Join(channels, ", "), userText(inc.user), span, opts.FatigueCount, duration(opts.FatigueWindow))
+		len(inc.sends), strings.Join(channels, ", "), userText(inc.user), span, opts.FatigueCount, timewindow.Format(opts.FatigueWindow))
 	if inc.success != nil {
-		msg += "followed by a successful MFA verification at " + stamp(inc.success.Time) + " from " + orNone(clientIP(inc.success))
+		msg += "followed by a successful MFA verification at " + stamp(inc.success.Time) + " from " + orNone(inc.success.ClientIP())
 	} else {
 		msg += "no successful MFA verification followed"
 	}
@@ -121,17 +122,5 @@ func orNone(s string) string {
 	return s
 }
 
-// duration formats d without zero minutes or seconds: "24h", "10m", "1h30m".
-func duration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
-}
-
-// stamp formats a time as the JSON output does.
+// stamp formats a time as Okta publishes it.
 func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }

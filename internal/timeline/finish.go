@@ -103,7 +103,7 @@ func complete(seq catalog.Sequence, hasSeq bool, steps []Step) bool {
 // reached reports whether a step's event reached it: it did not fail, or it
 // is the denial the step records.
 func reached(e *logevent.Event) bool {
-	return e.EventType == typeDenyAccess || !failed(e)
+	return e.EventType == typeDenyAccess || !e.Outcome.Failed()
 }
 
 // incomplete flags a flow that stops before its last required step, unless
@@ -121,7 +121,7 @@ func incomplete(f Flow, seq catalog.Sequence) []Deviation {
 			first = first || s.Position == 1
 		}
 	}
-	if (hi == 0 && f.Kind != KindMFA) || (last != nil && failed(last.Event)) {
+	if (hi == 0 && f.Kind != KindMFA) || (last != nil && last.Event.Outcome.Failed()) {
 		return nil
 	}
 	var missing []string
@@ -215,7 +215,7 @@ func denied(f Flow, places []placement) []Deviation {
 		default:
 			continue
 		}
-		if e.EventType != typeDenyAccess && !failed(e) {
+		if e.EventType != typeDenyAccess && !e.Outcome.Failed() {
 			continue
 		}
 		uuids = append(uuids, e.UUID)

@@ -47,7 +47,7 @@ func (fs *flowState) add(e *logevent.Event, p placement, own *sessionState) {
 	switch {
 	case p.role == roleMFA:
 		fs.hasMFA = true
-	case e.EventType == typeSessionInit && !failed(e):
+	case e.EventType == typeSessionInit && !e.Outcome.Failed():
 		fs.started = true
 	case e.EventType == typeVerify && fs.kind == KindSignin:
 		fs.final = true
@@ -61,7 +61,7 @@ func (fs *flowState) add(e *logevent.Event, p placement, own *sessionState) {
 
 // reachRecovery records a recovery step reached; the last step ends the flow.
 func (fs *flowState) reachRecovery(e *logevent.Event, p placement) {
-	if failed(e) {
+	if e.Outcome.Failed() {
 		return
 	}
 	if fs.reached == nil {

@@ -14,7 +14,7 @@ type client struct {
 
 // clientOf returns the client of e, whose ASN (asn(e)) is asnText.
 func clientOf(e *logevent.Event, asnText string) client {
-	c := client{ip: clientIP(e), asn: asnText, asOrg: e.SecurityContext.AsOrg, userAgent: e.Client.UserAgent.RawUserAgent}
+	c := client{ip: e.ClientIP(), asn: asnText, asOrg: e.SecurityContext.AsOrg, userAgent: e.Client.UserAgent.RawUserAgent}
 	if country := e.Client.GeographicalContext.Country; country != "null" {
 		c.country = country
 	}

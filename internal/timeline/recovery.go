@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/oktascope/oktascope/internal/logevent"
+	"github.com/oktascope/oktascope/internal/timewindow"
 )
 
 // networks records what is known of each IP address, ASN and country a
@@ -254,7 +255,7 @@ func (b *Builder) checkRecovery(e *logevent.Event, s *sighting, p placement, u *
 	// What the watches look for: an MFA factor change or a sign-in the user
 	// performed (not a recovery step, not a failure), from a network new
 	// since one of them began.
-	candidate := p.role != roleSSPR && p.role != roleSSU && !admin && !failed(e)
+	candidate := p.role != roleSSPR && p.role != roleSSU && !admin && !e.Outcome.Failed()
 	change := candidate && p.change
 	candidate = candidate && (change || isSignin(e)) && !u.seen.knownSince(s, u.watchStart)
 	if !candidate && e.Time.Sub(u.watchFloor) <= b.opts.RecoveryWindow {
@@ -360,7 +361,7 @@ func (w *recoveryWatch) finish(opts Options) {
 	}
 	w.dev.UUIDs = append(w.dev.UUIDs, w.cited...)
 	w.dev.Message = fmt.Sprintf("%s of %s at %s followed within %s by %s",
-		what, userText(w.flow.user.actor), stamp(w.flow.start), duration(opts.RecoveryWindow), strings.Join(parts, " and "))
+		what, userText(w.flow.user.actor), stamp(w.flow.start), timewindow.Format(opts.RecoveryWindow), strings.Join(parts, " and "))
 }
 
 // dedupe returns the distinct strings of s, in order of first appearance.

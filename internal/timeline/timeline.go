@@ -8,7 +8,8 @@
 //
 // Events go in one at a time, in ascending published order, through a
 // Builder (so a caller can stream them from a store); Finish returns the
-// Timeline, which writes itself as text for a terminal, JSON or HTML.
+// Timeline, which internal/render writes as text for a terminal, JSON or
+// HTML.
 // The rules and their default thresholds are documented in docs/timeline.md.
 package timeline
 

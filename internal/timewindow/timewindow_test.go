@@ -29,3 +29,24 @@ func TestParse(t *testing.T) {
 		}
 	}
 }
+
+func TestFormat(t *testing.T) {
+	tests := []struct {
+		d    time.Duration
+		want string
+	}{
+		{24 * time.Hour, "24h"},
+		{10 * time.Minute, "10m"},
+		{90 * time.Minute, "1h30m"},
+		{45 * time.Second, "45s"},
+		{time.Hour + 30*time.Second, "1h0m30s"},
+	}
+	if len(tests) != 5 {
+		t.Fatalf("%d cases", len(tests))
+	}
+	for _, tt := range tests {
+		if got := Format(tt.d); got != tt.want {
+			t.Errorf("Format(%v) = %q, want %q", tt.d, got, tt.want)
+		}
+	}
+}

@@ -7,7 +7,9 @@ import (
 
 	"github.com/oktascope/oktascope/internal/catalog"
 	"github.com/oktascope/oktascope/internal/filter"
+	"github.com/oktascope/oktascope/internal/indicator"
 	"github.com/oktascope/oktascope/internal/logevent"
+	"github.com/oktascope/oktascope/internal/render"
 	"github.com/oktascope/oktascope/internal/scope"
 )
 
@@ -114,7 +116,7 @@ func (s *server) searchJSON(r *http.Request, st searchState, path string) (any, 
 		Since: timeOrNil(p.Query.Since), Until: timeOrNil(p.Query.Until), Count: len(events), Events: rawEvents(events)}
 	if p.Playbook != nil {
 		resp.Playbook, resp.Value = playbookJSONOf(*p.Playbook), st.Value
-		if p.Playbook.Parameter == catalog.ParameterUser {
+		if p.Playbook.Parameter == indicator.User {
 			resp.UserID = p.HuntValue
 		}
 	}
@@ -189,7 +191,7 @@ func (s *server) apiTimeline(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	body, err := tl.MarshalJSON()
+	body, err := render.MarshalTimeline(tl)
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +212,11 @@ func (s *server) apiScope(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return report, nil
+	body, err := render.MarshalScope(report)
+	if err != nil {
+		return nil, err
+	}
+	return json.RawMessage(body), nil
 }
 
 // histogramJSON is the body of /api/histogram.

@@ -15,7 +15,7 @@ import (
 
 // The benchmarks run against a store of a generated log of benchEvents()
 // events (200,000 by default; OKTASCOPE_BENCH_EVENTS=1000000 for the 1M
-// target of SPEC §6), built once per run. OKTASCOPE_BENCH_DB names a store
+// target of docs/performance.md), built once per run. OKTASCOPE_BENCH_DB names a store
 // to reuse (kept between runs; built there when missing):
 //
 //	OKTASCOPE_BENCH_EVENTS=1000000 OKTASCOPE_BENCH_DB=/tmp/web-1m.db \
@@ -73,7 +73,7 @@ func closeBench() {
 }
 
 // BenchmarkSearchPage measures the first page of results, rendered: the
-// page a browser gets for a search (SPEC §6: under 200 ms on 1M events).
+// page a browser gets for a search (docs/performance.md: under 200 ms on 1M events).
 // The histogram is a separate request (BenchmarkHistogram).
 func BenchmarkSearchPage(b *testing.B) {
 	st, g := benchStore(b)

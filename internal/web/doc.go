@@ -1,4 +1,4 @@
-// Package web is oktascope's browser UI and its JSON API (SPEC §5): the
+// Package web is oktascope's browser UI and its JSON API (docs/web.md): the
 // Okta System Log page made for investigation, served from the binary.
 //
 // The pages are rendered on the server with html/template, which escapes

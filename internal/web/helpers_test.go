@@ -12,12 +12,14 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/oktascope/oktascope/internal/samples"
+
 	"github.com/oktascope/oktascope/internal/logevent"
 	"github.com/oktascope/oktascope/internal/store"
 	"github.com/oktascope/oktascope/internal/synth"
 )
 
-// The XSS payloads of issue 7, planted in events of the test stores.
+// XSS payloads, planted in events of the test stores.
 const (
 	scriptPayload = `<script>alert(1)</script>`
 	imgPayload    = `"><img src=x onerror=alert(1)>`
@@ -85,6 +87,7 @@ func buildStore(tb testing.TB, path string, n int, seed int64) (*store.Store, *s
 		add(append([]byte(nil), line...))
 	}
 	flush()
+	samples.CheckIncidents(tb, g.Incidents()) // tests loop over them
 	if err := st.Analyze(context.Background()); err != nil {
 		tb.Fatal(err)
 	}

@@ -6,30 +6,26 @@ import (
 	"time"
 
 	"github.com/oktascope/oktascope/internal/filter"
+	"github.com/oktascope/oktascope/internal/indicator"
 	"github.com/oktascope/oktascope/internal/logevent"
-	"github.com/oktascope/oktascope/internal/scope"
 	"github.com/oktascope/oktascope/internal/store"
 )
-
-// indicatorKinds are the kinds of indicator, in the order the forms list
-// them.
-var indicatorKinds = []string{string(scope.User), string(scope.IP), string(scope.Session)}
 
 // plannedIndicator is a timeline or scope view's state, validated.
 type plannedIndicator struct {
 	State        indicatorState
-	Indicator    scope.Indicator // the value resolved to a user id for a user
-	Filter       filter.Expr     // every event of the indicator
+	Indicator    indicator.Indicator // the value resolved to a user id for a user
+	Filter       filter.Expr         // every event of the indicator
 	Since, Until time.Time
 }
 
 // planIndicator validates an indicator view's state and builds the filter
 // of the indicator's events, as the CLI's timeline does.
 func (s *server) planIndicator(ctx context.Context, st indicatorState) (*plannedIndicator, error) {
-	p := &plannedIndicator{State: st, Indicator: scope.Indicator{Kind: scope.Kind(st.Kind), Value: st.Value}}
+	p := &plannedIndicator{State: st, Indicator: indicator.Indicator{Kind: indicator.Kind(st.Kind), Value: st.Value}}
 	if err := p.Indicator.Validate(); err != nil {
 		field := "value"
-		if p.Indicator.Kind != scope.User && p.Indicator.Kind != scope.IP && p.Indicator.Kind != scope.Session {
+		if !p.Indicator.Kind.Valid() {
 			field = "kind"
 		}
 		return p, &inputError{Field: field, Msg: fmt.Sprintf("give a user, an IP address or a session (kind=user|ip|session and value=…); %v", err)}
@@ -38,25 +34,11 @@ func (s *server) planIndicator(ctx context.Context, st indicatorState) (*planned
 	if p.Since, p.Until, err = s.window(st.Since, st.Until); err != nil {
 		return p, err
 	}
-	if p.Indicator.Kind == scope.User {
-		if p.Indicator.Value, err = s.resolveUser(ctx, st.Value); err != nil {
-			return p, err
-		}
+	if p.Indicator, err = s.resolve(ctx, p.Indicator); err != nil {
+		return p, err
 	}
-	p.Filter, err = indicatorFilter(p.Indicator)
+	p.Filter, err = p.Indicator.Filter()
 	return p, err
-}
-
-// indicatorFilter is the filter of every event of an indicator.
-func indicatorFilter(ind scope.Indicator) (filter.Expr, error) {
-	v := filter.Quote(ind.Value)
-	switch ind.Kind {
-	case scope.IP:
-		return filter.Parse("client.ipAddress eq " + v)
-	case scope.Session:
-		return filter.Parse("authenticationContext.externalSessionId eq " + v)
-	}
-	return filter.Parse("actor.id eq " + v + " or target.id eq " + v)
 }
 
 // indicatorEvents reads up to max events of the indicator, in order, and
@@ -75,12 +57,12 @@ func (s *server) indicatorEvents(ctx context.Context, p *plannedIndicator, max i
 }
 
 // indicatorPivots are the links between the views of one indicator.
-func indicatorPivots(ind scope.Indicator, st indicatorState) []link {
+func indicatorPivots(ind indicator.Indicator, st indicatorState) []link {
 	pv := pivotsOf(st.Since, st.Until)
 	switch ind.Kind {
-	case scope.IP:
+	case indicator.IP:
 		return pv.ipPivots(ind.Value)
-	case scope.Session:
+	case indicator.Session:
 		return pv.sessionPivots(ind.Value)
 	}
 	return pv.userPivots(ind.Value)

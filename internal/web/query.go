@@ -9,6 +9,7 @@ import (
 
 	"github.com/oktascope/oktascope/internal/catalog"
 	"github.com/oktascope/oktascope/internal/filter"
+	"github.com/oktascope/oktascope/internal/indicator"
 	"github.com/oktascope/oktascope/internal/store"
 	"github.com/oktascope/oktascope/internal/timewindow"
 )
@@ -21,7 +22,7 @@ type inputError struct {
 	Line   int // filter syntax errors: 1-based line and column
 	Column int
 	// Candidates are the user ids a login names, when it names several.
-	Candidates []store.UserRef
+	Candidates []indicator.UserRef
 }
 
 // Error says which parameter is wrong, where and why.
@@ -100,12 +101,12 @@ func (s *server) planHunt(ctx context.Context, p *plannedSearch) error {
 	if value == "" {
 		return &inputError{Field: "value", Msg: fmt.Sprintf("playbook %s needs a %s", pb.Name, parameterNoun(pb.Parameter))}
 	}
-	if pb.Parameter == catalog.ParameterUser {
-		id, err := s.resolveUser(ctx, value)
+	if pb.Parameter == indicator.User {
+		ind, err := s.resolve(ctx, indicator.Indicator{Kind: indicator.User, Value: value})
 		if err != nil {
 			return err
 		}
-		value = id
+		value = ind.Value
 	}
 	p.HuntValue = value
 	p.FilterText = pb.Filter(value)
@@ -113,30 +114,32 @@ func (s *server) planHunt(ctx context.Context, p *plannedSearch) error {
 }
 
 // parameterNoun names what a playbook parameter asks for.
-func parameterNoun(p catalog.Parameter) string {
+func parameterNoun(p indicator.Kind) string {
 	switch p {
-	case catalog.ParameterUser:
+	case indicator.User:
 		return "user id or login"
-	case catalog.ParameterIP:
+	case indicator.IP:
 		return "IP address"
-	case catalog.ParameterSession:
+	case indicator.Session:
 		return "external session id"
 	}
 	return string(p)
 }
 
-// resolveUser turns a login into the Okta user id it names (store.UserID).
-func (s *server) resolveUser(ctx context.Context, value string) (string, error) {
-	id, err := s.st.UserID(ctx, value)
-	var userErr *store.UserError
+// resolve resolves a user indicator's login to the user's id
+// (indicator.Resolve); a login that names no single user is the value
+// parameter's error, with the candidates when it names several.
+func (s *server) resolve(ctx context.Context, ind indicator.Indicator) (indicator.Indicator, error) {
+	resolved, err := indicator.Resolve(ctx, s.st, ind)
+	var userErr *indicator.UserError
 	if errors.As(err, &userErr) {
 		msg := userErr.Error()
 		if len(userErr.Candidates) > 0 {
-			msg = fmt.Sprintf("login %q names several users: pick one", value)
+			msg = fmt.Sprintf("login %q names several users: pick one", ind.Value)
 		}
-		return "", &inputError{Field: "value", Msg: msg, Candidates: userErr.Candidates}
+		return resolved, &inputError{Field: "value", Msg: msg, Candidates: userErr.Candidates}
 	}
-	return id, err
+	return resolved, err
 }
 
 // window parses since and until.

@@ -1,11 +1,8 @@
 package web
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"strings"
-	"unicode"
 
 	"github.com/oktascope/oktascope/internal/catalog"
 	"github.com/oktascope/oktascope/internal/logevent"
@@ -60,7 +57,7 @@ func newRow(e *logevent.Event, pv pivots) eventRow {
 		Actor:     newActorCell(e.Actor, pv),
 		EventType: show(e.EventType), Definition: definitionOf(e.EventType), TypeURL: pv.Equals("eventType", e.EventType),
 		Outcome: show(e.Outcome.Result), Reason: show(e.Outcome.Reason), Failed: isFailure(e.Outcome.Result),
-		IP: show(e.Client.IPAddress), Location: show(location(e)),
+		IP: show(e.Client.IPAddress), Location: show(render.Location(e)),
 		Session: show(e.AuthenticationContext.ExternalSessionID), Message: show(e.DisplayMessage),
 		DetailURL: detailURL(e.UUID, pv),
 	}
@@ -94,18 +91,6 @@ func isFailure(result string) bool {
 	return false
 }
 
-// location is the client's city, state and country.
-func location(e *logevent.Event) string {
-	g := e.Client.GeographicalContext
-	var parts []string
-	for _, s := range []string{g.City, g.State, g.Country} {
-		if s != "" {
-			parts = append(parts, s)
-		}
-	}
-	return strings.Join(parts, ", ")
-}
-
 // definitionOf is the article's (or Okta's) definition of an event type,
 // and where it sits in the article's flows; empty when unknown.
 func definitionOf(eventType string) string {
@@ -137,7 +122,7 @@ type eventDetail struct {
 func newDetail(e *logevent.Event, pv pivots) *eventDetail {
 	d := &eventDetail{
 		UUID: show(e.UUID), EventType: show(e.EventType), Definition: definitionOf(e.EventType),
-		JSON: prettyJSON(e.Raw), PageURL: pv.Event(e.UUID),
+		JSON: render.DisplayJSON(e.Raw), PageURL: pv.Event(e.UUID),
 	}
 	d.Groups = eventPivots(e, pv)
 	return d
@@ -158,7 +143,7 @@ func eventPivots(e *logevent.Event, pv pivots) []pivotGroup {
 		}
 	}
 	if ip := e.Client.IPAddress; ip != "" {
-		groups = append(groups, pivotGroup{Name: "IP address", Value: show(ip), Note: show(location(e)), Links: pv.ipPivots(ip)})
+		groups = append(groups, pivotGroup{Name: "IP address", Value: show(ip), Note: show(render.Location(e)), Links: pv.ipPivots(ip)})
 	}
 	if id := e.AuthenticationContext.ExternalSessionID; id != "" {
 		groups = append(groups, pivotGroup{Name: "session", Value: show(id), Links: pv.sessionPivots(id)})
@@ -176,35 +161,4 @@ func joinNonEmpty(sep string, parts ...string) string {
 		}
 	}
 	return strings.Join(kept, sep)
-}
-
-// prettyJSON indents an event's original JSON, keeping its keys in order,
-// and writes the characters a reader could be fooled by (bidirectional
-// overrides, C1 controls, line separators) as JSON \u escapes, which
-// leaves the JSON's meaning unchanged.
-func prettyJSON(raw []byte) string {
-	var buf bytes.Buffer
-	if err := json.Indent(&buf, bytes.TrimSpace(raw), "", "  "); err != nil {
-		return show(string(raw))
-	}
-	s := buf.String()
-	if !strings.ContainsFunc(s, unsafeInJSON) {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if unsafeInJSON(r) {
-			fmt.Fprintf(&b, `\u%04x`, r)
-		} else {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-// unsafeInJSON reports the characters prettyJSON escapes; in valid JSON
-// they can only occur inside strings (the newline is the indentation's).
-func unsafeInJSON(r rune) bool {
-	return r != '\n' && (r == unicode.ReplacementChar || unicode.IsControl(r) ||
-		unicode.Is(unicode.Bidi_Control, r) || r == '\u2028' || r == '\u2029')
 }

@@ -2,9 +2,12 @@ package web
 
 import (
 	"context"
+
 	"fmt"
 	"net/http"
 	"strconv"
+
+	"github.com/oktascope/oktascope/internal/indicator"
 
 	"github.com/oktascope/oktascope/internal/scope"
 	"github.com/oktascope/oktascope/internal/store"
@@ -26,7 +29,7 @@ func (s *server) scopePage(w http.ResponseWriter, r *http.Request) error {
 	st := readIndicatorState(r.URL.Query())
 	st.Depth = min(max(st.Depth, 1), scope.MaxDepth)
 	v := &scopeView{Layout: s.layout(r.Context(), "Scope", "scope"),
-		Form: indicatorForm{Action: "/scope", State: st, Kinds: indicatorKinds, Depths: depths(), MaxSharedDefault: scope.DefaultMaxShared}, Pivots: pivotsOf(st.Since, st.Until)}
+		Form: indicatorForm{Action: "/scope", State: st, Kinds: indicator.Kinds(), Depths: depths(), MaxSharedDefault: scope.DefaultMaxShared}, Pivots: pivotsOf(st.Since, st.Until)}
 	if st.Kind == "" && st.Value == "" {
 		return s.tmpl.render(w, http.StatusOK, "scope", v)
 	}

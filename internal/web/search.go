@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/oktascope/oktascope/internal/catalog"
+	"github.com/oktascope/oktascope/internal/indicator"
 	"github.com/oktascope/oktascope/internal/logevent"
 	"github.com/oktascope/oktascope/internal/store"
 )
@@ -119,11 +120,11 @@ func huntBannerOf(p *plannedSearch) *huntBanner {
 	}
 	pv := pivotsOf(p.State.Since, p.State.Until)
 	switch p.Playbook.Parameter {
-	case catalog.ParameterUser:
+	case indicator.User:
 		b.Links = pv.userPivots(p.HuntValue)
-	case catalog.ParameterIP:
+	case indicator.IP:
 		b.Links = pv.ipPivots(p.HuntValue)
-	case catalog.ParameterSession:
+	case indicator.Session:
 		b.Links = pv.sessionPivots(p.HuntValue)
 	}
 	return b

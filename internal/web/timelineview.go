@@ -2,12 +2,13 @@ package web
 
 import (
 	"context"
+
 	"fmt"
 	"net/http"
-	"strconv"
-	"strings"
 
-	"github.com/oktascope/oktascope/internal/logevent"
+	"github.com/oktascope/oktascope/internal/indicator"
+
+	"github.com/oktascope/oktascope/internal/render"
 	"github.com/oktascope/oktascope/internal/timeline"
 )
 
@@ -31,7 +32,7 @@ type timelineView struct {
 type indicatorForm struct {
 	Action string
 	State  indicatorState
-	Kinds  []string
+	Kinds  []indicator.Kind
 	Depths []int // scope only: the depths offered
 	// MaxSharedDefault is scope's default limit on a followed link's users.
 	MaxSharedDefault int
@@ -87,7 +88,7 @@ var flowTitles = map[timeline.Kind]string{
 func (s *server) timelinePage(w http.ResponseWriter, r *http.Request) error {
 	st := readIndicatorState(r.URL.Query())
 	v := &timelineView{Layout: s.layout(r.Context(), "Timeline", "timeline"),
-		Form: indicatorForm{Action: "/timeline", State: st, Kinds: indicatorKinds}, Max: s.opts.MaxTimelineEvents}
+		Form: indicatorForm{Action: "/timeline", State: st, Kinds: indicator.Kinds()}, Max: s.opts.MaxTimelineEvents}
 	if st.Kind == "" && st.Value == "" {
 		return s.tmpl.render(w, http.StatusOK, "timeline", v)
 	}
@@ -177,18 +178,9 @@ func stepViewOf(step timeline.Step, flagged bool, pv pivots) stepView {
 	e := step.Event
 	return stepView{
 		Row: newRow(e, pv), Label: step.Label, Description: step.Description,
-		Network: show(network(e)), UserAgent: show(e.Client.UserAgent.RawUserAgent),
+		Network: show(render.Network(e)), UserAgent: show(e.Client.UserAgent.RawUserAgent),
 		Flagged: flagged, EventURL: pv.Event(e.UUID),
 	}
-}
-
-// network is the client's ASN and its organization.
-func network(e *logevent.Event) string {
-	n := e.SecurityContext.AsNumber
-	if !n.Valid || n.Value == 0 {
-		return e.SecurityContext.AsOrg
-	}
-	return strings.TrimSpace("AS" + strconv.FormatFloat(n.Value, 'f', -1, 64) + " " + e.SecurityContext.AsOrg)
 }
 
 // shortID shortens a long id for display.

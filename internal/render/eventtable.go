@@ -1,10 +1,8 @@
 package render
 
 import (
-	"encoding/csv"
 	"io"
 	"strings"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/oktascope/oktascope/internal/logevent"
@@ -98,7 +96,7 @@ func (t *tableWriter) measure(rows [][]string) []int {
 func (t *tableWriter) printRow(row []string) error {
 	var b strings.Builder
 	for i, cell := range row {
-		cell = truncate(cell, t.widths[i])
+		cell = cut(cell, t.widths[i])
 		b.WriteString(cell)
 		if i < len(row)-1 {
 			b.WriteString(strings.Repeat(" ", t.widths[i]-utf8.RuneCountInString(cell)+2))
@@ -107,91 +105,4 @@ func (t *tableWriter) printRow(row []string) error {
 	b.WriteByte('\n')
 	_, err := io.WriteString(t.w, b.String())
 	return err
-}
-
-func truncate(s string, width int) string {
-	if utf8.RuneCountInString(s) <= width {
-		return s
-	}
-	if width <= 1 {
-		return "…"
-	}
-	return string([]rune(s)[:width-1]) + "…"
-}
-
-// Terminal makes attacker-controlled text safe to print on a terminal:
-// control characters (escape sequences, carriage returns, newlines, C1
-// controls, bidirectional overrides) are shown as \x.. or \u.... escapes.
-func Terminal(s string) string {
-	if !strings.ContainsFunc(s, unsafeRune) {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		if unsafeRune(r) {
-			b.WriteString(escapeRune(r))
-		} else {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-func unsafeRune(r rune) bool {
-	return r == utf8.RuneError || unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || r == '\u2028' || r == '\u2029'
-}
-
-func escapeRune(r rune) string {
-	if r < 0x100 {
-		return `\x` + hex2(byte(r))
-	}
-	return `\u` + hex2(byte(r>>8)) + hex2(byte(r))
-}
-
-func hex2(b byte) string {
-	const digits = "0123456789abcdef"
-	return string([]byte{digits[b>>4], digits[b&0xf]})
-}
-
-type csvWriter struct {
-	w      *csv.Writer
-	cols   []Column
-	header bool
-}
-
-func newCSVWriter(w io.Writer, cols []Column) *csvWriter {
-	return &csvWriter{w: csv.NewWriter(w), cols: cols}
-}
-
-func (c *csvWriter) Write(e *logevent.Event) error {
-	if !c.header {
-		c.header = true
-		header := make([]string, len(c.cols))
-		for i, col := range c.cols {
-			header[i] = col.Header
-		}
-		if err := c.w.Write(header); err != nil {
-			return err
-		}
-	}
-	row := make([]string, len(c.cols))
-	for i, col := range c.cols {
-		row[i] = Spreadsheet(col.Value(e))
-	}
-	return c.w.Write(row)
-}
-
-func (c *csvWriter) Close() error {
-	c.w.Flush()
-	return c.w.Error()
-}
-
-// Spreadsheet defuses a CSV cell that a spreadsheet would evaluate as a
-// formula (one starting with = + - @ tab or carriage return) by prefixing a
-// single quote, as OWASP recommends.
-func Spreadsheet(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }

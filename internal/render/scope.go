@@ -1,10 +1,33 @@
-package scope
+package render
 
 import (
+	"bufio"
+	"bytes"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
+	"text/tabwriter"
+
+	"github.com/oktascope/oktascope/internal/scope"
 )
+
+// WriteScope writes a scope report in format f, one of ScopeFormats: Text
+// for a terminal, JSON (docs/scope.md), Markdown or HTML. Every format
+// shows the same sections.
+func WriteScope(w io.Writer, f Format, r *scope.Report, opts Options) error {
+	switch f {
+	case JSON:
+		return writeIndentedJSON(w, scopeJSONOf(r))
+	case MD:
+		return writeScopeMarkdown(w, r)
+	case HTML:
+		return writeScopeHTML(w, r)
+	case Text:
+		return writeScopeText(w, r, opts.Width)
+	}
+	return fmt.Errorf("a scope report is not written as %s", f)
+}
 
 // section is one part of a report, in a form every output renders: a table
 // (Header and Rows) or a list of items (Items). Cells hold raw event text;
@@ -23,8 +46,8 @@ type item struct {
 	UUIDs       []string
 }
 
-// summaryLine is the first line of a report.
-func (r *Report) summaryLine() string {
+// scopeSummary is the first line of a report.
+func scopeSummary(r *scope.Report) string {
 	span := "no events"
 	if r.Events > 0 {
 		span = fmt.Sprintf("%d events, %s → %s", r.Events, stamp(r.FirstSeen), stamp(r.LastSeen))
@@ -32,16 +55,15 @@ func (r *Report) summaryLine() string {
 	return fmt.Sprintf("Scope of %s %s (depth %d): %s", r.Indicator.Kind, r.Indicator.Value, r.Depth, span)
 }
 
-// sections returns the report's sections, in order.
-func (r *Report) sections() []section {
-	out := []section{r.usersSection(), r.relatedSection(), r.sharedSection(), r.sessionsSection(), r.ipsSection(),
-		r.agentsSection(), r.devicesSection(), r.appsSection(),
+// scopeSections returns the report's sections, in order.
+func scopeSections(r *scope.Report) []section {
+	return []section{usersSection(r), relatedSection(r), sharedSection(r), sessionsSection(r), ipsSection(r),
+		agentsSection(r), devicesSection(r), appsSection(r),
 		countSection("Event types", "event type", r.EventTypes), countSection("Outcomes", "outcome", r.Outcomes),
-		r.deviationsSection(), r.queriesSection()}
-	return out
+		deviationsSection(r), queriesSection(r)}
 }
 
-func (r *Report) usersSection() section {
+func usersSection(r *scope.Report) section {
 	s := section{Title: "Users", Header: []string{"user", "id", "events"}}
 	for _, u := range r.Users {
 		s.Rows = append(s.Rows, []string{personText(u), u.ID, strconv.Itoa(u.Events)})
@@ -49,7 +71,7 @@ func (r *Report) usersSection() section {
 	return s
 }
 
-func (r *Report) relatedSection() section {
+func relatedSection(r *scope.Report) section {
 	title := "Other users on the same IP addresses or sessions"
 	if r.NotFollowed > 0 {
 		title += fmt.Sprintf(" (%d not followed: limit reached)", r.NotFollowed)
@@ -66,7 +88,7 @@ func (r *Report) relatedSection() section {
 	return s
 }
 
-func (r *Report) sessionsSection() section {
+func sessionsSection(r *scope.Report) section {
 	s := section{Title: "Sessions", Header: []string{"session", "users", "first", "last", "events", "IP addresses", "user agents"}}
 	for _, x := range r.Sessions {
 		s.Rows = append(s.Rows, []string{x.ID, strings.Join(x.Users, ", "), stamp(x.First), stamp(x.Last),
@@ -75,7 +97,7 @@ func (r *Report) sessionsSection() section {
 	return s
 }
 
-func (r *Report) ipsSection() section {
+func ipsSection(r *scope.Report) section {
 	s := section{Title: "IP addresses", Header: []string{"IP", "place", "ASN", "ISP", "proxy", "zone", "events", "first", "last", "users"}}
 	for _, x := range r.IPs {
 		asn := ""
@@ -88,7 +110,7 @@ func (r *Report) ipsSection() section {
 	return s
 }
 
-func (r *Report) agentsSection() section {
+func agentsSection(r *scope.Report) section {
 	s := section{Title: "User agents", Header: []string{"events", "user agent", "OS", "browser", "device"}}
 	for _, x := range r.UserAgents {
 		s.Rows = append(s.Rows, []string{strconv.Itoa(x.Events), x.Raw, x.OS, x.Browser, x.Device})
@@ -96,7 +118,7 @@ func (r *Report) agentsSection() section {
 	return s
 }
 
-func (r *Report) sharedSection() section {
+func sharedSection(r *scope.Report) section {
 	s := section{Title: "Shared addresses and sessions (not followed through)", Header: []string{"link", "users"}}
 	for _, l := range r.Shared {
 		s.Rows = append(s.Rows, []string{string(l.Kind) + " " + l.Value, strconv.Itoa(l.Users)})
@@ -104,7 +126,7 @@ func (r *Report) sharedSection() section {
 	return s
 }
 
-func (r *Report) devicesSection() section {
+func devicesSection(r *scope.Report) section {
 	s := section{Title: "Devices", Header: []string{"device", "name", "platform", "managed", "registered", "events"}}
 	for _, x := range r.Devices {
 		s.Rows = append(s.Rows, []string{x.ID, x.Name, joinNonEmpty(" ", x.Platform, x.OSVersion),
@@ -113,16 +135,16 @@ func (r *Report) devicesSection() section {
 	return s
 }
 
-func (r *Report) appsSection() section {
+func appsSection(r *scope.Report) section {
 	s := section{Title: "Apps", Header: []string{"app", "id", "events", "granted", "denied"}}
 	for _, x := range r.Apps {
-		s.Rows = append(s.Rows, []string{joinNonEmpty(" ", x.Name, paren(x.AlternateID)), x.ID,
+		s.Rows = append(s.Rows, []string{joinNonEmpty(" ", x.Name, wrap("(", x.AlternateID, ")")), x.ID,
 			strconv.Itoa(x.Events), strconv.Itoa(x.Granted), strconv.Itoa(x.Denied)})
 	}
 	return s
 }
 
-func countSection(title, what string, counts []Count) section {
+func countSection(title, what string, counts []scope.Count) section {
 	s := section{Title: title, Header: []string{"events", what}}
 	for _, c := range counts {
 		s.Rows = append(s.Rows, []string{strconv.Itoa(c.Count), c.Value})
@@ -130,16 +152,16 @@ func countSection(title, what string, counts []Count) section {
 	return s
 }
 
-func (r *Report) deviationsSection() section {
+func deviationsSection(r *scope.Report) section {
 	s := section{Title: "Deviations"}
 	for _, d := range r.Deviations {
-		where := joinNonEmpty(", ", string(d.FlowKind)+" flow", d.User, sessionText(d.Session))
+		where := joinNonEmpty(", ", string(d.FlowKind)+" flow", d.User, wrap("session ", d.Session, ""))
 		s.Items = append(s.Items, item{Title: string(d.Kind) + " (" + where + ")", Text: d.Message, UUIDs: d.UUIDs})
 	}
 	return s
 }
 
-func (r *Report) queriesSection() section {
+func queriesSection(r *scope.Report) section {
 	s := section{Title: "Queries"}
 	for _, q := range r.Queries {
 		s.Items = append(s.Items, item{Text: q})
@@ -148,43 +170,58 @@ func (r *Report) queriesSection() section {
 }
 
 // personText is "Display Name <login>", with the parts present.
-func personText(u UserSummary) string {
-	if u.AlternateID == "" {
-		return u.DisplayName
-	}
-	return joinNonEmpty(" ", u.DisplayName, "<"+u.AlternateID+">")
-}
-
-func sessionText(id string) string {
-	if id == "" {
-		return ""
-	}
-	return "session " + id
-}
-
-func paren(s string) string {
-	if s == "" {
-		return ""
-	}
-	return "(" + s + ")"
-}
-
-func yesNo(b bool) string {
-	if b {
-		return "yes"
-	}
-	return "no"
-}
-
-func joinNonEmpty(sep string, parts ...string) string {
-	var kept []string
-	for _, p := range parts {
-		if p != "" && p != "null" {
-			kept = append(kept, p)
-		}
-	}
-	return strings.Join(kept, sep)
+func personText(u scope.UserSummary) string {
+	return joinNonEmpty(" ", u.DisplayName, wrap("<", u.AlternateID, ">"))
 }
 
 // empty reports whether a section has nothing to show.
 func (s section) empty() bool { return len(s.Rows) == 0 && len(s.Items) == 0 }
+
+// writeScopeText writes the report for a terminal: a summary line, then
+// each section as aligned columns (lines cut at width; 0 means no limit).
+func writeScopeText(w io.Writer, r *scope.Report, width int) error {
+	bw := bufio.NewWriter(w)
+	fmt.Fprintln(bw, cut(Terminal(scopeSummary(r)), width))
+	for _, s := range scopeSections(r) {
+		fmt.Fprintln(bw)
+		writeTextSection(bw, s, width)
+	}
+	return bw.Flush()
+}
+
+func writeTextSection(w io.Writer, s section, width int) {
+	fmt.Fprintln(w, strings.ToUpper(s.Title))
+	if s.empty() {
+		fmt.Fprintln(w, "  none")
+		return
+	}
+	for _, it := range s.Items {
+		text := Terminal(it.Text)
+		if it.Title != "" {
+			text = Terminal(it.Title) + ": " + text
+		}
+		writeWrapped(w, "  ", text, width)
+		if len(it.UUIDs) > 0 {
+			writeWrapped(w, "    events: ", strings.Join(escAll(it.UUIDs), ", "), width)
+		}
+	}
+	if len(s.Rows) == 0 {
+		return
+	}
+	var buf bytes.Buffer
+	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  "+strings.Join(s.Header, "\t"))
+	for _, row := range s.Rows[:min(len(s.Rows), scopeTextRows)] {
+		fmt.Fprintln(tw, "  "+strings.Join(escAll(row), "\t"))
+	}
+	tw.Flush()
+	writeCut(w, buf.String(), width)
+	if more := len(s.Rows) - scopeTextRows; more > 0 {
+		fmt.Fprintf(w, "  … and %d more (--format json, md or html list them all)\n", more)
+	}
+}
+
+// scopeTextRows is the most rows of a table the terminal view shows: a busy
+// user's scope has thousands of sessions, which only a file report can
+// hold readably.
+const scopeTextRows = 30

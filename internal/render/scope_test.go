@@ -1,39 +1,68 @@
-package scope
+package render
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/oktascope/oktascope/internal/golden"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/oktascope/oktascope/internal/scope/scopetest"
+
+	"github.com/oktascope/oktascope/internal/samples"
+
+	"github.com/oktascope/oktascope/internal/golden"
+	"github.com/oktascope/oktascope/internal/indicator"
+	"github.com/oktascope/oktascope/internal/logevent"
+	"github.com/oktascope/oktascope/internal/scope"
 )
 
-func report(t *testing.T, events *memSearcher, ind Indicator, depth int) *Report {
+// report is the scope of the indicator over the events of an NDJSON
+// fixture (none when name is empty).
+func report(t *testing.T, name string, ind indicator.Indicator, depth int) *scope.Report {
 	t.Helper()
-	r, err := Run(context.Background(), events, ind, depth)
+	var events []*logevent.Event
+	if name != "" {
+		events = samples.ReadFile(t, filepath.Join("testdata", name))
+	}
+	r, err := scope.Run(context.Background(), &scopetest.Searcher{Events: events}, ind, depth)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return r
 }
 
-// TestJSONGolden pins the JSON schema of docs/scope.md (testdata/scope.json;
-// go test -update rewrites it).
-func TestJSONGolden(t *testing.T) {
+// org is internal/scope's test log (testdata/scope-org.ndjson): alice
+// (00ualice) and the users and sessions around her.
+const org = "scope-org.ndjson"
+
+var (
+	alice = indicator.Indicator{Kind: indicator.User, Value: "00ualice"}
+	evil  = indicator.Indicator{Kind: indicator.User, Value: "00uevil"}
+)
+
+// writeScope writes r in format f.
+func writeScope(t *testing.T, f Format, r *scope.Report, width int) string {
+	t.Helper()
 	var buf bytes.Buffer
-	if err := report(t, &memSearcher{events: org(t)}, Indicator{User, alice.id}, 2).WriteJSON(&buf); err != nil {
+	if err := WriteScope(&buf, f, r, Options{Width: width}); err != nil {
 		t.Fatal(err)
 	}
-	golden.Check(t, filepath.Join("testdata", "scope.json"), buf.Bytes())
+	return buf.String()
 }
 
-// TestJSONSchema checks the keys of the report's objects, and that an empty
+// TestScopeJSONGolden pins the JSON schema of docs/scope.md (testdata/scope.json;
+// go test -update rewrites it).
+func TestScopeJSONGolden(t *testing.T) {
+	golden.Check(t, filepath.Join("testdata", "scope.json"), []byte(writeScope(t, JSON, report(t, org, alice, 2), 0)))
+}
+
+// TestScopeJSONSchema checks the keys of the report's objects, and that an empty
 // report has arrays, not nulls.
-func TestJSONSchema(t *testing.T) {
-	full, err := json.Marshal(report(t, &memSearcher{events: org(t)}, Indicator{User, alice.id}, 2))
+func TestScopeJSONSchema(t *testing.T) {
+	full, err := MarshalScope(report(t, org, alice, 2))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,40 +85,21 @@ func TestJSONSchema(t *testing.T) {
 	golden.Keys(t, "count", first("eventTypes"), "value", "count")
 	golden.Keys(t, "deviation", first("deviations"), "kind", "message", "uuids", "flowKind", "session", "user")
 
-	var empty bytes.Buffer
-	if err := report(t, &memSearcher{}, Indicator{IP, "203.0.113.1"}, 1).WriteJSON(&empty); err != nil {
-		t.Fatal(err)
-	}
-	if strings.Contains(empty.String(), "null") {
-		t.Errorf("empty report holds null:\n%s", empty.String())
+	empty := writeScope(t, JSON, report(t, "", indicator.Indicator{Kind: indicator.IP, Value: "203.0.113.1"}, 1), 0)
+	if strings.Contains(empty, "null") {
+		t.Errorf("empty report holds null:\n%s", empty)
 	}
 }
-
-const (
-	xssScript = `<script>alert(1)</script>`
-	xssImg    = `"><img src=x onerror=alert(1)>`
-)
 
 // hostileReport is a scope whose user and client carry markup, Markdown,
-// table separators and terminal escapes.
-func hostileReport(t *testing.T) *Report {
-	ev := newEvents(t)
-	evil := who{"00uevil", "evil@acme.example" + xssImg, "Mallory " + xssScript + " *bold* [x](javascript:alert(1)) | col\x1b[31m"}
-	w := home
-	w.ua = xssImg + " | " + xssScript + "\n# heading\x1b]0;pwned\x07"
-	w.city = "Paris" + xssScript
-	ev.signin(0, evil, w, "102"+xssImg)
-	ev.add(10, "user.authentication.sso", evil, attacker, "102"+xssImg, nil, xssScript)
-	return report(t, &memSearcher{events: ev.list}, Indicator{User, evil.id}, 1)
+// table separators and terminal escapes (testdata/scope-hostile.ndjson).
+func hostileReport(t *testing.T) *scope.Report {
+	return report(t, "scope-hostile.ndjson", evil, 1)
 }
 
-// TestHTMLEscapes checks that markup from events is escaped.
-func TestHTMLEscapes(t *testing.T) {
-	var buf bytes.Buffer
-	if err := hostileReport(t).WriteHTML(&buf); err != nil {
-		t.Fatal(err)
-	}
-	out := buf.String()
+// TestScopeHTMLEscapes checks that markup from events is escaped.
+func TestScopeHTMLEscapes(t *testing.T) {
+	out := writeScope(t, HTML, hostileReport(t), 0)
 	for _, bad := range []string{xssScript, "<script", "<img", "onerror=alert(1)>", "\x1b", "\x07"} {
 		if strings.Contains(out, bad) {
 			t.Errorf("HTML holds %q", bad)
@@ -102,14 +112,10 @@ func TestHTMLEscapes(t *testing.T) {
 	}
 }
 
-// TestMarkdownEscapes checks that event text cannot inject markup, links
+// TestScopeMarkdownEscapes checks that event text cannot inject markup, links
 // or table cells into the Markdown report.
-func TestMarkdownEscapes(t *testing.T) {
-	var buf bytes.Buffer
-	if err := hostileReport(t).WriteMarkdown(&buf); err != nil {
-		t.Fatal(err)
-	}
-	out := buf.String()
+func TestScopeMarkdownEscapes(t *testing.T) {
+	out := writeScope(t, MD, hostileReport(t), 0)
 	for _, bad := range []string{"<script", "<img", "](javascript", "*bold*", "\x1b", "\n# heading"} {
 		if strings.Contains(out, bad) {
 			t.Errorf("Markdown holds %q", bad)
@@ -136,13 +142,9 @@ func TestMarkdownEscapes(t *testing.T) {
 	}
 }
 
-// TestTextEscapes checks that terminal escapes from events are escaped.
-func TestTextEscapes(t *testing.T) {
-	var buf bytes.Buffer
-	if err := hostileReport(t).WriteText(&buf, 120); err != nil {
-		t.Fatal(err)
-	}
-	out := buf.String()
+// TestScopeTextEscapes checks that terminal escapes from events are escaped.
+func TestScopeTextEscapes(t *testing.T) {
+	out := writeScope(t, Text, hostileReport(t), 120)
 	if strings.ContainsAny(out, "\x1b\x07") {
 		t.Errorf("text holds raw control characters:\n%q", out)
 	}
@@ -156,13 +158,9 @@ func TestTextEscapes(t *testing.T) {
 	}
 }
 
-// TestText checks the terminal view of a scope.
-func TestText(t *testing.T) {
-	var buf bytes.Buffer
-	if err := report(t, &memSearcher{events: org(t)}, Indicator{User, alice.id}, 2).WriteText(&buf, 0); err != nil {
-		t.Fatal(err)
-	}
-	out := buf.String()
+// TestScopeText checks the terminal view of a scope.
+func TestScopeText(t *testing.T) {
+	out := writeScope(t, Text, report(t, org, alice, 2), 0)
 	for _, want := range []string{
 		"Scope of user 00ualice (depth 2): 20 events, 2025-03-03T09:00:00.000Z → 2025-03-03T11:13:20.000Z",
 		"USERS", "Alice Adams <alice@acme.example>",
@@ -181,24 +179,20 @@ func TestText(t *testing.T) {
 	}
 }
 
-// TestTextCutsLongTables checks that the terminal view shows at most
-// textRows rows of a table and says how many more the other formats hold.
-func TestTextCutsLongTables(t *testing.T) {
-	for _, n := range []int{textRows, textRows + 12} {
-		r := &Report{Indicator: Indicator{IP, "192.0.2.10"}, Depth: 1}
+// TestScopeTextCutsLongTables checks that the terminal view shows at most
+// scopeTextRows rows of a table and says how many more the other formats hold.
+func TestScopeTextCutsLongTables(t *testing.T) {
+	for _, n := range []int{scopeTextRows, scopeTextRows + 12} {
+		r := &scope.Report{Indicator: indicator.Indicator{Kind: indicator.IP, Value: "192.0.2.10"}, Depth: 1}
 		for i := range n {
-			r.Related = append(r.Related, UserSummary{ID: fmt.Sprintf("00u%03d", i), Depth: 1, Events: 1})
+			r.Related = append(r.Related, scope.UserSummary{ID: fmt.Sprintf("00u%03d", i), Depth: 1, Events: 1})
 		}
-		var buf bytes.Buffer
-		if err := r.WriteText(&buf, 0); err != nil {
-			t.Fatal(err)
+		out := writeScope(t, Text, r, 0)
+		if got := strings.Count(out, "  00u"); got != scopeTextRows {
+			t.Errorf("%d related users: %d rows shown, want %d", n, got, scopeTextRows)
 		}
-		out := buf.String()
-		if got := strings.Count(out, "  00u"); got != textRows {
-			t.Errorf("%d related users: %d rows shown, want %d", n, got, textRows)
-		}
-		more := fmt.Sprintf("… and %d more", n-textRows)
-		if shown := strings.Contains(out, "… and "); shown != (n > textRows) || (shown && !strings.Contains(out, more)) {
+		more := fmt.Sprintf("… and %d more", n-scopeTextRows)
+		if shown := strings.Contains(out, "… and "); shown != (n > scopeTextRows) || (shown && !strings.Contains(out, more)) {
 			t.Errorf("%d related users: note of the rows left out wrong:\n%s", n, out)
 		}
 	}

@@ -1,0 +1,57 @@
+// Package internal_test checks how oktascope's packages depend on each other.
+package internal_test
+
+import (
+	"go/build"
+	"slices"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/oktascope/oktascope/internal/"
+
+// domain are the packages of the analysis: they know nothing of storage,
+// the command line, HTTP or output formats.
+var domain = []string{"logevent", "filter", "indicator", "catalog", "timeline", "scope", "detect", "sigma", "oktarules", "timewindow"}
+
+// edges are the packages at the edge: storage, commands, the web server,
+// the Okta API and the output layer.
+var edges = []string{"store", "backend", "cli", "web", "oktaapi", "render", "ingest"}
+
+// TestDomainImportsNoEdge walks the imports of every domain package (not
+// its tests), directly and through other packages of the module, and
+// fails on any edge package among them.
+func TestDomainImportsNoEdge(t *testing.T) {
+	if len(domain) == 0 || len(edges) == 0 {
+		t.Fatal("no packages to check")
+	}
+	for _, pkg := range domain {
+		seen := map[string]bool{}
+		var walk func(path string, via []string)
+		walk = func(path string, via []string) {
+			if seen[path] {
+				return
+			}
+			seen[path] = true
+			p, err := build.Default.Import(module+path, ".", 0)
+			if err != nil {
+				t.Fatalf("%s: %v", path, err)
+			}
+			for _, imp := range p.Imports {
+				name, ok := strings.CutPrefix(imp, module)
+				if !ok {
+					continue
+				}
+				chain := append(slices.Clone(via), name)
+				if slices.Contains(edges, name) {
+					t.Errorf("domain package %s imports %s (%s)", pkg, name, strings.Join(chain, " → "))
+				}
+				walk(name, chain)
+			}
+		}
+		walk(pkg, []string{pkg})
+		if len(seen) == 0 {
+			t.Errorf("%s: not walked", pkg)
+		}
+	}
+}

@@ -1,0 +1,76 @@
+package render
+
+import (
+	"io"
+
+	"github.com/oktascope/oktascope/internal/logevent"
+)
+
+// EventWriter writes a stream of events in one format. Call Close after the
+// last event to finish the output (the closing bracket of a JSON array, the
+// flush of a table).
+type EventWriter interface {
+	Write(e *logevent.Event) error
+	Close() error
+}
+
+// NewEventWriter returns a writer of events in format f, one of
+// EventFormats (Table for any other).
+func NewEventWriter(w io.Writer, f Format, opts Options) EventWriter {
+	cols := opts.Columns
+	if cols == nil {
+		cols = DefaultColumns()
+	}
+	if opts.Annotate != nil {
+		cols = append(append([]Column(nil), cols...), *opts.Annotate)
+	}
+	switch f {
+	case JSON:
+		return &jsonWriter{w: w}
+	case NDJSON:
+		return &ndjsonWriter{w: w}
+	case CSV:
+		return newCSVWriter(w, cols)
+	}
+	return newTableWriter(w, cols, opts.Width)
+}
+
+type ndjsonWriter struct{ w io.Writer }
+
+func (n *ndjsonWriter) Write(e *logevent.Event) error {
+	if _, err := n.w.Write(e.Raw); err != nil {
+		return err
+	}
+	_, err := io.WriteString(n.w, "\n")
+	return err
+}
+
+func (n *ndjsonWriter) Close() error { return nil }
+
+// jsonWriter writes one JSON array of the original events, streaming.
+type jsonWriter struct {
+	w     io.Writer
+	count int
+}
+
+func (j *jsonWriter) Write(e *logevent.Event) error {
+	sep := ",\n"
+	if j.count == 0 {
+		sep = "[\n"
+	}
+	j.count++
+	if _, err := io.WriteString(j.w, sep); err != nil {
+		return err
+	}
+	_, err := j.w.Write(e.Raw)
+	return err
+}
+
+func (j *jsonWriter) Close() error {
+	end := "\n]\n"
+	if j.count == 0 {
+		end = "[]\n"
+	}
+	_, err := io.WriteString(j.w, end)
+	return err
+}
