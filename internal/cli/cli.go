@@ -14,9 +14,11 @@ import (
 	"golang.org/x/term"
 
 	"github.com/oktascope/oktascope/internal/filter"
+	"github.com/oktascope/oktascope/internal/render"
 )
 
-// Exit statuses (docs/cli.md).
+// Exit statuses (docs/cli.md); a command stopped by a signal exits 128
+// plus its number (ExitInterrupted for Ctrl-C).
 const (
 	ExitOK      = 0
 	ExitFailure = 1
@@ -62,8 +64,21 @@ func usageError(format string, args ...any) error {
 }
 
 // Main runs oktascope with args (without the program name) and returns the
-// process exit status.
+// process exit status. A command that fails after ctx was cancelled by a
+// signal (SignalContext) exits 128 plus the signal's number: 130 for
+// Ctrl-C.
+//
+// What reaches the terminal is escaped: the error line always (it may
+// quote a server's errorSummary, an event or a file name), and all of
+// standard output when it is a terminal (render.NewJSONTerminalWriter: no
+// command's output can carry an escape sequence or an invisible character
+// to it raw, whatever its format).
 func Main(ctx context.Context, args []string, streams IO) int {
+	if streams.Terminal {
+		out := render.NewJSONTerminalWriter(streams.Out)
+		defer out.Close()
+		streams.Out = out
+	}
 	root := newRoot(streams)
 	root.SetArgs(args)
 	root.SetOut(streams.Out)
@@ -72,7 +87,10 @@ func Main(ctx context.Context, args []string, streams IO) int {
 	if err == nil {
 		return ExitOK
 	}
-	fmt.Fprintln(streams.Err, "oktascope:", err)
+	fmt.Fprintln(streams.Err, "oktascope:", render.Terminal(err.Error()))
+	if code := signalExit(ctx); code != 0 {
+		return code
+	}
 	return exitCode(err)
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/oktascope/oktascope/internal/filter"
 	"github.com/oktascope/oktascope/internal/oktaapi"
+	"github.com/oktascope/oktascope/internal/render"
 	"github.com/oktascope/oktascope/internal/store"
 )
 
@@ -32,6 +33,13 @@ honouring its rate limits (X-Rate-Limit-* and 429: it waits until the reset, as 
 does) and retrying 5xx and network errors with backoff. After each page it checkpoints the
 next link, so an interrupted collect resumes where it stopped with no gap and no duplicate
 (events are deduplicated by uuid). --follow keeps polling like tail -f.
+
+It exits 0 only when the collect finished ("done"). Interrupted (Ctrl-C: exit 130,
+whether it was paging, waiting on a rate limit or polling) or failed (exit 1), it
+saves where it stopped, and running the same command again resumes there. Paging
+that makes no progress (a server cycling through the same pages, or sending empty
+pages without end) fails with an error naming the cycle, and each request must
+complete within a minute (three attempts at most).
 
 The token is read from an environment variable or a file, never from a flag value that
 shows in ps, and it is never printed, logged or stored. "SSWS <token>" or a bare value is
@@ -81,7 +89,10 @@ func (a *app) runCollect(ctx context.Context, f *collectFlags) error {
 		Progress:   a.collectProgress(),
 	}
 	final, err := c.Run(ctx, params)
-	fmt.Fprintln(a.io.Err, final)
+	if a.io.Terminal {
+		fmt.Fprint(a.io.Err, "\r\x1b[K")
+	}
+	fmt.Fprintln(a.io.Err, render.Terminal(final.String()))
 	return err
 }
 
@@ -126,14 +137,15 @@ func (f *collectFlags) params(now time.Time) (oktaapi.Params, error) {
 }
 
 // collectProgress reports each page on one rewritten line on a terminal,
-// and only waits and the end when piped.
+// and only waits and the end when piped. A report may quote the server
+// (an errorSummary, a bad event): it is escaped.
 func (a *app) collectProgress() func(oktaapi.Progress) {
 	return func(p oktaapi.Progress) {
 		switch {
 		case a.io.Terminal:
-			fmt.Fprintf(a.io.Err, "\r\x1b[K%s", p)
+			fmt.Fprintf(a.io.Err, "\r\x1b[K%s", render.Terminal(p.String()))
 		case p.Phase == oktaapi.PhaseWait || p.Phase == oktaapi.PhaseBadEvent:
-			fmt.Fprintln(a.io.Err, p)
+			fmt.Fprintln(a.io.Err, render.Terminal(p.String()))
 		}
 	}
 }

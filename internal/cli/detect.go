@@ -149,7 +149,7 @@ func (a *app) reportRuleErrors(sigErrs, oktaErrs []error, skipped []*oktarules.S
 		}
 		if oktaErr, ok := oktaFailed[fe.Path]; ok {
 			failed++
-			fmt.Fprintf(a.io.Err, "rule %s: not a Sigma rule (%v) nor an Okta detection (%v)\n", fe.Path, fe.Err, oktaErr)
+			fmt.Fprintln(a.io.Err, render.Terminal(fmt.Sprintf("rule %s: not a Sigma rule (%v) nor an Okta detection (%v)", fe.Path, fe.Err, oktaErr)))
 		}
 	}
 	return failed

@@ -69,7 +69,7 @@ func (f *listFlags) writer(streams IO, annotate *render.Column) (render.EventWri
 	if err != nil {
 		return nil, &ExitError{Code: ExitUsage, Err: err}
 	}
-	opts := render.Options{Width: streams.Width, Annotate: annotate}
+	opts := render.Options{Width: streams.Width, Annotate: annotate, Terminal: streams.Terminal}
 	if f.fields != "" {
 		cols, err := render.ParseColumns(f.fields)
 		if err != nil {

@@ -41,6 +41,18 @@ const (
 	DefaultMaxAttempts = 10
 	// UserAgent is sent with every request.
 	UserAgent = "oktascope"
+	// DefaultRequestTimeout bounds one attempt at a request, body
+	// included: Okta's own queries time out after 30 seconds, and a page of
+	// 1,000 events is a few MB.
+	DefaultRequestTimeout = 60 * time.Second
+	// MaxTimeoutAttempts bounds the attempts at one request that each
+	// reach RequestTimeout: a slow body fails after about three minutes
+	// (three attempts and their backoff), not after MaxAttempts of them.
+	MaxTimeoutAttempts = 3
+	// DefaultMaxEmptyPages is how many empty pages in a row a bounded
+	// request may return (each with a new next link) before the collect
+	// stops as making no progress.
+	DefaultMaxEmptyPages = 50
 )
 
 // Sort orders.
@@ -69,8 +81,8 @@ type Collector struct {
 	// Token authenticates the requests. It may be zero only for a loopback
 	// org (a local server without a token check).
 	Token Token
-	// HTTP sends the requests (default: a client with a 90 s timeout that
-	// refuses redirects to another origin).
+	// HTTP sends the requests (default: a client that refuses redirects to
+	// another origin; RequestTimeout bounds each request).
 	HTTP *http.Client
 	// Sink stores each page's events.
 	Sink Sink
@@ -88,6 +100,16 @@ type Collector struct {
 	// MaxAttempts bounds the attempts at one request (default
 	// DefaultMaxAttempts).
 	MaxAttempts int
+	// RequestTimeout bounds one attempt at a request, from sending it to
+	// the end of its body (default DefaultRequestTimeout). An attempt past
+	// it is retried, at most MaxTimeoutAttempts attempts in all, so that a
+	// slow or stalled body fails a page within minutes.
+	RequestTimeout time.Duration
+	// MaxEmptyPages bounds the empty pages in a row a bounded request may
+	// return before the collect stops as making no progress (default
+	// DefaultMaxEmptyPages). A polling request's empty page means it caught
+	// up, and never counts.
+	MaxEmptyPages int
 }
 
 // Params is the query to collect.
@@ -184,28 +206,36 @@ func CheckpointKey(org *url.URL, p Params) string {
 
 // Run collects p: it sends the first request (or resumes from the saved
 // checkpoint), stores each page, saves the next link, and follows it until
-// a bounded request's last page, a polling request's catching up, or (with
-// Follow) the cancellation of ctx, which then is no error. Pages are
-// fetched and decoded one ahead of the store, which inserts them in order.
+// a bounded request's last page or a polling request's catching up (with
+// Follow, until ctx ends). Pages are fetched and decoded one ahead of the
+// store, which inserts them in order.
+//
+// Run returns nil only when the collect finished: the final Progress's
+// Phase is then PhaseDone. When ctx ends first (an interrupt, whatever the
+// collect was doing: waiting after a 429, reading a slow body, polling;
+// and always with Follow), or on an error, it returns an error (wrapping
+// ctx's error when interrupted), its Phase is PhaseStopped, and the link of
+// the first page not stored is saved as the checkpoint on the way out.
+//
+// Paging that makes no progress is an error naming the cycle (see
+// progressGuard), and each request, its body included, must complete
+// within RequestTimeout.
 //
 // A finished bounded collect deletes its checkpoint (running it again
 // fetches everything again, and stores nothing twice); a polling collect
 // keeps it, so running it again continues from where it caught up.
 //
-// The returned Progress is the final tally. Errors never contain the token.
+// Errors never contain the token.
 func (c *Collector) Run(ctx context.Context, p Params) (Progress, error) {
 	r, err := c.start(p)
 	if err != nil {
 		return Progress{}, c.scrub(err)
 	}
 	err = r.loop(ctx)
-	if err != nil && r.p.Follow && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
-		err = nil
+	if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		err = fmt.Errorf("collect interrupted: %w", err)
 	}
-	if err == nil {
-		r.report(PhaseDone, 0, "")
-	}
-	return r.final(), c.scrub(err)
+	return r.final(err), c.scrub(err)
 }
 
 // scrub makes sure no error leaves Run holding the token.
@@ -258,6 +288,20 @@ func (c *Collector) now() time.Time {
 		return c.Now()
 	}
 	return time.Now()
+}
+
+func (c *Collector) requestTimeout() time.Duration {
+	if c.RequestTimeout > 0 {
+		return c.RequestTimeout
+	}
+	return DefaultRequestTimeout
+}
+
+func (c *Collector) maxEmptyPages() int {
+	if c.MaxEmptyPages > 0 {
+		return c.MaxEmptyPages
+	}
+	return DefaultMaxEmptyPages
 }
 
 func (c *Collector) maxAttempts() int {

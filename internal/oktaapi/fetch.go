@@ -35,8 +35,9 @@ type page struct {
 // error or a torn response. wait, when set, is how long the server asked to
 // wait.
 type transientError struct {
-	err  error
-	wait time.Duration
+	err     error
+	wait    time.Duration
+	timeout bool // the attempt reached RequestTimeout
 }
 
 func (e *transientError) Error() string { return e.err.Error() }
@@ -53,7 +54,7 @@ type retryState struct {
 // transient failures up to MaxAttempts times.
 func (r *run) fetch(ctx context.Context, u string) (*page, error) {
 	var rs retryState
-	for failures := 0; ; {
+	for failures, timeouts := 0, 0; ; {
 		if err := r.pace(ctx); err != nil {
 			return nil, err
 		}
@@ -63,7 +64,10 @@ func (r *run) fetch(ctx context.Context, u string) (*page, error) {
 			return pg, err
 		}
 		failures++
-		if failures >= r.c.maxAttempts() {
+		if te.timeout {
+			timeouts++
+		}
+		if failures >= r.c.maxAttempts() || timeouts >= MaxTimeoutAttempts {
 			return nil, fmt.Errorf("giving up after %d attempts: %w", failures, err)
 		}
 		wait := te.wait
@@ -101,29 +105,36 @@ func (r *run) backoff(n int) time.Duration {
 	return d/2 + time.Duration(jitter()*float64(d/2))
 }
 
-// attempt sends one request and classifies the outcome.
+// attempt sends one request and classifies the outcome. The request, its
+// body included, must complete within RequestTimeout.
 func (r *run) attempt(ctx context.Context, u string, rs *retryState) (*page, error) {
-	req, err := r.newRequest(ctx, u, rs)
+	timeout := r.c.requestTimeout()
+	actx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	req, err := r.newRequest(actx, u, rs)
 	if err != nil {
 		return nil, err
 	}
 	r.count(func(p *Progress) { p.Requests++ })
+	failed := func(err error) error {
+		switch {
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case actx.Err() != nil:
+			return &transientError{err: fmt.Errorf("no complete response within %v (a slow or stalled server)", timeout), timeout: true}
+		}
+		return &transientError{err: err}
+	}
 	resp, err := r.c.client().Do(req)
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, &transientError{err: err}
+		return nil, failed(err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
 	r.lastRate = readRateLimit(resp.Header, r.c.now())
 	r.notBefore = r.c.now().Add(paceDelay(r.lastRate))
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		return nil, &transientError{err: fmt.Errorf("reading the response: %w", err)}
+		return nil, failed(fmt.Errorf("reading the response: %w", err))
 	}
 	return r.handle(req.URL, resp, body, rs)
 }
@@ -208,8 +219,8 @@ func (c *Collector) client() *http.Client {
 
 // defaultClient follows redirects only within the org's origin; any other
 // redirect comes back as the 3xx response itself, which fails the collect.
+// Each request's time is bounded by its context (RequestTimeout).
 var defaultClient = &http.Client{
-	Timeout: 90 * time.Second,
 	CheckRedirect: func(req *http.Request, via []*http.Request) error {
 		if len(via) >= 5 || !sameOrigin(via[0].URL, req.URL) {
 			return http.ErrUseLastResponse

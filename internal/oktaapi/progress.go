@@ -17,6 +17,7 @@ const (
 	PhaseWait     Phase = "wait"      // waiting Wait before the next request (Reason says why)
 	PhasePoll     Phase = "poll"      // follow mode: caught up, next poll in Wait
 	PhaseDone     Phase = "done"      // the collect finished
+	PhaseStopped  Phase = "stopped"   // the collect stopped before its end (Reason: interrupted or failed)
 )
 
 // Progress is a collect's running tally, reported to Collector.Progress
@@ -40,8 +41,10 @@ type Progress struct {
 	Elapsed time.Duration
 	// Wait is the pause being taken (PhaseWait, PhasePoll).
 	Wait time.Duration
-	// Reason explains a wait or a bad event.
+	// Reason explains a wait, a bad event or a stop.
 	Reason string
+	// Checkpointed is true when a stopped collect saved where to resume.
+	Checkpointed bool
 }
 
 // Rate is the number of events received per second of Elapsed time.
@@ -73,6 +76,11 @@ func (p Progress) String() string {
 		fmt.Fprintf(&b, "; skipped a bad event: %s", p.Reason)
 	case PhaseDone:
 		b.WriteString("; done")
+	case PhaseStopped:
+		fmt.Fprintf(&b, "; %s, not done", p.Reason)
+		if p.Checkpointed {
+			b.WriteString(": the checkpoint is saved, the same command resumes")
+		}
 	}
 	return b.String()
 }

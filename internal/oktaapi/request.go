@@ -36,6 +36,8 @@ type logsRequest struct {
 	limit        int
 	sortOrder    string
 	polling      bool // until unspecified and ascending
+	// which parameters the request gave (for its self link)
+	sinceGiven, untilGiven, limitGiven, sortGiven bool
 }
 
 // parseLogsRequest reads and checks the parameters, applying Okta's
@@ -43,14 +45,14 @@ type logsRequest struct {
 // and since 7 days before until (or before now when polling) unless the
 // request resumes from after.
 func parseLogsRequest(v url.Values, now time.Time) (*logsRequest, *APIError) {
-	req := &logsRequest{filterText: v.Get("filter"), qText: v.Get("q")}
-	var untilGiven bool
+	req := &logsRequest{filterText: v.Get("filter"), qText: v.Get("q"),
+		limitGiven: v.Get("limit") != "", sortGiven: v.Get("sortOrder") != ""}
 	var e *APIError
 	for _, step := range []func() *APIError{
 		func() (e *APIError) { req.limit, e = parseLimit(v.Get("limit")); return },
 		func() (e *APIError) { req.sortOrder, e = parseSortOrder(v.Get("sortOrder")); return },
-		func() (e *APIError) { req.since, _, e = parseTime("since", v.Get("since")); return },
-		func() (e *APIError) { req.until, untilGiven, e = parseTime("until", v.Get("until")); return },
+		func() (e *APIError) { req.since, req.sinceGiven, e = parseTime("since", v.Get("since")); return },
+		func() (e *APIError) { req.until, req.untilGiven, e = parseTime("until", v.Get("until")); return },
 		func() (e *APIError) { req.after, e = parseAfter(v.Get("after")); return },
 		req.parseFilter,
 		req.parseKeywords,
@@ -60,7 +62,7 @@ func parseLogsRequest(v url.Values, now time.Time) (*logsRequest, *APIError) {
 			return nil, e
 		}
 	}
-	req.resolveWindow(untilGiven, now)
+	req.resolveWindow(req.untilGiven, now)
 	return req, nil
 }
 
@@ -194,6 +196,36 @@ func (req *logsRequest) storeQuery() store.Query {
 		Since: req.since, Until: req.until,
 		Limit: limit, Desc: req.sortOrder == Descending, After: req.after,
 	}
+}
+
+// selfQuery is the self link's query: the request's own parameters as
+// parsed and checked (a time in RFC 3339, the after token re-encoded),
+// unknown parameters left out. Encoded by url.Values, nothing in it can
+// end the link.
+func (req *logsRequest) selfQuery() url.Values {
+	v := url.Values{}
+	if req.filterText != "" {
+		v.Set("filter", req.filterText)
+	}
+	if req.qText != "" {
+		v.Set("q", req.qText)
+	}
+	if req.limitGiven {
+		v.Set("limit", strconv.Itoa(req.limit))
+	}
+	if req.sortGiven {
+		v.Set("sortOrder", req.sortOrder)
+	}
+	if req.sinceGiven {
+		v.Set("since", req.since.Format(time.RFC3339Nano))
+	}
+	if req.untilGiven {
+		v.Set("until", req.until.Format(time.RFC3339Nano))
+	}
+	if req.after != nil {
+		v.Set("after", encodeAfter(*req.after))
+	}
+	return v
 }
 
 // nextQuery is the next link's query: the same filter, q, limit, order

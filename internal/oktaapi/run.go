@@ -22,6 +22,9 @@ type run struct {
 	notBefore time.Time // pacing: no request before this instant (fetcher only)
 	lastRate  rateLimit // the last response's rate-limit headers (fetcher only)
 	fetched   int       // pages fetched (fetcher only)
+	guard     progressGuard
+	finished  bool   // the fetcher reached the end (read after it stopped)
+	pending   string // the link of the first page not stored yet (store loop only)
 
 	mu   sync.Mutex
 	prog Progress
@@ -37,11 +40,16 @@ type fetched struct {
 // loop stores pages as the fetcher delivers them: while page N is being
 // inserted, page N+1 is requested and decoded. It returns once the fetcher
 // has stopped, so nothing runs after Run returns.
-func (r *run) loop(ctx context.Context) error {
+//
+// It returns nil only when the collect finished. Stopped early (ctx ended,
+// or an error), it saves the link of the first page not stored as the
+// checkpoint on the way out, so that running it again resumes there.
+func (r *run) loop(parent context.Context) error {
 	r.report(PhaseStart, 0, "")
-	ctx, cancel := context.WithCancel(ctx)
+	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 	pages := make(chan fetched, 1)
+	r.pending = r.next
 	go r.fetchAll(ctx, pages)
 	var err error
 	for f := range pages {
@@ -55,7 +63,30 @@ func (r *run) loop(ctx context.Context) error {
 			cancel() // and drain until the fetcher closes the channel
 		}
 	}
+	if err == nil && !r.finished {
+		// The fetcher stopped without an error to send: ctx ended while
+		// it waited (a 429, a slow body, a poll) or handed over a page.
+		err = parent.Err()
+		if err == nil {
+			err = errors.New("the collect stopped before its end")
+		}
+	}
+	if err != nil {
+		r.saveOnTheWayOut()
+	}
 	return err
+}
+
+// saveOnTheWayOut saves the link of the first page not stored as the
+// checkpoint (best effort: the error that stopped the collect is the one
+// to report).
+func (r *run) saveOnTheWayOut() {
+	if r.c.Checkpoint == nil || r.pending == "" || r.c.Token.leaks(r.pending) {
+		return
+	}
+	if r.c.Checkpoint.Save(r.key, r.pending) == nil {
+		r.count(func(p *Progress) { p.Checkpointed = true })
+	}
 }
 
 // fetchAll fetches and decodes pages, following next links, until the
@@ -68,15 +99,22 @@ func (r *run) fetchAll(ctx context.Context, out chan<- fetched) {
 		pg, err := r.fetch(ctx, next)
 		if err == nil {
 			r.decode(pg)
+			err = r.guard.check(r.p, next, pg, r.fetched, r.c.maxEmptyPages())
 		}
-		if !send(ctx, out, fetched{pg, err}) || err != nil {
-			return
-		}
-		more, err := r.advance(ctx, pg, next)
 		if err != nil {
 			send(ctx, out, fetched{err: err})
+			return
 		}
-		if !more || err != nil {
+		if !send(ctx, out, fetched{page: pg}) {
+			return
+		}
+		more, err := r.advance(ctx, pg)
+		if err != nil {
+			send(ctx, out, fetched{err: err})
+			return
+		}
+		if !more {
+			r.finished = true
 			return
 		}
 		next = pg.next
@@ -96,12 +134,10 @@ func send(ctx context.Context, out chan<- fetched, f fetched) bool {
 // advance reports whether to fetch the page's next link. A polling request
 // that caught up (a page short of the limit) ends the collect, or in follow
 // mode waits the poll interval first.
-func (r *run) advance(ctx context.Context, pg *page, cur string) (bool, error) {
+func (r *run) advance(ctx context.Context, pg *page) (bool, error) {
 	switch {
 	case pg.next == "":
 		return false, nil // a bounded request's last page
-	case !r.p.polling() && pg.next == cur && len(pg.raw) == 0:
-		return false, nil // a server that keeps pointing at an empty page
 	case !r.p.polling() || len(pg.raw) >= r.p.Limit:
 		return true, nil
 	case !r.p.Follow:
@@ -140,6 +176,7 @@ func (r *run) storePage(ctx context.Context, pg *page) error {
 	if err := r.checkpoint(pg.next); err != nil {
 		return err
 	}
+	r.pending = pg.next
 	r.count(func(p *Progress) {
 		p.Inserted, p.Duplicates, p.Pages = p.Inserted+inserted, p.Duplicates+dups, p.Pages+1
 	})
@@ -186,8 +223,18 @@ func (r *run) report(phase Phase, wait time.Duration, reason string) {
 	}
 }
 
-// final returns the tally once the collect is over.
-func (r *run) final() Progress {
+// final returns the tally once the collect is over: done, or stopped by
+// err.
+func (r *run) final(err error) Progress {
+	if err == nil {
+		r.report(PhaseDone, 0, "")
+	} else {
+		reason := "failed"
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			reason = "interrupted"
+		}
+		r.report(PhaseStopped, 0, reason)
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	p := r.prog

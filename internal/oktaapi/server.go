@@ -24,6 +24,9 @@ const (
 	// DefaultQueryTimeout is Okta's: "Individual queries have a timeout of
 	// 30 seconds."
 	DefaultQueryTimeout = 30 * time.Second
+	// DefaultServerMaxPageBytes bounds a page's events: 1,000 Okta events
+	// are a few MB, so only a store of huge (hostile) events reaches it.
+	DefaultServerMaxPageBytes = 32 << 20
 )
 
 // ServerOptions configures NewServer. The zero value serves without a token
@@ -46,6 +49,10 @@ type ServerOptions struct {
 	// QueryTimeout bounds one store query (default DefaultQueryTimeout);
 	// past it the answer is 500 E0000009, as Okta's.
 	QueryTimeout time.Duration
+	// MaxPageBytes bounds the events of one page (default
+	// DefaultServerMaxPageBytes): a page stops short of it, after at least
+	// one event, and its next link goes on from there.
+	MaxPageBytes int
 }
 
 // server is the handler NewServer returns.
@@ -89,7 +96,7 @@ func (s *server) now() time.Time {
 	return time.Now()
 }
 
-// ServeHTTP answers one request: rate limit, faults, token, parameters,
+// ServeHTTP answers one request: token, rate limit, faults, parameters,
 // then the page.
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	now := s.now()
@@ -105,13 +112,19 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, newAPIError(http.StatusMethodNotAllowed, CodeMethod, "The endpoint does not support the provided HTTP method"))
 		return
 	}
-	allowed := s.limiter.take(now, h)
-	f := s.faults.decide()
-	if s.injectBefore(w, r, f, now) {
+	// The token first: a request without it must not spend the token
+	// holder's rate-limit budget (6,000 tokenless requests would otherwise
+	// lock them out for a minute).
+	if !s.authorized(r) {
+		writeError(w, newAPIError(http.StatusUnauthorized, CodeInvalidToken, "Invalid token provided"))
 		return
 	}
-	if e := s.admit(r, allowed); e != nil {
-		writeError(w, e)
+	if !s.limiter.take(now, h) {
+		writeError(w, newAPIError(http.StatusTooManyRequests, CodeRateLimit, rateLimitSummary))
+		return
+	}
+	f := s.faults.decide()
+	if s.injectBefore(w, r, f, now) {
 		return
 	}
 	req, e := parseLogsRequest(r.URL.Query(), now)
@@ -120,17 +133,6 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.serveLogs(w, r, req, f)
-}
-
-// admit applies the rate limit and the token check.
-func (s *server) admit(r *http.Request, allowed bool) *APIError {
-	if !allowed {
-		return newAPIError(http.StatusTooManyRequests, CodeRateLimit, rateLimitSummary)
-	}
-	if !s.authorized(r) {
-		return newAPIError(http.StatusUnauthorized, CodeInvalidToken, "Invalid token provided")
-	}
-	return nil
 }
 
 // rateLimitSummary is the System Log API page's text for E0000047.
@@ -155,18 +157,18 @@ func (s *server) serveLogs(w http.ResponseWriter, r *http.Request, req *logsRequ
 		s.queryFailed(w, r, err)
 		return
 	}
-	n := len(res.raws)
-	more := !req.polling && n > req.limit
-	if more {
-		n = req.limit
-	}
+	n := min(len(res.raws), req.limit)
+	more := res.cut || (!req.polling && len(res.raws) > req.limit)
 	var last *store.Cursor
 	if n > 0 {
 		last = &res.cursors[n-1]
 	}
 	base := baseURL(r)
 	h := w.Header()
-	h.Add("Link", "<"+base+"?"+r.URL.RawQuery+`>; rel="self"`)
+	// self is rebuilt from the parameters as parsed, never copied from the
+	// raw query: a crafted query could otherwise close the link and add
+	// one of its own (a next link to another host).
+	h.Add("Link", "<"+base+"?"+req.selfQuery().Encode()+`>; rel="self"`)
 	if req.polling || more {
 		h.Add("Link", "<"+base+"?"+req.nextQuery(last).Encode()+`>; rel="next"`)
 	}
@@ -177,10 +179,16 @@ func (s *server) serveLogs(w http.ResponseWriter, r *http.Request, req *logsRequ
 type result struct {
 	raws    [][]byte
 	cursors []store.Cursor
+	cut     bool // the page stopped at MaxPageBytes: more may follow
 }
 
+// errPageFull stops a query whose page reached MaxPageBytes.
+var errPageFull = errors.New("page full")
+
 // query fetches the page's events: one more than the limit for a bounded
-// request, to tell whether another page follows.
+// request, to tell whether another page follows. The page stops early
+// once its events hold MaxPageBytes (after at least one event), and its
+// next link goes on from there.
 func (s *server) query(ctx context.Context, req *logsRequest) (*result, error) {
 	res := &result{}
 	if req.limit == 0 {
@@ -192,11 +200,23 @@ func (s *server) query(ctx context.Context, req *logsRequest) (*result, error) {
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	budget, size := s.opts.MaxPageBytes, 0
+	if budget <= 0 {
+		budget = DefaultServerMaxPageBytes
+	}
 	err := s.st.SearchWithCursor(ctx, req.storeQuery(), func(e *logevent.Event, c store.Cursor) error {
+		if len(res.raws) > 0 && len(res.raws) < req.limit && size+len(e.Raw) > budget {
+			res.cut = true
+			return errPageFull
+		}
 		res.raws = append(res.raws, e.Raw)
 		res.cursors = append(res.cursors, c)
+		size += len(e.Raw)
 		return nil
 	})
+	if errors.Is(err, errPageFull) {
+		err = nil
+	}
 	return res, err
 }
 

@@ -8,13 +8,14 @@ import (
 )
 
 type csvWriter struct {
-	w      *csv.Writer
-	cols   []Column
-	header bool
+	w        *csv.Writer
+	cols     []Column
+	header   bool
+	terminal bool // escape cells as Terminal does
 }
 
-func newCSVWriter(w io.Writer, cols []Column) *csvWriter {
-	return &csvWriter{w: csv.NewWriter(w), cols: cols}
+func newCSVWriter(w io.Writer, cols []Column, terminal bool) *csvWriter {
+	return &csvWriter{w: csv.NewWriter(w), cols: cols, terminal: terminal}
 }
 
 func (c *csvWriter) Write(e *logevent.Event) error {
@@ -30,7 +31,11 @@ func (c *csvWriter) Write(e *logevent.Event) error {
 	}
 	row := make([]string, len(c.cols))
 	for i, col := range c.cols {
-		row[i] = Spreadsheet(col.Value(e))
+		v := col.Value(e)
+		if c.terminal {
+			v = Terminal(v)
+		}
+		row[i] = Spreadsheet(v)
 	}
 	return c.w.Write(row)
 }

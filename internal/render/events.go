@@ -25,17 +25,27 @@ func NewEventWriter(w io.Writer, f Format, opts Options) EventWriter {
 		cols = append(append([]Column(nil), cols...), *opts.Annotate)
 	}
 	switch f {
-	case JSON:
-		return &jsonWriter{w: w}
-	case NDJSON:
-		return &ndjsonWriter{w: w}
+	case JSON, NDJSON:
+		var out io.Writer = w
+		var closer io.Closer
+		if opts.Terminal {
+			tw := NewJSONTerminalWriter(w)
+			out, closer = tw, tw
+		}
+		if f == JSON {
+			return &jsonWriter{w: out, closer: closer}
+		}
+		return &ndjsonWriter{w: out, closer: closer}
 	case CSV:
-		return newCSVWriter(w, cols)
+		return newCSVWriter(w, cols, opts.Terminal)
 	}
 	return newTableWriter(w, cols, opts.Width)
 }
 
-type ndjsonWriter struct{ w io.Writer }
+type ndjsonWriter struct {
+	w      io.Writer
+	closer io.Closer // the terminal escaper, if any
+}
 
 func (n *ndjsonWriter) Write(e *logevent.Event) error {
 	if _, err := n.w.Write(e.Raw); err != nil {
@@ -45,12 +55,20 @@ func (n *ndjsonWriter) Write(e *logevent.Event) error {
 	return err
 }
 
-func (n *ndjsonWriter) Close() error { return nil }
+func (n *ndjsonWriter) Close() error { return closeIf(n.closer) }
+
+func closeIf(c io.Closer) error {
+	if c == nil {
+		return nil
+	}
+	return c.Close()
+}
 
 // jsonWriter writes one JSON array of the original events, streaming.
 type jsonWriter struct {
-	w     io.Writer
-	count int
+	w      io.Writer
+	closer io.Closer // the terminal escaper, if any
+	count  int
 }
 
 func (j *jsonWriter) Write(e *logevent.Event) error {
@@ -71,6 +89,8 @@ func (j *jsonWriter) Close() error {
 	if j.count == 0 {
 		end = "[]\n"
 	}
-	_, err := io.WriteString(j.w, end)
-	return err
+	if _, err := io.WriteString(j.w, end); err != nil {
+		return err
+	}
+	return closeIf(j.closer)
 }

@@ -112,6 +112,12 @@ type Options struct {
 	// Annotate, if set, adds a column computed per event to an event
 	// Table or CSV (e.g. the event's step in the article's sequences).
 	Annotate *Column
+	// Terminal says the output is a terminal: event CSV cells are escaped
+	// as Terminal does, and event JSON and NDJSON pass through JSONText, so
+	// that no event text reaches the terminal raw. (A table is always
+	// escaped; to a file or a pipe, CSV and JSON keep the events' exact
+	// text.)
+	Terminal bool
 }
 
 // templates are the HTML pages of the reports.

@@ -138,10 +138,10 @@ func TestEventText(t *testing.T) {
 		t.Errorf("Network = %q", got)
 	}
 	raw := []byte("{\"a\":\"x\u202ey\",\"b\":[1]}")
-	if got, want := DisplayJSON(raw), "{\n  \"a\": \"x\\u202ey\",\n  \"b\": [\n    1\n  ]\n}"; got != want {
+	if got, want := DisplayJSON(raw).Text, "{\n  \"a\": \"x\\u202ey\",\n  \"b\": [\n    1\n  ]\n}"; got != want {
 		t.Errorf("DisplayJSON = %q, want %q", got, want)
 	}
-	if got := DisplayJSON([]byte("not json\x1b")); got != `not json\x1b` {
+	if got := DisplayJSON([]byte("not json\x1b")).Text; got != `not json\x1b` {
 		t.Errorf("DisplayJSON(not JSON) = %q", got)
 	}
 }

@@ -2,7 +2,9 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/oktascope/oktascope/internal/catalog"
@@ -20,14 +22,44 @@ func (s *server) api(h func(*http.Request) (any, error)) http.HandlerFunc {
 		r, cancel := s.withTimeout(r)
 		defer cancel()
 		result, err := h(r)
+		var body []byte
+		if err == nil {
+			body, err = s.encodeAnswer(result)
+		}
 		status := http.StatusOK
 		if err != nil {
 			var msg string
 			status, msg = s.classify(r, err)
-			result = errorBody(err, msg)
+			body, _ = json.Marshal(errorBody(err, msg))
 		}
-		writeJSON(w, status, result)
+		writeJSONBody(w, status, body)
 	}
+}
+
+// encodeAnswer encodes an answer: a raw JSON value (an event) as it is, an
+// answer holding events as it encodes itself, and anything else with
+// encoding/json (which escapes <, > and &), within
+// Options.MaxAnswerBytes.
+func (s *server) encodeAnswer(v any) ([]byte, error) {
+	var body []byte
+	switch raw := v.(type) {
+	case json.RawMessage:
+		body = raw
+	case rawJSON:
+		var err error
+		if body, err = raw.encodeJSON(); err != nil {
+			return nil, fmt.Errorf("web: cannot encode the answer: %w", err)
+		}
+	default:
+		var err error
+		if body, err = json.Marshal(v); err != nil {
+			return nil, fmt.Errorf("web: cannot encode the answer: %w", err)
+		}
+	}
+	if len(body) > s.opts.MaxAnswerBytes {
+		return nil, &tooLargeError{What: "answer", Limit: s.opts.MaxAnswerBytes}
+	}
+	return body, nil
 }
 
 // apiError is the body of an API error.
@@ -54,32 +86,61 @@ func errorBody(err error, msg string) apiError {
 	return body
 }
 
-// writeJSON writes v as JSON (with <, > and & escaped, as encoding/json
-// does by default).
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	body, err := json.Marshal(v)
-	if err != nil {
-		status, body = http.StatusInternalServerError, []byte(`{"error":{"message":"cannot encode the response"}}`)
-	}
+// writeJSONBody writes an encoded JSON answer.
+func writeJSONBody(w http.ResponseWriter, status int, body []byte) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)+1))
 	w.WriteHeader(status)
-	_, _ = w.Write(append(body, '\n'))
+	_, _ = w.Write(body)
+	_, _ = w.Write([]byte{'\n'})
 }
 
 // searchResponse is the body of /api/search and /api/hunt.
 type searchResponse struct {
-	Playbook *playbookJSON     `json:"playbook,omitempty"`
-	Value    string            `json:"value,omitempty"`
-	UserID   string            `json:"userId,omitempty"`
-	Filter   string            `json:"filter"`
-	Q        string            `json:"q"`
-	Since    *time.Time        `json:"since"`
-	Until    *time.Time        `json:"until"`
-	Order    string            `json:"order"`
-	Count    int               `json:"count"`
-	Events   []json.RawMessage `json:"events"`
-	Next     string            `json:"next,omitempty"`
-	NextURL  string            `json:"nextUrl,omitempty"`
+	Playbook *playbookJSON `json:"playbook,omitempty"`
+	Value    string        `json:"value,omitempty"`
+	UserID   string        `json:"userId,omitempty"`
+	Filter   string        `json:"filter"`
+	Q        string        `json:"q"`
+	Since    *time.Time    `json:"since"`
+	Until    *time.Time    `json:"until"`
+	Order    string        `json:"order"`
+	Count    int           `json:"count"`
+	Next     string        `json:"next,omitempty"`
+	NextURL  string        `json:"nextUrl,omitempty"`
+	// Events are written last, as their original bytes (encodeJSON).
+	Events []json.RawMessage `json:"events,omitempty"`
+}
+
+// rawJSON is an answer that encodes itself.
+type rawJSON interface {
+	encodeJSON() ([]byte, error)
+}
+
+// encodeJSON writes the answer with "events" last, each event as its
+// original bytes: encoding/json would check each one again, and refuses
+// the nesting a hostile event may have (over 10,000 levels).
+func (r searchResponse) encodeJSON() ([]byte, error) {
+	events := r.Events
+	r.Events = nil
+	head, err := json.Marshal(r)
+	if err != nil {
+		return nil, err
+	}
+	n := len(head) + 16
+	for _, e := range events {
+		n += len(e) + 1
+	}
+	body := make([]byte, 0, n)
+	body = append(body, head[:len(head)-1]...) // without its closing brace
+	body = append(body, `,"events":[`...)
+	for i, e := range events {
+		if i > 0 {
+			body = append(body, ',')
+		}
+		body = append(body, e...)
+	}
+	return append(body, "]}"...), nil
 }
 
 // apiSearch serves /api/search: a page of events matching a filter.
@@ -131,7 +192,7 @@ func (s *server) searchJSON(r *http.Request, st searchState, path string) (any, 
 func rawEvents(events []*logevent.Event) []json.RawMessage {
 	out := make([]json.RawMessage, 0, len(events))
 	for _, e := range events {
-		out = append(out, json.RawMessage(e.Raw))
+		out = append(out, e.Raw)
 	}
 	return out
 }

@@ -25,7 +25,8 @@ const TokenCookie = "oktascope_session"
 // handler mounted beside it (the Okta-compatible /api/v1/logs) can share
 // it: security headers (Content-Security-Policy, nosniff, no-referrer, no
 // framing, no caching of evidence), read-only methods (anything but GET
-// and HEAD is 405), the host check of a server without a token (only
+// and HEAD is 405), no requests that another site's page made (403; see
+// fromAnotherSite), the host check of a server without a token (only
 // loopback names and Options.AllowedHosts, against DNS rebinding), and the
 // token when Options.Token is set.
 func Guard(h http.Handler, opts Options) http.Handler {
@@ -50,6 +51,10 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		plainError(w, http.StatusMethodNotAllowed, "read-only: only GET and HEAD are allowed")
 		return
 	}
+	if fromAnotherSite(r) {
+		plainError(w, http.StatusForbidden, "refused: a page of another site asked for this (an image, a script or a fetch); open oktascope's pages directly")
+		return
+	}
 	if g.opts.Token == "" {
 		if !g.hostAllowed(r.Host) {
 			plainError(w, http.StatusMisdirectedRequest, "this server answers only requests addressed to a loopback host name")
@@ -59,6 +64,21 @@ func (g *guard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	g.authorize(w, r)
+}
+
+// fromAnotherSite reports a request that a page of another site made
+// behind the analyst's back, as the browser's Fetch Metadata tells it
+// (Sec-Fetch-Site cross-site or same-site, for an image, a script, a
+// fetch, a frame): any web page can point <img src> at a loopback server.
+// Following a link (a top-level navigation to a document) passes, and so
+// do clients that send no Fetch Metadata (curl, SDKs, older browsers),
+// for which the host check and the token stand.
+func fromAnotherSite(r *http.Request) bool {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "cross-site", "same-site":
+		return r.Header.Get("Sec-Fetch-Mode") != "navigate" || r.Header.Get("Sec-Fetch-Dest") != "document"
+	}
+	return false
 }
 
 // setSecurityHeaders sets the headers every response carries.

@@ -14,33 +14,56 @@ type pivots struct {
 
 func pivotsOf(since, until string) pivots { return pivots{Since: since, Until: until} }
 
+// Every pivot's URL is "" when the value it carries is longer than
+// maxPivotValue (a hostile event's megabyte-long value would otherwise be
+// copied into every link of a page; no filter could search it anyway), and
+// the templates leave such links out.
+
 // Search is the search view of an Okta filter.
 func (p pivots) Search(filterText string) string {
+	if len(filterText) > 4*maxPivotValue {
+		return ""
+	}
 	return searchState{Filter: filterText, Since: p.Since, Until: p.Until}.URL()
 }
 
 // Equals is the search view of the events whose path equals value.
 func (p pivots) Equals(path, value string) string {
+	if len(value) > maxPivotValue {
+		return ""
+	}
 	return p.Search(path + " eq " + filter.Quote(value))
 }
 
 // Hunt is the view of a playbook run for value.
 func (p pivots) Hunt(playbook, value string) string {
+	if len(value) > maxPivotValue {
+		return ""
+	}
 	return searchState{Playbook: playbook, Value: value, Since: p.Since, Until: p.Until}.URL()
 }
 
 // Timeline is the timeline view of an indicator.
 func (p pivots) Timeline(kind, value string) string {
+	if len(value) > maxPivotValue {
+		return ""
+	}
 	return withQuery("/timeline", indicatorState{Kind: kind, Value: value, Since: p.Since, Until: p.Until}.values())
 }
 
 // Scope is the scope view of an indicator.
 func (p pivots) Scope(kind, value string) string {
+	if len(value) > maxPivotValue {
+		return ""
+	}
 	return withQuery("/scope", indicatorState{Kind: kind, Value: value, Since: p.Since, Until: p.Until}.values())
 }
 
 // Event is the page of one event.
 func (p pivots) Event(uuid string) string {
+	if len(uuid) > maxPivotValue {
+		return ""
+	}
 	return withQuery("/event", url.Values{"uuid": {uuid}})
 }
 

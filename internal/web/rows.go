@@ -9,10 +9,11 @@ import (
 	"github.com/oktascope/oktascope/internal/render"
 )
 
-// show makes attacker-controlled text safe to look at: control and
-// bidirectional characters are shown as escapes (render.Terminal).
+// show makes attacker-controlled text safe to look at: it keeps at most
+// maxShown bytes of it (saying how long it was), and shows control,
+// bidirectional and invisible characters as escapes (render.Terminal).
 // html/template then escapes it for HTML.
-func show(s string) string { return render.Terminal(s) }
+func show(s string) string { return render.Terminal(clipText(s, maxShown)) }
 
 // Time formats of the views, all in UTC.
 const (
@@ -113,16 +114,18 @@ type eventDetail struct {
 	UUID       string
 	EventType  string
 	Definition string
-	JSON       string // indented, with unsafe characters escaped
+	JSON       render.JSONView // indented within bounds, unsafe characters escaped
+	RawBytes   string          // the size of the raw event, for the download link
 	Groups     []pivotGroup
 	PageURL    string // the event's own page
+	RawURL     string // the raw event, as a download
 }
 
 // newDetail builds the expanded view of an event.
 func newDetail(e *logevent.Event, pv pivots) *eventDetail {
 	d := &eventDetail{
 		UUID: show(e.UUID), EventType: show(e.EventType), Definition: definitionOf(e.EventType),
-		JSON: render.DisplayJSON(e.Raw), PageURL: pv.Event(e.UUID),
+		JSON: render.DisplayJSON(e.Raw), RawBytes: thousands(len(e.Raw)), PageURL: pv.Event(e.UUID), RawURL: rawEventURL(e.UUID),
 	}
 	d.Groups = eventPivots(e, pv)
 	return d

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 
@@ -171,7 +172,9 @@ func (s *server) results(ctx context.Context, p *plannedSearch) (*resultPage, er
 func rowIn(e *logevent.Event, st searchState, pv pivots) eventRow {
 	row := newRow(e, pv)
 	row.Open = st.isOpen(e.UUID)
-	row.ToggleURL = st.toggled(e.UUID).URL()
+	if len(e.UUID) <= maxIDLength {
+		row.ToggleURL = st.toggled(e.UUID).URL()
+	}
 	if row.Open {
 		row.Detail = newDetail(e, pv)
 	}
@@ -179,25 +182,34 @@ func rowIn(e *logevent.Event, st searchState, pv pivots) eventRow {
 }
 
 // fetchPage returns up to limit events of q after a cursor, and the cursor
-// of the next page ("" when none follows).
+// of the next page ("" when none follows). A page also stops once its
+// events hold half of Options.MaxAnswerBytes (after at least one), so that
+// a page of huge events stays within the answer's bound: the next page
+// goes on from there.
 func (s *server) fetchPage(ctx context.Context, q store.Query, after *store.Cursor, limit int) ([]*logevent.Event, string, error) {
 	q.After, q.Limit = after, limit+1
 	var events []*logevent.Event
 	var last store.Cursor
-	more := false
+	more, size, budget := false, 0, s.opts.MaxAnswerBytes/2
 	err := s.st.SearchWithCursor(ctx, q, func(e *logevent.Event, c store.Cursor) error {
-		if len(events) == limit {
+		if len(events) == limit || (len(events) > 0 && size+len(e.Raw) > budget) {
 			more = true
-			return nil
+			return errPageFull
 		}
-		events, last = append(events, e), c
+		events, last, size = append(events, e), c, size+len(e.Raw)
 		return nil
 	})
+	if errors.Is(err, errPageFull) {
+		err = nil
+	}
 	if err != nil || !more {
 		return events, "", err
 	}
 	return events, last.String(), nil
 }
+
+// errPageFull stops a page's search once it is full.
+var errPageFull = errors.New("page full")
 
 // histogramFragment serves /ui/histogram: the histogram of a search or
 // hunt, as HTML the script inserts.

@@ -30,7 +30,7 @@ func readSearchState(v url.Values) searchState {
 		Filter: v.Get("filter"), Keywords: v.Get("q"),
 		Since: strings.TrimSpace(v.Get("since")), Until: strings.TrimSpace(v.Get("until")),
 		Order: v.Get("order"), After: v.Get("after"),
-		Open: v["open"], Playbook: v.Get("playbook"), Value: strings.TrimSpace(v.Get("value")),
+		Open: openIDs(v["open"]), Playbook: v.Get("playbook"), Value: strings.TrimSpace(v.Get("value")),
 	}
 	if s.Order != "asc" {
 		s.Order = "desc"
@@ -40,6 +40,22 @@ func readSearchState(v url.Values) searchState {
 	s.Limit, _ = strconv.Atoi(v.Get("limit"))
 	s.Limit = max(s.Limit, 0)
 	return s
+}
+
+// openIDs keeps the first maxOpen distinct uuids of open= that could be a
+// uuid (at most maxIDLength bytes): every row's link repeats the list, so
+// 9,000 of them would otherwise cost each row 9,000 uuids.
+func openIDs(ids []string) []string {
+	var out []string
+	for _, id := range ids {
+		if len(out) == maxOpen {
+			break
+		}
+		if id != "" && len(id) <= maxIDLength && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	return out
 }
 
 // values encodes the state, leaving out what has its default value, so that
@@ -98,7 +114,11 @@ func (s searchState) toggled(uuid string) searchState {
 	if s.isOpen(uuid) {
 		s.Open = slices.DeleteFunc(slices.Clone(s.Open), func(id string) bool { return id == uuid })
 	} else {
-		s.Open = append(slices.Clone(s.Open), uuid)
+		keep := s.Open
+		if len(keep) >= maxOpen { // the oldest closes
+			keep = keep[len(keep)-maxOpen+1:]
+		}
+		s.Open = append(slices.Clone(keep), uuid)
 	}
 	return s
 }

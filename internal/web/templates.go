@@ -1,12 +1,12 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"embed"
 	"errors"
 	"fmt"
 	"html/template"
+	"math"
 	"net/http"
 	"strings"
 	"time"
@@ -26,6 +26,7 @@ var (
 // templates holds one parsed template set per page or fragment.
 type templates struct {
 	byName map[string]*template.Template
+	limit  int // the most bytes a page may have (0: no limit)
 }
 
 var templateFuncs = template.FuncMap{
@@ -81,19 +82,27 @@ func loadTemplates() (*templates, error) {
 }
 
 // render executes a page or fragment into a buffer, then writes it with
-// its status, so that a failing template never sends half a page.
+// its status, so that a failing template never sends half a page. A page
+// past the limit stops rendering there and is a *tooLargeError.
 func (t *templates) render(w http.ResponseWriter, status int, name string, data any) error {
 	set, ok := t.byName[name]
 	if !ok {
 		return fmt.Errorf("web: no template %q", name)
 	}
-	var buf bytes.Buffer
-	if err := set.ExecuteTemplate(&buf, name, data); err != nil {
+	limit := t.limit
+	if limit <= 0 {
+		limit = math.MaxInt
+	}
+	buf := &boundedBuffer{limit: limit}
+	if err := set.ExecuteTemplate(buf, name, data); err != nil {
+		if errors.Is(err, errTooLarge) {
+			return &tooLargeError{What: "page", Limit: limit}
+		}
 		return fmt.Errorf("web: render %s: %w", name, err)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	_, err := w.Write(buf.Bytes())
+	_, err := w.Write(buf.buf)
 	return err
 }
 
@@ -152,6 +161,8 @@ func (s *server) classify(r *http.Request, err error) (int, string) {
 	switch {
 	case errors.As(err, &ie):
 		return http.StatusBadRequest, ie.Error()
+	case errors.Is(err, errTooLarge):
+		return http.StatusBadRequest, err.Error()
 	case errors.Is(err, errNoEvent):
 		return http.StatusNotFound, err.Error()
 	case errors.Is(err, errNotFound):

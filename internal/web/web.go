@@ -35,6 +35,13 @@ type Options struct {
 	// the timeline view reads (default 5000); beyond, the view says it is
 	// truncated.
 	MaxTimelineEvents int
+	// MaxPageBytes bounds a rendered page or fragment (default
+	// DefaultMaxPageBytes); past it the answer is an error saying so.
+	MaxPageBytes int
+	// MaxAnswerBytes bounds a JSON answer (default DefaultMaxAnswerBytes):
+	// a page of events stops short of half of it and links to the next;
+	// any other answer past it is an error saying so.
+	MaxAnswerBytes int
 	// Timeline holds the deviation thresholds of the timeline and scope
 	// views (zero fields take timeline's defaults).
 	Timeline timeline.Options
@@ -69,6 +76,12 @@ func (o Options) withDefaults() Options {
 	if o.MaxTimelineEvents <= 0 {
 		o.MaxTimelineEvents = DefaultMaxTimelineEvents
 	}
+	if o.MaxPageBytes <= 0 {
+		o.MaxPageBytes = DefaultMaxPageBytes
+	}
+	if o.MaxAnswerBytes <= 0 {
+		o.MaxAnswerBytes = DefaultMaxAnswerBytes
+	}
 	o.Timeline = o.Timeline.WithDefaults()
 	if o.Now == nil {
 		o.Now = time.Now
@@ -92,6 +105,7 @@ type server struct {
 func New(st *store.Store, opts Options) http.Handler {
 	opts = opts.withDefaults()
 	s := &server{st: st, opts: opts, tmpl: mustLoadTemplates()}
+	s.tmpl.limit = opts.MaxPageBytes
 	return Guard(s.routes(), opts)
 }
 
@@ -105,6 +119,7 @@ func (s *server) routes() http.Handler {
 	mux.HandleFunc("GET /timeline", s.page(s.timelinePage))
 	mux.HandleFunc("GET /scope", s.page(s.scopePage))
 	mux.HandleFunc("GET /event", s.page(s.eventPage))
+	mux.HandleFunc("GET /event/raw", s.page(s.eventRaw))
 	mux.HandleFunc("GET /ui/histogram", s.page(s.histogramFragment))
 	mux.HandleFunc("GET /ui/event", s.page(s.eventFragment))
 	mux.HandleFunc("GET /api/search", s.api(s.apiSearch))
