@@ -8,8 +8,9 @@
 // ClickHouse 18.16 and current releases share, through clickhouse-go v2's
 // native protocol with explicit column lists.
 //
-//   - Schema: created on every server (schema.go); writes go through a
-//     Distributed table sharded by uuid.
+//   - Schema: created on every server (schema.go); reads go through
+//     Distributed tables; Insert writes each shard's rows on it, sharded by
+//     uuid as the Distributed table would.
 //   - Filters: internal/pushdown splits them; the parts the columns answer
 //     become SQL (dialect.go), the rest a SQL superset on the raw JSON
 //     followed by the Go evaluator on the rows returned.
@@ -24,12 +25,16 @@ package clickhouse
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"fmt"
+	"net"
+	"strconv"
 	"sync"
 	"time"
 
 	ch "github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/go-faster/city"
 
 	"github.com/oktascope/oktascope/internal/backend"
 )
@@ -44,6 +49,11 @@ type Backend struct {
 	// pivots is each shard's own (a sub-query runs on every shard).
 	events, pivots, checkpoints string
 	limits                      limits
+	// shards are the servers Insert writes to, in the cluster's order;
+	// slots maps cityHash64(uuid) % len(slots) to a shard, by weight, as
+	// the Distributed table does.
+	shards []driver.Conn
+	slots  []int
 
 	wmu      sync.Mutex // serializes writes; guards the fields below
 	received uint64     // the last received value issued
@@ -62,9 +72,7 @@ func Open(ctx context.Context, dsn string) (*Backend, error) {
 	}
 	b := &Backend{cfg: cfg, limits: defaultLimits}
 	fail := func(err error) (*Backend, error) {
-		if b.conn != nil {
-			b.conn.Close()
-		}
+		b.closeConns()
 		return nil, fmt.Errorf("clickhouse %s: %w", cfg.location(), err)
 	}
 	if b.conn, err = cfg.connect(cfg.addr); err != nil {
@@ -92,7 +100,7 @@ func (c *config) connect(addr string) (driver.Conn, error) {
 	opts := &ch.Options{
 		Addr:        []string{addr},
 		Auth:        ch.Auth{Database: "default", Username: c.user, Password: c.password},
-		Compression: &ch.Compression{Method: ch.CompressionLZ4},
+		Compression: &ch.Compression{Method: ch.CompressionNone},
 		DialTimeout: 10 * time.Second,
 		// A query's server time is bounded by max_execution_time; the
 		// read timeout only catches a server that went silent.
@@ -101,53 +109,88 @@ func (c *config) connect(addr string) (driver.Conn, error) {
 		MaxIdleConns:    4,
 		ConnMaxLifetime: time.Hour,
 	}
+	if c.compress {
+		opts.Compression.Method = ch.CompressionLZ4
+	}
 	if c.secure {
 		opts.TLS = &tls.Config{MinVersion: tls.VersionTLS12}
 	}
 	return ch.Open(opts)
 }
 
-// createSchema creates the schema on every server of the cluster, or on
-// the one server.
+// createSchema creates the schema on every server of the cluster (or on
+// the one server), and connects to each for Insert.
 func (b *Backend) createSchema(ctx context.Context) error {
 	if b.cfg.cluster == "" {
+		b.shards, b.slots = []driver.Conn{b.conn}, []int{0}
 		return createSchema(ctx, func(ctx context.Context, q string) error { return b.exec(ctx, q) }, b.cfg.database, "")
 	}
-	rows, err := b.conn.Query(b.ctx(ctx),
-		"SELECT host_name, port FROM system.clusters WHERE cluster = ? ORDER BY shard_num, replica_num", b.cfg.cluster)
+	servers, err := b.servers(ctx)
 	if err != nil {
-		return fmt.Errorf("list the servers of cluster %s: %w", b.cfg.cluster, err)
+		return err
 	}
-	var addrs []string
-	for rows.Next() {
-		var host string
-		var port uint16
-		if err := rows.Scan(&host, &port); err != nil {
-			rows.Close()
-			return fmt.Errorf("list the servers of cluster %s: %w", b.cfg.cluster, err)
-		}
-		addrs = append(addrs, fmt.Sprintf("%s:%d", host, port))
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("list the servers of cluster %s: %w", b.cfg.cluster, err)
-	}
-	if len(addrs) == 0 {
-		return fmt.Errorf("the server has no cluster %q in its remote_servers", b.cfg.cluster)
-	}
-	for _, addr := range addrs {
-		conn, err := b.cfg.connect(addr)
+	for i, s := range servers {
+		conn, err := b.cfg.connect(s.addr)
 		if err != nil {
-			return fmt.Errorf("server %s of cluster %s: %w", addr, b.cfg.cluster, err)
+			return fmt.Errorf("server %s of cluster %s: %w", s.addr, b.cfg.cluster, err)
+		}
+		b.shards = append(b.shards, conn)
+		for range s.weight {
+			b.slots = append(b.slots, i)
 		}
 		exec := func(ctx context.Context, q string) error { return conn.Exec(b.ctx(ctx), q) }
-		err = createSchema(ctx, exec, b.cfg.database, b.cfg.cluster)
-		conn.Close()
-		if err != nil {
-			return fmt.Errorf("server %s of cluster %s: %w", addr, b.cfg.cluster, err)
+		if err := createSchema(ctx, exec, b.cfg.database, b.cfg.cluster); err != nil {
+			return fmt.Errorf("server %s of cluster %s: %w", s.addr, b.cfg.cluster, err)
 		}
 	}
+	if len(b.slots) == 0 {
+		return fmt.Errorf("cluster %s: every shard has weight 0", b.cfg.cluster)
+	}
 	return nil
+}
+
+// server is a shard of the cluster.
+type server struct {
+	addr   string
+	weight int
+}
+
+// servers lists the shards of the cluster, in order. A shard with several
+// replicas is refused: the tables are not replicated (which 18.16 does
+// only with ZooKeeper).
+func (b *Backend) servers(ctx context.Context) ([]server, error) {
+	rows, err := b.conn.Query(b.ctx(ctx), "SELECT shard_num, shard_weight, replica_num, host_name, port FROM system.clusters"+
+		" WHERE cluster = ? ORDER BY shard_num, replica_num", b.cfg.cluster)
+	if err != nil {
+		return nil, fmt.Errorf("list the servers of cluster %s: %w", b.cfg.cluster, err)
+	}
+	defer rows.Close()
+	var out []server
+	for rows.Next() {
+		var shard, weight, replica uint32
+		var host string
+		var port uint16
+		if err := rows.Scan(&shard, &weight, &replica, &host, &port); err != nil {
+			return nil, fmt.Errorf("list the servers of cluster %s: %w", b.cfg.cluster, err)
+		}
+		if replica > 1 {
+			return nil, fmt.Errorf("cluster %s: shard %d has replicas; oktascope's tables are not replicated: name a cluster of one replica per shard", b.cfg.cluster, shard)
+		}
+		out = append(out, server{addr: net.JoinHostPort(host, strconv.Itoa(int(port))), weight: int(weight)})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list the servers of cluster %s: %w", b.cfg.cluster, err)
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("the server has no cluster %q in its remote_servers", b.cfg.cluster)
+	}
+	return out, nil
+}
+
+// shardOf is the index in b.shards of the shard that holds uuid: the
+// Distributed table's choice for the sharding key cityHash64(uuid).
+func (b *Backend) shardOf(uuid string) int {
+	return b.slots[city.CH64([]byte(uuid))%uint64(len(b.slots))]
 }
 
 // ctx gives a query its settings: every query is bounded on the server.
@@ -176,8 +219,21 @@ func (b *Backend) Close() error {
 		return nil
 	}
 	b.closed = true
-	if err := b.conn.Close(); err != nil {
+	if err := b.closeConns(); err != nil {
 		return fmt.Errorf("clickhouse %s: close: %w", b.Location(), err)
 	}
 	return nil
+}
+
+func (b *Backend) closeConns() error {
+	var errs []error
+	for _, c := range b.shards {
+		if c != b.conn {
+			errs = append(errs, c.Close())
+		}
+	}
+	if b.conn != nil {
+		errs = append(errs, b.conn.Close())
+	}
+	return errors.Join(errs...)
 }

@@ -2,6 +2,7 @@ package clickhouse
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/proto"
+	"github.com/go-faster/city"
 
 	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/clickhouse/chtest"
@@ -83,11 +85,11 @@ func TestSchemaOnEveryShard(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := "checkpoints\ncheckpoints_local\nevents\nevents_local\npivots_local\npivots_mv\n"; tables != want {
+		if want := "checkpoints\ncheckpoints_local\nevents\nevents_local\npivots_local\n"; tables != want {
 			t.Errorf("shard %d tables:\n%s want\n%s", i, tables, want)
 		}
 		n := count(t, s, "SELECT count() FROM "+b.cfg.database+".events_local")
-		uuids := count(t, s, "SELECT count() FROM "+b.cfg.database+".pivots_local WHERE kind = 0")
+		uuids := count(t, s, "SELECT count() FROM "+b.cfg.database+".pivots_local WHERE kind IN (0, 7)")
 		if n == 0 || n == len(events) || uuids != n {
 			t.Errorf("shard %d holds %d events of %d, %d uuid pivots", i, n, len(events), uuids)
 		}
@@ -116,22 +118,34 @@ func count(t *testing.T, s *chtest.Shard, q string) int {
 	return n
 }
 
-// TestUUIDPivotKeySQL checks that the server computes the uuid pivot key
-// as uuidPivotKey does.
-func TestUUIDPivotKeySQL(t *testing.T) {
-	s := chtest.Shared(t).Shards[0]
-	inputs := []string{"dc9fd3c0-598c-11ef-8478-2b7584bf8d5a", "DC9FD3C0-598C-11EF-8478-2B7584BF8D5A",
-		"dc9fd3c0-598c-41ef-8478-2b7584bf8d5a", "dc9fd3c0-598c-11ef-8478-2b7584bf8d5", "m1", "", "x-y", "dc9fd3c0598c11ef84782b7584bf8d5a0000"}
-	for _, e := range generated(t, 200)[:50] {
+// TestShardOf checks that Insert puts each event on the shard the
+// Distributed table would (cityHash64 computed in Go as the server does)
+// with its pivots, and that the uuid pivots find every event.
+func TestShardOf(t *testing.T) {
+	c := chtest.Shared(t)
+	inputs := []string{"", "a", "dc9fd3c0-598c-11ef-8478-2b7584bf8d5a", "nul\x00byte", "ünïcode", strings.Repeat("long", 100)}
+	for _, e := range generated(t, 200)[:40] {
 		inputs = append(inputs, e.UUID)
 	}
 	for _, u := range inputs {
-		out, err := s.Query("SELECT " + strings.ReplaceAll(uuidPivotKeySQL, "uuid", "'"+u+"'"))
+		out, err := c.Shards[0].Query("SELECT cityHash64(unhex('" + hex.EncodeToString([]byte(u)) + "'))")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := strings.TrimSuffix(out, "\n"); got != uuidPivotKey(u) {
-			t.Errorf("%q: server %q, Go %q", u, got, uuidPivotKey(u))
+		if got := strings.TrimSpace(out); got != strconv.FormatUint(city.CH64([]byte(u)), 10) {
+			t.Errorf("cityHash64(%q): server %s, Go %d", u, got, city.CH64([]byte(u)))
+		}
+	}
+	b := open(t, chtest.DSN(t))
+	events := generated(t, 400)
+	mustInsert(t, b, events)
+	db := b.cfg.database
+	for i, s := range c.Shards {
+		if n := count(t, s, "SELECT count() FROM "+db+".events_local WHERE cityHash64(uuid) % 2 != "+strconv.Itoa(i)); n != 0 {
+			t.Errorf("shard %d holds %d events of the other", i, n)
+		}
+		if n := count(t, s, "SELECT count() FROM "+db+".events_local WHERE published NOT IN (SELECT published FROM "+db+".pivots_local WHERE kind IN (0, 7))"); n != 0 {
+			t.Errorf("shard %d holds %d events without uuid pivots", i, n)
 		}
 	}
 }

@@ -206,14 +206,7 @@ func pivotTerms(n pushdown.Node) []pivotTerm {
 		if !ok {
 			return nil
 		}
-		values := x.Values
-		if kind == pivotUUID {
-			values = make([]string, len(x.Values))
-			for i, v := range x.Values {
-				values[i] = uuidPivotKey(v)
-			}
-		}
-		return []pivotTerm{{kind, values}}
+		return []pivotTerm{{kind, x.Values}}
 	case *pushdown.And: // any term's pivots
 		for _, term := range x.Terms {
 			if p := pivotTerms(term); p != nil {
@@ -234,7 +227,8 @@ func pivotTerms(n pushdown.Node) []pivotTerm {
 	return nil
 }
 
-// pivotTerm is a pivot lookup: the seconds of kind with one of values.
+// pivotTerm is a pivot lookup: the seconds of one of values of a field
+// (a kind of pivot).
 type pivotTerm struct {
 	kind   uint8
 	values []string
@@ -243,13 +237,20 @@ type pivotTerm struct {
 // pivotCond is the condition "published is a second of one of the
 // pivots", which the primary key answers.
 func (b *Backend) pivotCond(terms []pivotTerm) frag {
-	parts := make([]frag, len(terms))
-	for i, t := range terms {
-		args := []any{t.kind}
+	keys := map[uint8][]any{}
+	var kinds []uint8
+	for _, t := range terms {
 		for _, v := range t.values {
-			args = append(args, v)
+			kind, key := pivotKey(t.kind, v)
+			if keys[kind] == nil {
+				kinds = append(kinds, kind)
+			}
+			keys[kind] = append(keys[kind], key)
 		}
-		parts[i] = frag{sql: "(kind = ? AND key IN (" + placeholders(len(t.values)) + "))", args: args}
+	}
+	parts := make([]frag, len(kinds))
+	for i, kind := range kinds {
+		parts[i] = frag{sql: "(kind = ? AND key IN (" + placeholders(len(keys[kind])) + "))", args: append([]any{kind}, keys[kind]...)}
 	}
 	cond := join(parts, " OR ")
 	return frag{sql: "published IN (SELECT published FROM " + b.pivots + " WHERE " + cond.sql + ")", args: cond.args}

@@ -22,7 +22,7 @@ func IsDSN(s string) bool {
 
 // config is a parsed DSN:
 //
-//	clickhouse://[USER[:PASSWORD]@]HOST[:PORT][/DATABASE][?cluster=NAME&secure=true&max_execution_time=SECONDS]
+//	clickhouse://[USER[:PASSWORD]@]HOST[:PORT][/DATABASE][?cluster=NAME&secure=true&compress=false&max_execution_time=SECONDS]
 type config struct {
 	addr     string // host:port of the server every query goes to
 	database string
@@ -30,6 +30,9 @@ type config struct {
 	user     string
 	password string
 	secure   bool
+	// compress: LZ4 on the wire; by default unless the server is on this
+	// machine (loopback), where compressing costs CPU and saves nothing.
+	compress bool
 	// maxExecution bounds every query on the server (max_execution_time):
 	// a cancelled context does not stop a query there.
 	maxExecution time.Duration
@@ -63,6 +66,9 @@ func parseDSN(s string) (*config, error) {
 	if c.database == "" {
 		c.database = defaultDatabase
 	}
+	host := u.Hostname()
+	ip := net.ParseIP(host)
+	c.compress = !strings.EqualFold(host, "localhost") && (ip == nil || !ip.IsLoopback())
 	if !names.MatchString(c.database) {
 		return nil, fmt.Errorf("ClickHouse database %q: use letters, digits and _", c.database)
 	}
@@ -87,6 +93,11 @@ func parseDSN(s string) (*config, error) {
 			if err != nil {
 				return nil, fmt.Errorf("ClickHouse DSN: secure=%q: want true or false", v)
 			}
+		case "compress":
+			c.compress, err = strconv.ParseBool(v)
+			if err != nil {
+				return nil, fmt.Errorf("ClickHouse DSN: compress=%q: want true or false", v)
+			}
 		case "max_execution_time":
 			n, err := strconv.Atoi(v)
 			if err != nil || n <= 0 {
@@ -94,7 +105,7 @@ func parseDSN(s string) (*config, error) {
 			}
 			c.maxExecution = time.Duration(n) * time.Second
 		default:
-			return nil, fmt.Errorf("ClickHouse DSN: unknown parameter %q (known: cluster, secure, max_execution_time)", key)
+			return nil, fmt.Errorf("ClickHouse DSN: unknown parameter %q (known: cluster, secure, compress, max_execution_time)", key)
 		}
 	}
 	return c, nil

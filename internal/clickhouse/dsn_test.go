@@ -2,6 +2,8 @@ package clickhouse
 
 import (
 	"strings"
+
+	"github.com/go-faster/city"
 	"testing"
 	"time"
 )
@@ -10,19 +12,23 @@ func TestParseDSN(t *testing.T) {
 	for _, tt := range []struct {
 		dsn, addr, db, cluster, user, password, location string
 		maxExec                                          time.Duration
+		compress                                         bool
 	}{
-		{"clickhouse://ch1:9440/logs?cluster=prod", "ch1:9440", "logs", "prod", "", "", "clickhouse://ch1:9440/logs?cluster=prod", defaultMaxExecution},
-		{"ClickHouse://ch1", "ch1:9000", "oktascope", "", "", "", "clickhouse://ch1:9000/oktascope", defaultMaxExecution},
-		{"clickhouse://alice:s3cr%40t@ch1:9000/db?secure=true&max_execution_time=30", "ch1:9000", "db", "", "alice", "s3cr@t",
-			"clickhouse://ch1:9000/db?secure=true", 30 * time.Second},
-		{"clickhouse://[::1]:9001/", "[::1]:9001", "oktascope", "", "", "", "clickhouse://[::1]:9001/oktascope", defaultMaxExecution},
+		{"clickhouse://ch1:9440/logs?cluster=prod", "ch1:9440", "logs", "prod", "", "", "clickhouse://ch1:9440/logs?cluster=prod", defaultMaxExecution, true},
+		{"ClickHouse://ch1", "ch1:9000", "oktascope", "", "", "", "clickhouse://ch1:9000/oktascope", defaultMaxExecution, true},
+		{"clickhouse://alice:s3cr%40t@ch1:9000/db?secure=true&max_execution_time=30&compress=false", "ch1:9000", "db", "", "alice", "s3cr@t",
+			"clickhouse://ch1:9000/db?secure=true", 30 * time.Second, false},
+		{"clickhouse://[::1]:9001/", "[::1]:9001", "oktascope", "", "", "", "clickhouse://[::1]:9001/oktascope", defaultMaxExecution, false},
+		{"clickhouse://127.0.0.1:9001/x?compress=1", "127.0.0.1:9001", "x", "", "", "", "clickhouse://127.0.0.1:9001/x", defaultMaxExecution, true},
+		{"clickhouse://localhost/x", "localhost:9000", "x", "", "", "", "clickhouse://localhost:9000/x", defaultMaxExecution, false},
 	} {
 		c, err := parseDSN(tt.dsn)
 		if err != nil {
 			t.Errorf("%s: %v", tt.dsn, err)
 			continue
 		}
-		if c.addr != tt.addr || c.database != tt.db || c.cluster != tt.cluster || c.user != tt.user || c.password != tt.password || c.maxExecution != tt.maxExec {
+		if c.addr != tt.addr || c.database != tt.db || c.cluster != tt.cluster || c.user != tt.user || c.password != tt.password || c.maxExecution != tt.maxExec ||
+			c.compress != tt.compress {
 			t.Errorf("%s: %+v", tt.dsn, c)
 		}
 		if got := c.location(); got != tt.location {
@@ -52,20 +58,21 @@ func TestIsDSN(t *testing.T) {
 	}
 }
 
-func TestUUIDPivotKey(t *testing.T) {
-	for u, want := range map[string]string{
-		"dc9fd3c0-598c-11ef-8478-2b7584bf8d5a": "111ef598cdc9fd3c0-8478-2b7584bf8d5a",
-		"DC9FD3C0-598C-11EF-8478-2B7584BF8D5A": "0DC9FD3C0-598C-11EF-8478-2B7584BF8D5A",
-		"dc9fd3c0-598c-41ef-8478-2b7584bf8d5a": "0dc9fd3c0-598c-41ef-8478-2b7584bf8d5a",
-		"m1":                                   "0m1",
-	} {
-		if got := uuidPivotKey(u); got != want {
-			t.Errorf("uuidPivotKey(%q) = %q, want %q", u, got, want)
+func TestPivotKey(t *testing.T) {
+	kind, key := pivotKey(pivotUUID, "dc9fd3c0-598c-11ef-8478-2b7584bf8d5a")
+	if kind != pivotUUID || key != 0x1ef598cdc9fd3c0 {
+		t.Errorf("v1 uuid: kind %d key %x", kind, key)
+	}
+	_, later := pivotKey(pivotUUID, "0a000000-598d-11ef-8478-2b7584bf8d5a") // later time_mid, smaller time_low
+	if later <= key {
+		t.Errorf("v1 keys %x, %x: want them in time order", key, later)
+	}
+	for _, u := range []string{"DC9FD3C0-598C-11EF-8478-2B7584BF8D5A", "dc9fd3c0-598c-41ef-8478-2b7584bf8d5a", "m1", "dc9fd3c0-598c-11ef-8478-2b7584bf8d5"} {
+		if kind, key := pivotKey(pivotUUID, u); kind != pivotOtherUUID || key != city.CH64([]byte(u)) {
+			t.Errorf("%q: kind %d key %x", u, kind, key)
 		}
 	}
-	early := uuidPivotKey("dc9fd3c0-598c-11ef-8478-2b7584bf8d5a")
-	later := uuidPivotKey("0a000000-598d-11ef-8478-2b7584bf8d5a") // later time_mid, smaller time_low
-	if early >= later {
-		t.Errorf("v1 keys %q, %q: want them in time order", early, later)
+	if kind, key := pivotKey(pivotClientIP, "10.0.0.1"); kind != pivotClientIP || key != city.CH64([]byte("10.0.0.1")) {
+		t.Errorf("address: kind %d key %x", kind, key)
 	}
 }

@@ -2,15 +2,20 @@ package clickhouse
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
+	"strings"
+	"sync"
 	"time"
 
 	ch "github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/ext"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/go-faster/city"
 	json "github.com/goccy/go-json"
 
@@ -19,7 +24,7 @@ import (
 	"github.com/oktascope/oktascope/internal/pushdown"
 )
 
-// insertColumns are the columns Insert writes, in rowValues' order.
+// insertColumns are the columns Insert writes, in eventColumns' order.
 const insertColumns = `published, published_ns, received, uuid, event_type, severity, display_message,
 actor_id, actor_alternate_id, actor_display_name, actor_type, user_key,
 target_id, target_alternate_id, target_type, client_ip, user_agent, city, country,
@@ -31,8 +36,22 @@ const (
 	rawNotASCII    = 2 // pushdown.Form's ASCII is false
 )
 
-// rowValues are e's values of insertColumns.
-func rowValues(e *logevent.Event, received uint64) []any {
+// eventColumns are the values of insertColumns for a block of events,
+// column by column (which the client encodes without a type switch per
+// value).
+type eventColumns struct {
+	published, publishedNs []int64
+	received               []uint64
+	uuid, eventType, severity, displayMessage,
+	actorID, actorAlternateID, actorDisplayName, actorType, userKey []string
+	targetID, targetAlternateID, targetType                                   [][]string
+	clientIP, userAgent, city, country, session, outcomeResult, outcomeReason []string
+	rawForm                                                                   []uint8
+	raw                                                                       [][]byte
+}
+
+// add appends e's values.
+func (c *eventColumns) add(e *logevent.Event, received uint64) {
 	ids := make([]string, len(e.Target))
 	alts := make([]string, len(e.Target))
 	types := make([]string, len(e.Target))
@@ -51,13 +70,45 @@ func rowValues(e *logevent.Event, received uint64) []any {
 	if a, ok := e.ActingUser(); ok {
 		userKey = a.Key()
 	}
-	a, c := e.Actor, e.Client
-	return []any{
-		dateTime(e.Time), unixNanos(e.Time), received, e.UUID, e.EventType, e.Severity, e.DisplayMessage,
-		a.ID, a.AlternateID, a.DisplayName, a.Type, userKey,
-		ids, alts, types, c.IPAddress, c.UserAgent.RawUserAgent, c.GeographicalContext.City, c.GeographicalContext.Country,
-		e.AuthenticationContext.ExternalSessionID, e.Outcome.Result, e.Outcome.Reason, form, e.Raw,
+	a, cl := e.Actor, e.Client
+	c.published = append(c.published, dateTime(e.Time))
+	c.publishedNs = append(c.publishedNs, unixNanos(e.Time))
+	c.received = append(c.received, received)
+	c.uuid = append(c.uuid, e.UUID)
+	c.eventType = append(c.eventType, e.EventType)
+	c.severity = append(c.severity, e.Severity)
+	c.displayMessage = append(c.displayMessage, e.DisplayMessage)
+	c.actorID = append(c.actorID, a.ID)
+	c.actorAlternateID = append(c.actorAlternateID, a.AlternateID)
+	c.actorDisplayName = append(c.actorDisplayName, a.DisplayName)
+	c.actorType = append(c.actorType, a.Type)
+	c.userKey = append(c.userKey, userKey)
+	c.targetID = append(c.targetID, ids)
+	c.targetAlternateID = append(c.targetAlternateID, alts)
+	c.targetType = append(c.targetType, types)
+	c.clientIP = append(c.clientIP, cl.IPAddress)
+	c.userAgent = append(c.userAgent, cl.UserAgent.RawUserAgent)
+	c.city = append(c.city, cl.GeographicalContext.City)
+	c.country = append(c.country, cl.GeographicalContext.Country)
+	c.session = append(c.session, e.AuthenticationContext.ExternalSessionID)
+	c.outcomeResult = append(c.outcomeResult, e.Outcome.Result)
+	c.outcomeReason = append(c.outcomeReason, e.Outcome.Reason)
+	c.rawForm = append(c.rawForm, form)
+	c.raw = append(c.raw, e.Raw)
+}
+
+// appendTo appends the columns to a batch of insertColumns and empties
+// them.
+func (c *eventColumns) appendTo(batch driver.Batch) error {
+	var errs []error
+	for i, col := range []any{c.published, c.publishedNs, c.received, c.uuid, c.eventType, c.severity, c.displayMessage,
+		c.actorID, c.actorAlternateID, c.actorDisplayName, c.actorType, c.userKey,
+		c.targetID, c.targetAlternateID, c.targetType, c.clientIP, c.userAgent, c.city, c.country,
+		c.session, c.outcomeResult, c.outcomeReason, c.rawForm, c.raw} {
+		errs = append(errs, batch.Column(i).Append(col))
 	}
+	*c = eventColumns{}
+	return errors.Join(errs...)
 }
 
 // The seconds a DateTime holds without trouble on 18.16 (its largest
@@ -227,17 +278,18 @@ func (b *Backend) lookupUUIDs(ctx context.Context, events []*logevent.Event, exp
 	if len(events) == 0 {
 		return nil
 	}
-	batch, err := ext.NewTable("_batch", ext.Column("uuid", "String"), ext.Column("key", "String"))
+	batch, err := ext.NewTable("_batch", ext.Column("uuid", "String"), ext.Column("kind", "UInt8"), ext.Column("key", "UInt64"))
 	if err != nil {
 		return err
 	}
 	for _, e := range events {
-		if err := batch.Append(e.UUID, uuidPivotKey(e.UUID)); err != nil {
+		kind, key := pivotKey(pivotUUID, e.UUID)
+		if err := batch.Append(e.UUID, kind, key); err != nil {
 			return err
 		}
 	}
 	q := "SELECT uuid, " + expr + " FROM " + b.events +
-		" WHERE published IN (SELECT published FROM " + b.pivots + " WHERE kind = 0 AND key IN (SELECT key FROM _batch))" +
+		" WHERE published IN (SELECT published FROM " + b.pivots + " WHERE (kind, key) IN (SELECT kind, key FROM _batch))" +
 		" AND uuid IN (SELECT uuid FROM _batch)"
 	rows, err := b.conn.Query(ch.Context(b.ctx(ctx), ch.WithExternalTable(batch)), q)
 	if err != nil {
@@ -264,30 +316,143 @@ func (b *Backend) lookupUUIDs(ctx context.Context, events []*logevent.Event, exp
 	return rows.Err()
 }
 
-// write stores events through the Distributed table, synchronously (the
-// INSERT returns when every shard holds its rows), numbering them in
-// insertion order.
+// write stores events on their shards, each shard's pivots first (a
+// pivot without its event is harmless, an event without its pivots would
+// be missed), the shards at once. It numbers the events in insertion
+// order.
 func (b *Backend) write(ctx context.Context, events []*logevent.Event) error {
 	if len(events) == 0 {
 		return nil
 	}
-	batch, err := b.conn.PrepareBatch(b.ctx(ctx, ch.Settings{"insert_distributed_sync": 1}),
-		"INSERT INTO "+b.events+" ("+insertColumns+")")
-	if err != nil {
-		return err
-	}
 	// received follows the clock where it can, so that another process
 	// inserting later numbers its events after these.
 	next := max(b.received+1, uint64(time.Now().UnixNano()))
+	byShard := make([][]int, len(b.shards))
 	for i, e := range events {
-		if err := batch.Append(rowValues(e, next+uint64(i))...); err != nil {
+		s := b.shardOf(e.UUID)
+		byShard[s] = append(byShard[s], i)
+	}
+	errs := make([]error, len(b.shards))
+	var wg sync.WaitGroup
+	for s, idx := range byShard {
+		if len(idx) == 0 {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[s] = b.writeShard(ctx, s, events, idx, next)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	b.received = next + uint64(len(events)) - 1
+	return nil
+}
+
+// writeShard writes the events at idx (numbered from next by their index)
+// and their pivots on shard s. The rows go sorted by each table's primary
+// key, which the server then does not sort again (a sorted block is
+// written as it is).
+func (b *Backend) writeShard(ctx context.Context, s int, events []*logevent.Event, idx []int, next uint64) error {
+	conn := b.shards[s]
+	var pivots []pivotRow
+	for _, i := range idx {
+		pivots = appendPivots(pivots, events[i])
+	}
+	slices.SortFunc(pivots, pivotRow.compare)
+	pivots = slices.Compact(pivots)
+	batch, err := conn.PrepareBatch(b.ctx(ctx), "INSERT INTO "+b.cfg.database+".pivots_local (kind, key, published)")
+	if err != nil {
+		return err
+	}
+	for chunk := range slices.Chunk(pivots, flushRows) {
+		kinds, keys, secs := make([]uint8, len(chunk)), make([]uint64, len(chunk)), make([]int64, len(chunk))
+		for i, p := range chunk {
+			kinds[i], keys[i], secs[i] = p.kind, p.key, p.sec
+		}
+		err := errors.Join(batch.Column(0).Append(kinds), batch.Column(1).Append(keys), batch.Column(2).Append(secs))
+		if err == nil && len(chunk) == flushRows {
+			err = batch.Flush()
+		}
+		if err != nil {
 			batch.Abort()
-			return fmt.Errorf("event %s: %w", e.UUID, err)
+			return fmt.Errorf("pivots: %w", err)
 		}
 	}
 	if err := batch.Send(); err != nil {
 		return err
 	}
-	b.received = next + uint64(len(events)) - 1
-	return nil
+	slices.SortFunc(idx, func(i, j int) int {
+		if c := cmp.Compare(dateTime(events[i].Time), dateTime(events[j].Time)); c != 0 {
+			return c
+		}
+		return strings.Compare(events[i].UUID, events[j].UUID)
+	})
+	rows, err := conn.PrepareBatch(b.ctx(ctx), "INSERT INTO "+b.cfg.database+".events_local ("+insertColumns+")")
+	if err != nil {
+		return err
+	}
+	var cols eventColumns
+	for n, i := range idx {
+		cols.add(events[i], next+uint64(i))
+		if n%flushRows == flushRows-1 || n == len(idx)-1 {
+			err := cols.appendTo(rows)
+			if err == nil && n < len(idx)-1 {
+				err = rows.Flush()
+			}
+			if err != nil {
+				rows.Abort()
+				return fmt.Errorf("events: %w", err)
+			}
+		}
+	}
+	return rows.Send()
+}
+
+// flushRows is the most rows an INSERT sends in one block: the client
+// reuses its buffers from block to block (growing one buffer to a whole
+// batch's JSON cost more than the server's copy of the blocks), and the
+// server gathers the blocks of one INSERT into one part
+// (min_insert_block_size_rows).
+const flushRows = 8192
+
+// pivotRow is a row of pivots_local.
+type pivotRow struct {
+	kind uint8
+	key  uint64
+	sec  int64
+}
+
+func (p pivotRow) compare(q pivotRow) int {
+	if c := cmp.Compare(p.kind, q.kind); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(p.key, q.key); c != 0 {
+		return c
+	}
+	return cmp.Compare(p.sec, q.sec)
+}
+
+// appendPivots adds e's pivots: its second under each of its indicators.
+func appendPivots(rows []pivotRow, e *logevent.Event) []pivotRow {
+	sec := dateTime(e.Time)
+	add := func(kind uint8, value string) {
+		if value != "" {
+			kind, key := pivotKey(kind, value)
+			rows = append(rows, pivotRow{kind, key, sec})
+		}
+	}
+	add(pivotUUID, e.UUID)
+	add(pivotActorID, e.Actor.ID)
+	add(pivotActorAlternateID, e.Actor.AlternateID)
+	add(pivotClientIP, e.Client.IPAddress)
+	add(pivotSession, e.AuthenticationContext.ExternalSessionID)
+	for _, t := range e.Target {
+		add(pivotTargetID, t.ID)
+		add(pivotTargetAlternateID, t.AlternateID)
+	}
+	return rows
 }

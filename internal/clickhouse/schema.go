@@ -3,7 +3,10 @@ package clickhouse
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
+
+	"github.com/go-faster/city"
 )
 
 // The schema (docs/clickhouse.md explains it). Every statement runs on
@@ -22,11 +25,13 @@ import (
 // pivots_local is a time index for the indicators: for each value of uuid,
 // actor.id, actor.alternateId, target.id, target.alternateId,
 // client.ipAddress and externalSessionId, the seconds in which an event
-// has it. A search for an indicator reads the few granules of events_local
-// holding those seconds. The materialized view fills it on the shard that
-// stores the event, so each shard answers from its own pivots. uuids are
-// keyed by their timestamp first (uuidPivotKeySQL), so that the uuids of a
-// chronological batch are neighbours.
+// has it, under a 64-bit key of the value (pivotKey: a hash, which may
+// collide; the events' columns then decide). A search for an indicator
+// reads the few granules of events_local holding those seconds. Insert
+// writes an event's pivots on the shard that stores the event (before
+// it), so each shard answers from its own pivots. A version 1 uuid is
+// keyed by its timestamp, so that the uuids of a chronological batch are
+// neighbours.
 var schema = []string{
 	`CREATE DATABASE IF NOT EXISTS {db}`,
 	`CREATE TABLE IF NOT EXISTS {db}.events_local (
@@ -60,19 +65,11 @@ ORDER BY (published, uuid)
 SETTINGS index_granularity = 256`,
 	`CREATE TABLE IF NOT EXISTS {db}.pivots_local (
     kind      UInt8,
-    key       String,
+    key       UInt64,
     published DateTime
 ) ENGINE = ReplacingMergeTree()
 PARTITION BY toYYYYMM(published)
 ORDER BY (kind, key, published)`,
-	`CREATE MATERIALIZED VIEW IF NOT EXISTS {db}.pivots_mv TO {db}.pivots_local AS
-SELECT p.1 AS kind, p.2 AS key, published
-FROM {db}.events_local
-ARRAY JOIN arrayFilter(x -> x.2 != '', arrayConcat(
-    [(toUInt8(0), ` + uuidPivotKeySQL + `), (toUInt8(1), actor_id), (toUInt8(2), actor_alternate_id),
-     (toUInt8(5), client_ip), (toUInt8(6), session_id)],
-    arrayMap(x -> (toUInt8(3), x), target_id),
-    arrayMap(x -> (toUInt8(4), x), target_alternate_id))) AS p`,
 	`CREATE TABLE IF NOT EXISTS {db}.checkpoints_local (
     key     String,
     next    String,
@@ -83,8 +80,9 @@ ORDER BY key`,
 }
 
 // distributedSchema adds, with a cluster, the tables every query goes
-// through: rows are sharded by uuid (so that a uuid's rows meet on one
-// shard) and checkpoints by key.
+// through. Rows are sharded by uuid, so that a uuid's rows meet on one
+// shard; Insert writes each shard's rows itself, choosing shards as the
+// Distributed table would (shardOf), and checkpoints go through it.
 var distributedSchema = []string{
 	`CREATE TABLE IF NOT EXISTS {db}.events AS {db}.events_local
 ENGINE = Distributed({cluster}, {db}, events_local, cityHash64(uuid))`,
@@ -94,29 +92,30 @@ ENGINE = Distributed({cluster}, {db}, checkpoints_local, cityHash64(key))`,
 
 // The kinds of pivot.
 const (
-	pivotUUID uint8 = iota
+	pivotUUID uint8 = iota // a version 1 uuid, by its timestamp
 	pivotActorID
 	pivotActorAlternateID
 	pivotTargetID
 	pivotTargetAlternateID
 	pivotClientIP
 	pivotSession
+	pivotOtherUUID // any other uuid, by its hash
 )
 
-// uuidPivotKeySQL is the pivot key of the column uuid: a version 1 UUID in
-// lower case becomes "1" then its time fields (high, middle, low) then the
-// rest, so that keys sort by the UUID's timestamp; any other string "0"
-// then itself. uuidPivotKey is the same in Go.
-const uuidPivotKeySQL = `if(match(uuid, '^[0-9a-f]{8}-[0-9a-f]{4}-1[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$'),
-        concat('1', substring(uuid, 15, 4), substring(uuid, 10, 4), substring(uuid, 1, 8), substring(uuid, 19, 18)),
-        concat('0', uuid))`
-
-// uuidPivotKey is uuidPivotKeySQL in Go.
-func uuidPivotKey(u string) string {
-	if !isV1UUID(u) {
-		return "0" + u
+// pivotKey is the kind and key under which a value of a pivot's field is
+// indexed: its 64-bit CityHash, or for a version 1 UUID in lower case its
+// 60-bit timestamp (time high, middle, low), which sorts by time.
+func pivotKey(kind uint8, value string) (uint8, uint64) {
+	if kind == pivotUUID {
+		if !isV1UUID(value) {
+			return pivotOtherUUID, city.CH64([]byte(value))
+		}
+		hi, _ := strconv.ParseUint(value[15:18], 16, 64)
+		mid, _ := strconv.ParseUint(value[9:13], 16, 64)
+		low, _ := strconv.ParseUint(value[0:8], 16, 64)
+		return pivotUUID, hi<<48 | mid<<32 | low
 	}
-	return "1" + u[14:18] + u[9:13] + u[0:8] + u[18:]
+	return kind, city.CH64([]byte(value))
 }
 
 // isV1UUID reports whether u is a version 1 UUID written in lower case.

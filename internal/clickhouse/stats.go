@@ -63,20 +63,18 @@ func (b *Backend) ResolveUser(ctx context.Context, login string) ([]backend.User
 		}
 		return refs[id]
 	}
-	actors := "SELECT actor_id, count() FROM " + b.events + " WHERE " +
-		b.pivotCond([]pivotTerm{{pivotActorAlternateID, []string{login}}}).sql +
+	actorPivot := b.pivotCond([]pivotTerm{{pivotActorAlternateID, []string{login}}})
+	actors := "SELECT actor_id, count() FROM " + b.events + " WHERE " + actorPivot.sql +
 		" AND actor_alternate_id = ? AND actor_id != '' GROUP BY actor_id"
 	// Only targets of type User: an app assignment (AppUser) or an
 	// authenticator carries the user's login as its alternateId too.
+	targetPivot := b.pivotCond([]pivotTerm{{pivotTargetAlternateID, []string{login}}})
 	targets := "SELECT tid, count(DISTINCT uuid) FROM " + b.events +
-		" ARRAY JOIN target_id AS tid, target_alternate_id AS talt, target_type AS ttype WHERE " +
-		b.pivotCond([]pivotTerm{{pivotTargetAlternateID, []string{login}}}).sql +
+		" ARRAY JOIN target_id AS tid, target_alternate_id AS talt, target_type AS ttype WHERE " + targetPivot.sql +
 		" AND has(target_alternate_id, ?) AND talt = ? AND tid != '' AND ttype = 'User' GROUP BY tid"
-	pivot := []any{pivotActorAlternateID, login, login}
-	err := b.scanCounts(ctx, actors, pivot, func(id string, n int) { ref(id).ActorEvents = n })
+	err := b.scanCounts(ctx, actors, append(actorPivot.args, login), func(id string, n int) { ref(id).ActorEvents = n })
 	if err == nil {
-		pivot = []any{pivotTargetAlternateID, login, login, login}
-		err = b.scanCounts(ctx, targets, pivot, func(id string, n int) { ref(id).TargetEvents = n })
+		err = b.scanCounts(ctx, targets, append(targetPivot.args, login, login), func(id string, n int) { ref(id).TargetEvents = n })
 	}
 	if err != nil {
 		return nil, fmt.Errorf("clickhouse: resolve user %q: %w", login, err)

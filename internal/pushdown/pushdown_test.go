@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -448,6 +449,55 @@ func TestInRange(t *testing.T) {
 	} {
 		if got := InRange(tt.t); got != tt.want {
 			t.Errorf("InRange(%v) = %v", tt.t, got)
+		}
+	}
+}
+
+// TestCoercedCoversEveryString sets each string field LogEvent has (in
+// every struct, pointer and slice element) to an object's JSON text in
+// turn, and checks that coerced sees it.
+func TestCoercedCoversEveryString(t *testing.T) {
+	var paths [][]int
+	var walk func(typ reflect.Type, path []int)
+	walk = func(typ reflect.Type, path []int) {
+		for i := range typ.NumField() {
+			f := typ.Field(i)
+			p := append(append([]int(nil), path...), i)
+			ft := f.Type
+			for ft.Kind() == reflect.Pointer || ft.Kind() == reflect.Slice {
+				ft = ft.Elem()
+			}
+			switch {
+			case ft.Kind() == reflect.String:
+				paths = append(paths, p)
+			case ft.Kind() == reflect.Struct && ft != reflect.TypeFor[logevent.Object]():
+				walk(ft, p)
+			}
+		}
+	}
+	walk(reflect.TypeFor[logevent.LogEvent](), nil)
+	if len(paths) < 40 {
+		t.Fatalf("found %d string fields", len(paths))
+	}
+	for _, p := range paths {
+		var e logevent.LogEvent
+		v := reflect.ValueOf(&e).Elem()
+		for _, i := range p {
+			for v.Kind() == reflect.Pointer || v.Kind() == reflect.Slice {
+				if v.Kind() == reflect.Pointer {
+					v.Set(reflect.New(v.Type().Elem()))
+				} else {
+					v.Set(reflect.MakeSlice(v.Type(), 2, 2))
+					v = v.Index(1)
+					continue
+				}
+				v = v.Elem()
+			}
+			v = v.Field(i)
+		}
+		v.SetString(`{"a":1}`)
+		if !coerced(&e) {
+			t.Errorf("field %v not looked at", p)
 		}
 	}
 }

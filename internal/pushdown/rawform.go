@@ -2,7 +2,7 @@ package pushdown
 
 import (
 	"bytes"
-	"reflect"
+	"encoding/binary"
 	"unicode/utf8"
 
 	"github.com/oktascope/oktascope/internal/logevent"
@@ -25,45 +25,73 @@ type RawForm struct {
 
 // Form returns the RawForm of a decoded event.
 func Form(e *logevent.Event) RawForm {
-	ascii := true
-	for _, c := range e.Raw {
-		if c >= utf8.RuneSelf {
-			ascii = false
-			break
-		}
-	}
-	verbatim := (ascii || utf8.Valid(e.Raw)) && bytes.IndexByte(e.Raw, '\\') < 0 &&
-		!coercedText(reflect.ValueOf(&e.LogEvent).Elem())
+	ascii := isASCII(e.Raw)
+	verbatim := (ascii || utf8.Valid(e.Raw)) && bytes.IndexByte(e.Raw, '\\') < 0 && !coerced(&e.LogEvent)
 	return RawForm{Verbatim: verbatim, ASCII: ascii}
 }
 
-// coercedText reports whether a string field of v (a LogEvent or part of
-// one) holds an object's or array's JSON text: a value the decoder coerced
-// (a string that starts so counts too).
-func coercedText(v reflect.Value) bool {
-	switch v.Kind() {
-	case reflect.String:
-		s := v.String()
-		return s != "" && (s[0] == '{' || s[0] == '[')
-	case reflect.Pointer:
-		return !v.IsNil() && coercedText(v.Elem())
-	case reflect.Slice:
-		for i := range v.Len() {
-			if coercedText(v.Index(i)) {
-				return true
-			}
-		}
-	case reflect.Struct:
-		if v.Type() == objectType { // free-form: decoded from raw as it is
+// isASCII reports whether b holds only ASCII, eight bytes at a time.
+func isASCII(b []byte) bool {
+	for len(b) >= 8 {
+		if binary.LittleEndian.Uint64(b)&0x8080808080808080 != 0 {
 			return false
 		}
-		for i := range v.NumField() {
-			if v.Type().Field(i).IsExported() && coercedText(v.Field(i)) {
-				return true
-			}
+		b = b[8:]
+	}
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// coerced reports whether a string field of e holds an object's or
+// array's JSON text: a value the decoder coerced (a string that starts so
+// counts too). The free-form Objects are decoded from the raw JSON as it
+// is. TestCoercedCoversEveryString checks that every string field of
+// LogEvent is looked at.
+func coerced(e *logevent.LogEvent) bool {
+	a, c, t, ac := &e.Actor, &e.Client, &e.Transaction, &e.AuthenticationContext
+	if anyJSONText(e.UUID, e.Published, e.EventType, e.Version, e.Severity, e.LegacyEventType, e.DisplayMessage,
+		a.ID, a.Type, a.AlternateID, a.DisplayName,
+		c.Zone, c.Device, c.ID, c.IPAddress, c.UserAgent.RawUserAgent, c.UserAgent.OS, c.UserAgent.Browser,
+		e.Outcome.Result, e.Outcome.Reason, t.Type, t.ID,
+		ac.AuthenticationProvider, ac.CredentialProvider, ac.CredentialType, ac.Interface, ac.RootSessionID, ac.ExternalSessionID,
+		e.SecurityContext.AsOrg, e.SecurityContext.ISP, e.SecurityContext.Domain) || geoJSONText(&c.GeographicalContext) {
+		return true
+	}
+	if d := e.Device; d != nil && anyJSONText(d.ID, d.Name, d.OSPlatform, d.OSVersion, d.DiskEncryptionType, d.ScreenLockType) {
+		return true
+	}
+	if i := ac.Issuer; i != nil && anyJSONText(i.ID, i.Type) {
+		return true
+	}
+	for i := range e.Target {
+		t := &e.Target[i]
+		if anyJSONText(t.ID, t.Type, t.AlternateID, t.DisplayName) {
+			return true
+		}
+	}
+	for i := range e.Request.IPChain {
+		h := &e.Request.IPChain[i]
+		if anyJSONText(h.IP, h.Version, h.Source) || geoJSONText(&h.GeographicalContext) {
+			return true
 		}
 	}
 	return false
 }
 
-var objectType = reflect.TypeFor[logevent.Object]()
+func geoJSONText(g *logevent.GeographicalContext) bool {
+	return anyJSONText(g.City, g.State, g.Country, g.PostalCode)
+}
+
+// anyJSONText reports whether a string starts like a JSON object or array.
+func anyJSONText(ss ...string) bool {
+	for _, s := range ss {
+		if s != "" && (s[0] == '{' || s[0] == '[') {
+			return true
+		}
+	}
+	return false
+}

@@ -40,6 +40,10 @@ type Options struct {
 	// MemoryLimit caps each server's memory per query, in bytes (default
 	// 2 GB).
 	MemoryLimit int64
+	// BasePort, when set, fixes the ports: shard i (from 0) listens on
+	// BasePort+3i (native), BasePort+3i+1 (HTTP) and BasePort+3i+2
+	// (interserver). By default they are free ports picked at start.
+	BasePort int
 }
 
 // Cluster is a running local cluster.
@@ -60,6 +64,14 @@ type Shard struct {
 	Dir  string
 	proc *os.Process
 	done chan error // the server's exit
+}
+
+// Pid is the server's process id (0 when stopped).
+func (s *Shard) Pid() int {
+	if s.proc == nil {
+		return 0
+	}
+	return s.proc.Pid
 }
 
 // Binary returns the clickhouse-server binary: $OKTASCOPE_CLICKHOUSE_SERVER,
@@ -108,6 +120,11 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		c.dir, c.ownDir = dir, true
 	}
 	ports, err := freePorts(3 * opts.Shards)
+	if opts.BasePort > 0 {
+		for i := range ports {
+			ports[i] = opts.BasePort + i
+		}
+	}
 	if err != nil {
 		c.Stop()
 		return nil, fmt.Errorf("clickhouse cluster: %w", err)
