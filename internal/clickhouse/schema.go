@@ -21,6 +21,10 @@ import (
 // second, clamped to what DateTime holds; published_ns the exact instant.
 // received orders events by insertion (ByReceived). Rows with the same
 // (published, uuid) collapse when parts merge; reads never depend on it.
+// Granules of 64 rows: a search for an indicator reads the JSON of a
+// granule for each event it finds (a user's events are spread in time),
+// 4 times less than with 256 (user hunts at 1M events: 100-170 ms against
+// 400-600; 337 bytes/event on disk against 271).
 //
 // pivots_local is a time index for the indicators: for each value of uuid,
 // actor.id, actor.alternateId, target.id, target.alternateId,
@@ -62,7 +66,7 @@ var schema = []string{
 ) ENGINE = ReplacingMergeTree()
 PARTITION BY toYYYYMM(published)
 ORDER BY (published, uuid)
-SETTINGS index_granularity = 256`,
+SETTINGS index_granularity = 64`,
 	`CREATE TABLE IF NOT EXISTS {db}.pivots_local (
     kind      UInt8,
     key       UInt64,

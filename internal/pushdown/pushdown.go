@@ -535,11 +535,13 @@ func (d decider) superset(e filter.Expr) Node {
 // rawCompare is the raw-bytes superset of "path op lit" on any path, or
 // nil. A matching value must be a JSON string (the literal is a string
 // that no number, boolean or time can equal or contain), so its text
-// occurs in the raw JSON: quoted for eq, opening the quoted string for sw,
-// closing it for ew. Literals with characters JSON may escape without \u
-// (quote, backslash, solidus, control characters) have no superset.
+// occurs in the raw JSON of an event whose JSON spells its values
+// verbatim: quoted for eq, opening the quoted string for sw, closing it
+// for ew. (A literal with a character JSON escapes, such as a quote, only
+// matches events whose JSON has an escape: not verbatim, which
+// RawContains includes.)
 func rawCompare(op filter.Op, lit filter.Literal) Node {
-	if lit.Kind != filter.LitString || lit.Str == "" || !rawSafe(lit.Str) {
+	if lit.Kind != filter.LitString || lit.Str == "" {
 		return nil
 	}
 	s := lit.Str
@@ -562,18 +564,6 @@ func rawCompare(op filter.Op, lit filter.Literal) Node {
 		return &RawContains{Text: s}
 	}
 	return nil
-}
-
-// rawSafe reports whether s has no character that JSON spells with a
-// short escape (\" \\ \/ \b \f \n \r \t) or must escape: any other
-// character stands for itself in a string, or is written \uXXXX.
-func rawSafe(s string) bool {
-	for i := range len(s) {
-		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c == '/' || c == 0x7f {
-			return false
-		}
-	}
-	return true
 }
 
 // stringOnlyValue reports whether a string literal equals only string
@@ -606,11 +596,9 @@ func Keywords(k *filter.Keywords, opts Options) Node {
 	if k.Empty() || !opts.RawContains {
 		return nil
 	}
-	var terms []Node
-	for _, w := range k.Words() {
-		if rawSafe(w) {
-			terms = append(terms, &RawContains{Text: w, Fold: true})
-		}
+	terms := make([]Node, len(k.Words()))
+	for i, w := range k.Words() {
+		terms[i] = &RawContains{Text: w, Fold: true}
 	}
 	return all(terms)
 }
