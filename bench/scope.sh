@@ -7,7 +7,8 @@
 # Builds the store of a generated org log once (oktascope generate piped
 # into import), picks
 # the user with the most sign-ins, and times `scope --depth 2 --format json`
-# as whole commands (process start and store open included): best and median
+# as whole commands (process start, store open, the report's graph and the
+# JSON included): best and median
 # of $RUNS (default 5) runs, with the peak RSS of the last. Needs sqlite3 and
 # GNU time (apt-get install sqlite3 time). Writes to bench/out/.
 source "$(dirname "$0")/common.sh"
@@ -28,6 +29,6 @@ for _ in $(seq "${RUNS:-5}"); do
   times+=($(( (t1 - t0) / 1000000 )))
 done
 sorted=($(printf '%s\n' "${times[@]}" | sort -n))
-read -r events sessions ips related < <(jq -r '[.events, (.sessions|length), (.ips|length), (.relatedUsers|length)] | @tsv' "$out/scope.json")
+read -r events sessions ips related nodes more < <(jq -r '[.events, (.sessions|length), (.ips|length), (.relatedUsers|length), ([.graph.nodes[] | select(.more == 0)] | length), ([.graph.nodes[].more] | add)] | @tsv' "$out/scope.json")
 echo "scope --user $user --depth 2 on $n events: best ${sorted[0]} ms, median ${sorted[$(( ${#sorted[@]} / 2 ))]} ms (runs: ${times[*]}), peak RSS $(( $(cat "$out/scope.rss") / 1024 )) MB"
-echo "report: $events events, $sessions sessions, $ips IP addresses, $related related users; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "report: $events events, $sessions sessions, $ips IP addresses, $related related users; graph: $nodes nodes, $more left out; load average: $(cut -d' ' -f1-3 /proc/loadavg)"

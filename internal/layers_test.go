@@ -15,8 +15,8 @@ const module = "github.com/oktascope/oktascope/internal/"
 var domain = []string{"logevent", "filter", "indicator", "catalog", "timeline", "scope", "detect", "sigma", "oktarules", "timewindow"}
 
 // edges are the packages at the edge: storage, commands, the web server,
-// the Okta API and the output layer.
-var edges = []string{"store", "backend", "cli", "web", "oktaapi", "render", "ingest"}
+// the Okta API, the output layer and the watch of a live org.
+var edges = []string{"store", "backend", "cli", "web", "oktaapi", "render", "ingest", "watch"}
 
 // TestDomainImportsNoEdge walks the imports of every domain package (not
 // its tests), directly and through other packages of the module, and

@@ -64,17 +64,9 @@ func run(dsn string, batch, runs int, uuids string, args []string) error {
 	return fmt.Errorf("unknown command %q", args[0])
 }
 
-// sink adapts the backend to ingest's Sink.
-type sink struct{ b backend.Writer }
-
-func (s sink) Insert(ctx context.Context, events []*logevent.Event) (int, int, error) {
-	r, err := s.b.Insert(ctx, events)
-	return r.Inserted, r.Duplicates + len(r.Conflicts), err
-}
-
 func importFiles(ctx context.Context, b *clickhouse.Backend, batch int, files []string) error {
 	start := time.Now()
-	sum, err := ingest.Import(ctx, files, sink{b}, ingest.Options{BatchSize: batch})
+	sum, err := ingest.Import(ctx, files, b, ingest.Options{BatchSize: batch})
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/filter"
 	"github.com/oktascope/oktascope/internal/logevent"
 	"github.com/oktascope/oktascope/internal/store"
@@ -43,7 +44,7 @@ func (e *sqliteEngine) name() string {
 }
 
 func (e *sqliteEngine) insert(ctx context.Context, events []*logevent.Event) error {
-	_, _, err := e.s.Insert(ctx, events)
+	_, err := e.s.Insert(ctx, events)
 	return err
 }
 
@@ -56,8 +57,8 @@ func (e *sqliteEngine) finish(ctx context.Context) error {
 
 func (e *sqliteEngine) lookup(ctx context.Context, l lookup) (int, error) {
 	n := 0
-	q := store.Query{Filter: filter.MustParse(l.filter)}
-	err := e.s.Search(ctx, q, func(*logevent.Event) error { n++; return nil })
+	q := backend.Query{Filter: filter.MustParse(l.filter)}
+	err := e.s.Search(ctx, q, func(*logevent.Event, backend.Cursor) error { n++; return nil })
 	return n, err
 }
 

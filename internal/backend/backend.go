@@ -120,6 +120,23 @@ func (b Buckets) Validate() error {
 	return nil
 }
 
+// End is the end of the last bucket (exclusive). b must Validate.
+func (b Buckets) End() time.Time { return b.From.Add(b.Step * time.Duration(b.N)) }
+
+// Index returns the bucket that holds t, and false when t is outside every
+// bucket. b must Validate.
+func (b Buckets) Index(t time.Time) (int, bool) {
+	d := t.Sub(b.From) // saturates: far outside either way stays outside
+	if d < 0 {
+		return 0, false
+	}
+	i := d / b.Step
+	if i >= time.Duration(b.N) {
+		return 0, false
+	}
+	return int(i), true
+}
+
 // Reader is what every read-only command needs.
 type Reader interface {
 	// Search calls fn with each event matching q, in q's order, with its
@@ -206,6 +223,13 @@ type Backend interface {
 	Location() string
 	// Close releases the backend; it finishes a bulk load left open.
 	Close() error
+}
+
+// Batcher is a backend that stores events fastest in batches of about
+// InsertBatch events per Insert (ClickHouse writes each Insert as parts
+// that it merges later: few large ones cost less than many small ones).
+type Batcher interface {
+	InsertBatch() int
 }
 
 // BulkLoader is a backend that loads many events faster when told a large

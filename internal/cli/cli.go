@@ -1,6 +1,19 @@
 // Package cli holds oktascope's commands: flags, wiring and output. The
-// logic lives in the domain and storage packages; each command here parses
+// logic lives in the domain, storage and output packages; a command parses
 // its flags, calls them and writes the result.
+//
+// Every command is wired one way, as in the GitHub CLI. x.go holds:
+//
+//   - xOptions: what the command runs with, its dependencies (the streams
+//     and the backend opener, taken from the factory) and its flags,
+//     parsed and validated;
+//   - newXCmd(f, runF): the cobra command; it registers the flags (the
+//     shared groups of flags.go) and turns them into options before any
+//     storage is opened, then calls runF (a test's) or runX;
+//   - runX(ctx, opts): the work.
+//
+// Storage comes from the factory's openBackend (backend.go) and nowhere
+// else. docs/cli.md, "Adding a command", walks through it.
 package cli
 
 import (
@@ -63,6 +76,14 @@ func usageError(format string, args ...any) error {
 	return &ExitError{Code: ExitUsage, Err: fmt.Errorf(format, args...)}
 }
 
+// asUsage marks err, a flag value's error, as a usage error (exit 2).
+func asUsage(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &ExitError{Code: ExitUsage, Err: err}
+}
+
 // Main runs oktascope with args (without the program name) and returns the
 // process exit status. A command that fails after ctx was cancelled by a
 // signal (SignalContext) exits 128 plus the signal's number: 130 for
@@ -79,15 +100,21 @@ func Main(ctx context.Context, args []string, streams IO) int {
 		defer out.Close()
 		streams.Out = out
 	}
-	root := newRoot(streams)
+	return execute(ctx, newFactory(streams), args)
+}
+
+// execute runs the command args name, built from f, and returns its exit
+// status.
+func execute(ctx context.Context, f *factory, args []string) int {
+	root := newRoot(f)
 	root.SetArgs(args)
-	root.SetOut(streams.Out)
-	root.SetErr(streams.Err)
+	root.SetOut(f.io.Out)
+	root.SetErr(f.io.Err)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return ExitOK
 	}
-	fmt.Fprintln(streams.Err, "oktascope:", render.Terminal(err.Error()))
+	fmt.Fprintln(f.io.Err, "oktascope:", render.Terminal(err.Error()))
 	if code := signalExit(ctx); code != 0 {
 		return code
 	}
@@ -118,14 +145,9 @@ type flagError struct{ err error }
 
 func (f *flagError) Error() string { return f.err.Error() }
 
-// app is the state the commands share: the streams and the store path.
-type app struct {
-	io     IO
-	dbPath string
-}
-
-func newRoot(streams IO) *cobra.Command {
-	a := &app{io: streams}
+// newRoot builds the command tree. Every command is made the same way
+// (docs/cli.md, "Adding a command"): newXCmd(f, nil) in x.go.
+func newRoot(f *factory) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "oktascope",
 		Short: "Answer what a user, an IP address or a session did, from the Okta System Log",
@@ -137,26 +159,27 @@ in Okta's own filter language.`,
   oktascope import export.json.gz
   oktascope search 'eventType eq "user.session.start" and outcome.result eq "FAILURE"'
   oktascope hunt user-signin --user alice@example.com`,
-		SilenceUsage:      true,
-		SilenceErrors:     true,
-		PersistentPreRunE: a.resolveDB,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRun: func(cmd *cobra.Command, _ []string) {
+			f.resolveDB(cmd)
+		},
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &flagError{err} })
-	root.PersistentFlags().StringVar(&a.dbPath, "db", "", "store file (default $OKTASCOPE_DB or ./oktascope.db)")
-	root.AddCommand(a.searchCommand(), a.importCommand(), a.huntCommand(), a.explainCommand(),
-		a.timelineCommand(), a.scopeCommand(), a.detectCommand(), a.generateCommand(), a.collectCommand(), a.serveCommand(), a.demoCommand())
+	root.PersistentFlags().StringVar(&f.db, "db", "", "store file (default $OKTASCOPE_DB or ./oktascope.db)")
+	root.AddCommand(
+		newSearchCmd(f, nil),
+		newImportCmd(f, nil),
+		newHuntCmd(f, nil),
+		newExplainCmd(f, nil),
+		newTimelineCmd(f, nil),
+		newScopeCmd(f, nil),
+		newDetectCmd(f, nil),
+		newGenerateCmd(f, nil),
+		newCollectCmd(f, nil),
+		newServeCmd(f, nil),
+		newWatchCmd(f, nil),
+		newDemoCmd(f, nil),
+	)
 	return root
-}
-
-// resolveDB applies the store path's precedence: --db, $OKTASCOPE_DB, default.
-func (a *app) resolveDB(*cobra.Command, []string) error {
-	if a.dbPath != "" {
-		return nil
-	}
-	if env, ok := a.io.Env("OKTASCOPE_DB"); ok && env != "" {
-		a.dbPath = env
-		return nil
-	}
-	a.dbPath = "oktascope.db"
-	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -217,5 +218,52 @@ func TestExplain(t *testing.T) {
 				t.Errorf("%v: output lacks %q:\n%s", tt.args, w, out)
 			}
 		}
+	}
+}
+
+// TestExplainStoredType explains event types the article does not define
+// from what the store holds: 43 rate-limit warnings (two messages, three
+// actors, one of them hostile text), exit 0; a type the store lacks is
+// still unknown.
+func TestExplainStoredType(t *testing.T) {
+	dir := t.TempDir()
+	db, path := filepath.Join(dir, "o.db"), filepath.Join(dir, "rl.ndjson")
+	var b strings.Builder
+	actors := []string{`"id":"00ualice","type":"User","alternateId":"alice@acme.example"`, `"id":"00ubob","type":"User","alternateId":"bob@acme.example"`,
+		`"id":"0oaevil","type":"PublicClientApp","alternateId":"evil\u001b[31mred"`}
+	for i := range 43 {
+		msg := "Rate limit warning"
+		if i%10 == 9 {
+			msg = "Rate limit violation"
+		}
+		fmt.Fprintf(&b, `{"uuid":"rl-%02d","published":"2025-03-03T09:%02d:00.000Z","eventType":"system.org.rate_limit.warning","displayMessage":%q,"actor":{%s},"authenticationContext":{"externalSessionId":"trsX%02d"}}`+"\n",
+			i, i, msg, actors[min(i%7, 2)], i)
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, code := run(t, db, false, "import", path); code != 0 {
+		t.Fatalf("import: %d %s", code, errOut)
+	}
+	out, _, code := run(t, db, false, "explain", "system.org.rate_limit.warning")
+	for _, want := range []string{
+		"Not an event type the article names; what the store holds of it:",
+		"In the store: 43 events, first 2025-03-03T09:00:00.000Z, last 2025-03-03T09:42:00.000Z",
+		"displayMessage values Okta wrote (2 distinct):", "39  Rate limit warning", "4  Rate limit violation",
+		"Actors with the most events (3 distinct):", "alice@acme.example (00ualice)", `evil\x1b[31mred (0oaevil)`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if code != 0 || strings.Contains(out, "\x1b") {
+		t.Errorf("exit %d, or raw escape in:\n%q", code, out)
+	}
+	if _, _, code := run(t, db, false, "explain", "system.org.rate_limit.violation"); code != 1 {
+		t.Errorf("a type neither defined nor stored: exit %d, want 1", code)
+	}
+	out, _, code = run(t, db, false, "explain", "--catalog", "../catalog/testdata/event-types.json", "user.account.lock", "system.org.rate_limit.warning")
+	if code != 0 || !strings.Contains(out, "Max sign in attempts exceeded.") || !strings.Contains(out, "nor Okta's catalogue; what the store holds") {
+		t.Errorf("with the catalogue: exit %d\n%s", code, out)
 	}
 }

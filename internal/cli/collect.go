@@ -3,30 +3,45 @@ package cli
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/filter"
 	"github.com/oktascope/oktascope/internal/oktaapi"
 	"github.com/oktascope/oktascope/internal/render"
-	"github.com/oktascope/oktascope/internal/store"
 )
 
+// collectOptions are what collect runs with.
+type collectOptions struct {
+	io          IO
+	openBackend backendOpener
+
+	org    *url.URL
+	token  oktaapi.Token
+	auth   oktaapi.Authorizer // an OAuth 2.0 service app, or nil
+	params oktaapi.Params
+}
+
+// collectFlags are collect's flags as given.
 type collectFlags struct {
 	org, tokenEnv, tokenFile string
-	since, until             string
+	clientID, privateKey     string
+	window                   windowFlags
 	filter, q                string
 	limit                    int
 	follow                   bool
 	poll                     time.Duration
 }
 
-func (a *app) collectCommand() *cobra.Command {
-	var f collectFlags
+func newCollectCmd(f *factory, runF func(context.Context, *collectOptions) error) *cobra.Command {
+	opts := &collectOptions{io: f.io, openBackend: f.openBackend}
+	flags := collectFlags{window: windowFlags{openSince: "unset: Okta's default, 7 days ago", openUntil: "unset: a polling request"}}
 	cmd := &cobra.Command{
-		Use:   "collect --org URL (--token-env VAR | --token-file FILE)",
+		Use:   "collect --org URL (--token-env VAR | --token-file FILE | --client-id ID --private-key FILE)",
 		Short: "Collect events from an org's live System Log API into the store",
 		Long: `collect pulls GET {org}/api/v1/logs into the store, following Okta's Link headers,
 honouring its rate limits (X-Rate-Limit-* and 429: it waits until the reset, as Okta's SDK
@@ -44,67 +59,76 @@ complete within a minute (three attempts at most).
 The token is read from an environment variable or a file, never from a flag value that
 shows in ps, and it is never printed, logged or stored. "SSWS <token>" or a bare value is
 an API token; "Bearer <token>" an OAuth 2.0 access token. The org must be https, except
-loopback addresses.`,
+loopback addresses.
+
+With --client-id and --private-key (PEM or JWK), collect authenticates as an OAuth 2.0
+service app, as Okta recommends: it signs a client assertion with the key, obtains an
+access token with the okta.logs.read scope, renews it before it expires, and uses DPoP
+when the app requires it. The key file is read, never copied or printed.`,
 		Example: `  export OKTA_API_TOKEN=00abc...   # an API token with read access to the System Log
   oktascope collect --org https://acme.okta.com --token-env OKTA_API_TOKEN --since 7d
-  oktascope collect --org https://acme.okta.com --token-file ~/.okta-token --filter 'eventType sw "user.session."' --follow`,
+  oktascope collect --org https://acme.okta.com --token-file ~/.okta-token --filter 'eventType sw "user.session."' --follow
+  oktascope collect --org https://acme.okta.com --client-id 0oa1b2c3d4 --private-key ./oktascope-app.pem --follow`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error { return a.runCollect(cmd.Context(), &f) },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var err error
+			if opts.org, err = oktaapi.ParseOrg(flags.org); err != nil {
+				return usageError("--org: %v", err)
+			}
+			if opts.token, err = flags.readToken(f.io.Env); err != nil {
+				return err
+			}
+			if opts.auth, err = flags.oauth(opts.org, opts.token); err != nil {
+				return err
+			}
+			if opts.params, err = flags.params(f.now()); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runCollect(cmd.Context(), opts)
+		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.org, "org", "", "the org's URL, e.g. https://acme.okta.com")
-	fl.StringVar(&f.tokenEnv, "token-env", "", "environment variable holding the token (SSWS or Bearer)")
-	fl.StringVar(&f.tokenFile, "token-file", "", "file holding the token (SSWS or Bearer)")
-	fl.StringVar(&f.since, "since", "", "from this time on: RFC 3339, a date, or a duration ago (Okta's default: 7 days)")
-	fl.StringVar(&f.until, "until", "", "up to this time (omit for a polling request)")
-	fl.StringVar(&f.filter, "filter", "", "Okta filter expression, sent to Okta")
-	fl.StringVar(&f.q, "q", "", "keyword search, sent to Okta")
-	fl.IntVar(&f.limit, "limit", oktaapi.MaxPageSize, "page size, 1 to 1000")
-	fl.BoolVar(&f.follow, "follow", false, "keep polling for new events until interrupted")
-	fl.DurationVar(&f.poll, "poll-interval", 0, "pause between polls once caught up (default: oktaapi's)")
+	fl.StringVar(&flags.org, "org", "", "the org's URL, e.g. https://acme.okta.com")
+	fl.StringVar(&flags.tokenEnv, "token-env", "", "environment variable holding the token (SSWS or Bearer)")
+	fl.StringVar(&flags.tokenFile, "token-file", "", "file holding the token (SSWS or Bearer)")
+	fl.StringVar(&flags.clientID, "client-id", "", "OAuth 2.0 service app's client id (with --private-key)")
+	fl.StringVar(&flags.privateKey, "private-key", "", "file holding the service app's private key, PEM or JWK (with --client-id)")
+	flags.window.register(fl)
+	fl.StringVar(&flags.filter, "filter", "", "Okta filter expression, sent to Okta")
+	fl.StringVar(&flags.q, "q", "", "keyword search, sent to Okta")
+	fl.IntVar(&flags.limit, "limit", oktaapi.MaxPageSize, "page size, 1 to 1000")
+	fl.BoolVar(&flags.follow, "follow", false, "keep polling for new events until interrupted")
+	fl.DurationVar(&flags.poll, "poll-interval", 0, "pause between polls once caught up (default: oktaapi's)")
 	return cmd
 }
 
-func (a *app) runCollect(ctx context.Context, f *collectFlags) error {
-	org, err := oktaapi.ParseOrg(f.org)
-	if err != nil {
-		return usageError("--org: %v", err)
-	}
-	token, err := a.readToken(f)
-	if err != nil {
+func runCollect(ctx context.Context, opts *collectOptions) error {
+	return opts.openBackend.with(ctx, createIfMissing, func(st backend.Backend) error {
+		c := &oktaapi.Collector{
+			Org: opts.org, Token: opts.token, Auth: opts.auth, Sink: st, Checkpoint: st,
+			Progress: collectProgress(opts.io),
+		}
+		final, err := c.Run(ctx, opts.params)
+		if opts.io.Terminal {
+			fmt.Fprint(opts.io.Err, "\r\x1b[K")
+		}
+		fmt.Fprintln(opts.io.Err, render.Terminal(final.String()))
 		return err
-	}
-	params, err := f.params(time.Now())
-	if err != nil {
-		return err
-	}
-	st, err := store.Open(a.dbPath)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	c := &oktaapi.Collector{
-		Org: org, Token: token, Sink: st,
-		Checkpoint: oktaapi.NewFileCheckpoints(oktaapi.CheckpointPath(st.Path())),
-		Progress:   a.collectProgress(),
-	}
-	final, err := c.Run(ctx, params)
-	if a.io.Terminal {
-		fmt.Fprint(a.io.Err, "\r\x1b[K")
-	}
-	fmt.Fprintln(a.io.Err, render.Terminal(final.String()))
-	return err
+	})
 }
 
 // readToken reads the credential from the environment or a file.
-func (a *app) readToken(f *collectFlags) (oktaapi.Token, error) {
+func (f *collectFlags) readToken(env func(string) (string, bool)) (oktaapi.Token, error) {
 	switch {
 	case f.tokenEnv != "" && f.tokenFile != "":
 		return oktaapi.Token{}, usageError("give --token-env or --token-file, not both")
 	case f.tokenFile != "":
 		return oktaapi.ReadTokenFile(f.tokenFile)
 	case f.tokenEnv != "":
-		value, ok := a.io.Env(f.tokenEnv)
+		value, ok := env(f.tokenEnv)
 		if !ok || strings.TrimSpace(value) == "" {
 			return oktaapi.Token{}, usageError("--token-env %s: the variable is not set", f.tokenEnv)
 		}
@@ -113,13 +137,28 @@ func (a *app) readToken(f *collectFlags) (oktaapi.Token, error) {
 	return oktaapi.Token{}, nil
 }
 
+// oauth returns the OAuth 2.0 client of --client-id and --private-key, or
+// nil (a plain nil interface) without them.
+func (f *collectFlags) oauth(org *url.URL, token oktaapi.Token) (oktaapi.Authorizer, error) {
+	switch {
+	case f.clientID == "" && f.privateKey == "":
+		return nil, nil
+	case f.clientID == "" || f.privateKey == "":
+		return nil, usageError("--client-id and --private-key go together")
+	case !token.IsZero():
+		return nil, usageError("give a token or --client-id and --private-key, not both")
+	}
+	key, err := oktaapi.ReadPrivateKey(f.privateKey)
+	if err != nil {
+		return nil, usageError("--private-key: %v", err)
+	}
+	return &oktaapi.OAuth{Org: org, ClientID: f.clientID, Key: key}, nil
+}
+
 func (f *collectFlags) params(now time.Time) (oktaapi.Params, error) {
 	p := oktaapi.Params{Filter: f.filter, Q: f.q, Limit: f.limit, Follow: f.follow, PollInterval: f.poll}
 	var err error
-	if p.Since, err = parseTimeFlag("since", f.since, now); err != nil {
-		return p, err
-	}
-	if p.Until, err = parseTimeFlag("until", f.until, now); err != nil {
+	if p.Since, p.Until, err = f.window.parse(now); err != nil {
 		return p, err
 	}
 	if f.filter != "" {
@@ -132,20 +171,20 @@ func (f *collectFlags) params(now time.Time) (oktaapi.Params, error) {
 	}
 	// The checkpoint key is the command as typed, so that re-running it
 	// resumes even though "--since 7d" now means another instant.
-	p.Key = strings.Join([]string{f.since, f.until, f.filter, f.q}, "\x00")
+	p.Key = strings.Join([]string{f.window.since, f.window.until, f.filter, f.q}, "\x00")
 	return p, nil
 }
 
 // collectProgress reports each page on one rewritten line on a terminal,
 // and only waits and the end when piped. A report may quote the server
 // (an errorSummary, a bad event): it is escaped.
-func (a *app) collectProgress() func(oktaapi.Progress) {
+func collectProgress(streams IO) func(oktaapi.Progress) {
 	return func(p oktaapi.Progress) {
 		switch {
-		case a.io.Terminal:
-			fmt.Fprintf(a.io.Err, "\r\x1b[K%s", render.Terminal(p.String()))
+		case streams.Terminal:
+			fmt.Fprintf(streams.Err, "\r\x1b[K%s", render.Terminal(p.String()))
 		case p.Phase == oktaapi.PhaseWait || p.Phase == oktaapi.PhaseBadEvent:
-			fmt.Fprintln(a.io.Err, render.Terminal(p.String()))
+			fmt.Fprintln(streams.Err, render.Terminal(p.String()))
 		}
 	}
 }

@@ -4,28 +4,45 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
+	"github.com/oktascope/oktascope/internal/clickhouse"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/oktascope/oktascope/internal/backend"
+	"github.com/oktascope/oktascope/internal/catalog"
+	"github.com/oktascope/oktascope/internal/indicator"
 	"github.com/oktascope/oktascope/internal/logevent"
 	"github.com/oktascope/oktascope/internal/render"
 	"github.com/oktascope/oktascope/internal/scope"
-	"github.com/oktascope/oktascope/internal/store"
 	"github.com/oktascope/oktascope/internal/synth"
 	"github.com/oktascope/oktascope/internal/timeline"
 )
 
-// demoOptions is the sample org the demo builds: small enough to generate
+// demoOrg is the sample org the demo builds: small enough to generate
 // in seconds, big enough that the incidents hide in ordinary traffic.
-var demoOptions = synth.Options{Seed: 20241126, Users: 120, Events: 30000, Incidents: true}
+var demoOrg = synth.Options{Seed: 20241126, Users: 120, Events: 30000, Incidents: true}
 
+// demoDB is the store demo builds when neither --db nor $OKTASCOPE_DB
+// names one.
 const demoDB = "oktascope-demo.db"
 
-func (a *app) demoCommand() *cobra.Command {
-	var serveAddr string
-	var serveUI bool
+// demoOptions are what demo runs with.
+type demoOptions struct {
+	io          IO
+	openBackend backendOpener
+
+	location string // the store's location, as given, for the printed commands
+	// serve, when set, opens the web UI on the demo store afterwards.
+	serve *serveOptions
+}
+
+func newDemoCmd(f *factory, runF func(context.Context, *demoOptions) error) *cobra.Command {
+	opts := &demoOptions{io: f.io, openBackend: f.openBackend}
+	var (
+		serveUI bool
+		serve   serveFlags // --addr only
+	)
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Build a sample org's log with three planted incidents and walk through them",
@@ -37,83 +54,83 @@ investigation: the hunt commands an analyst would run, and what each finds.`,
 		Example: `  oktascope demo
   oktascope demo --serve            # then open the printed address
   oktascope --db /tmp/demo.db demo`,
-		Args: cobra.NoArgs,
+		Annotations: map[string]string{defaultDBAnnotation: demoDB},
+		Args:        cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if !cmd.Flags().Changed("db") {
-				if _, ok := a.io.Env("OKTASCOPE_DB"); !ok {
-					a.dbPath = demoDB
+			opts.location = f.db
+			if serveUI {
+				cfg, err := serve.config(f.io.Env)
+				if err != nil {
+					return err
 				}
+				opts.serve = &serveOptions{io: f.io, openBackend: f.openBackend, config: cfg}
 			}
-			if err := a.runDemo(cmd.Context()); err != nil || !serveUI {
-				return err
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
-			return a.runServe(cmd.Context(), &serveFlags{addr: serveAddr})
+			return runDemo(cmd.Context(), opts)
 		},
 	}
 	cmd.Flags().BoolVar(&serveUI, "serve", false, "then open the web UI on the demo store")
-	cmd.Flags().StringVar(&serveAddr, "addr", "127.0.0.1:8080", "address of the web UI, with --serve")
+	cmd.Flags().StringVar(&serve.addr, "addr", defaultServeAddr, "address of the web UI, with --serve")
 	return cmd
 }
 
-func (a *app) runDemo(ctx context.Context) error {
-	gen, err := a.buildDemoStore(ctx)
+func runDemo(ctx context.Context, opts *demoOptions) error {
+	gen, err := opts.buildStore(ctx)
 	if err != nil {
 		return err
 	}
-	out := a.io.Out
+	out := opts.io.Out
 	fmt.Fprintf(out, "\nThree incidents hide in this log. Here is how an analyst finds each one.\n")
 	for i, inc := range gen.Incidents() {
 		fmt.Fprintf(out, "\n== %d. %s ==\n", i+1, incidentTitle(inc.Kind))
-		for _, step := range a.demoSteps(inc) {
+		for _, step := range opts.steps(inc) {
 			fmt.Fprintf(out, "\n%s\n  $ %s\n\n", step.why, step.command())
-			if err := a.runHunt(ctx, step.playbook, step.flags()); err != nil {
+			if err := runHunt(ctx, opts.hunt(step)); err != nil {
 				return err
 			}
 		}
-		if err := a.demoAnalysis(ctx, inc); err != nil {
+		if err := opts.analysis(ctx, inc); err != nil {
 			return err
 		}
 	}
-	db := a.dbFlag()
+	db := opts.dbFlag()
 	fmt.Fprintf(out, "\nNext steps:\n")
 	fmt.Fprintf(out, "  oktascope%s detect                         # every built-in detection, with follow-up commands\n", db)
 	fmt.Fprintf(out, "  oktascope%s timeline --user %s   # the flows, steps and deviations\n", db, render.ShellQuote(firstLogin(gen.Incidents())))
 	fmt.Fprintf(out, "  oktascope%s explain user.account.reset_password\n", db)
 	fmt.Fprintf(out, "  oktascope%s search 'eventType sw \"user.mfa.\" and outcome.result eq \"FAILURE\"'\n", db)
 	fmt.Fprintf(out, "  oktascope%s serve                          # the web UI on http://127.0.0.1:8080/\n", db)
-	return nil
+	if opts.serve == nil {
+		return nil
+	}
+	return runServe(ctx, opts.serve)
 }
 
-// buildDemoStore regenerates the demo store from scratch.
-func (a *app) buildDemoStore(ctx context.Context) (*synth.Generator, error) {
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		if err := os.Remove(a.dbPath + suffix); err != nil && !os.IsNotExist(err) {
-			return nil, fmt.Errorf("demo: remove the old demo store: %w", err)
+// buildStore builds the demo store from scratch.
+func (o *demoOptions) buildStore(ctx context.Context) (*synth.Generator, error) {
+	gen := synth.New(demoOrg)
+	err := o.openBackend.with(ctx, replaceExisting, func(st backend.Backend) error {
+		start := time.Now()
+		n, err := insertGenerated(ctx, st, gen)
+		if err != nil {
+			return fmt.Errorf("demo: %w", err)
 		}
-	}
-	st, err := store.Open(a.dbPath)
-	if err != nil {
-		return nil, err
-	}
-	defer st.Close()
-	gen := synth.New(demoOptions)
-	start := time.Now()
-	n, err := insertGenerated(ctx, st, gen)
-	if err != nil {
-		return nil, fmt.Errorf("demo: %w", err)
-	}
-	fmt.Fprintf(a.io.Out, "Generated a sample org's System Log: %d events of %d users in %s (store: %s)\n",
-		n, demoOptions.Users, time.Since(start).Round(time.Millisecond), a.dbPath)
-	return gen, nil
+		fmt.Fprintf(o.io.Out, "Generated a sample org's System Log: %d events of %d users in %s (store: %s)\n",
+			n, demoOrg.Users, time.Since(start).Round(time.Millisecond), o.location)
+		return nil
+	})
+	return gen, err
 }
 
 // insertGenerated stores every generated event, in batches.
-func insertGenerated(ctx context.Context, st *store.Store, gen *synth.Generator) (int, error) {
+func insertGenerated(ctx context.Context, st backend.Writer, gen *synth.Generator) (int, error) {
 	const batchSize = 5000
 	batch := make([]*logevent.Event, 0, batchSize)
 	total := 0
 	flush := func() error {
-		_, _, err := st.Insert(ctx, batch)
+		_, err := st.Insert(ctx, batch)
 		total += len(batch)
 		batch = batch[:0]
 		return err
@@ -160,24 +177,17 @@ func (s demoStep) command() string {
 		render.ShellQuote(s.value), s.since.Format(time.RFC3339), s.until.Format(time.RFC3339))
 }
 
-func (s demoStep) flags() *huntFlags {
-	f := &huntFlags{listFlags: listFlags{format: "table", order: "asc",
-		since: s.since.Format(time.RFC3339), until: s.until.Format(time.RFC3339)}}
-	switch s.param {
-	case "user":
-		f.user = s.value
-	case "ip":
-		f.ip = s.value
-	default:
-		f.session = s.value
-	}
-	return f
+// hunt returns the options of the step's hunt, written as a table.
+func (o *demoOptions) hunt(s demoStep) *huntOptions {
+	p, _ := catalog.PlaybookByName(s.playbook)
+	return &huntOptions{io: o.io, openBackend: o.openBackend, playbook: p, value: s.value,
+		listing: listing{format: render.Table, query: backend.Query{Since: s.since, Until: s.until}}}
 }
 
-func (a *app) demoSteps(inc synth.Incident) []demoStep {
+func (o *demoOptions) steps(inc synth.Incident) []demoStep {
 	since, until := inc.Start.Add(-30*time.Minute).Truncate(time.Minute), inc.End.Add(31*time.Minute).Truncate(time.Minute)
 	step := func(why, playbook, param, value string) demoStep {
-		return demoStep{why: why, playbook: playbook, param: param, value: value, since: since, until: until, dbFlagText: a.dbFlag()}
+		return demoStep{why: why, playbook: playbook, param: param, value: value, since: since, until: until, dbFlagText: o.dbFlag()}
 	}
 	switch inc.Kind {
 	case synth.MFAPushFatigue:
@@ -198,34 +208,29 @@ func (a *app) demoSteps(inc synth.Incident) []demoStep {
 	return nil
 }
 
-// demoAnalysis shows the timeline of the incident, with its deviations
+// analysis shows the timeline of the incident, with its deviations
 // flagged, and the scope of the attacker's IP address.
-func (a *app) demoAnalysis(ctx context.Context, inc synth.Incident) error {
-	out := a.io.Out
-	window := indicatorFlags{
-		since: inc.Start.Add(-30 * time.Minute).Truncate(time.Minute).Format(time.RFC3339),
-		until: inc.End.Add(31 * time.Minute).Truncate(time.Minute).Format(time.RFC3339),
+func (o *demoOptions) analysis(ctx context.Context, inc synth.Incident) error {
+	out := o.io.Out
+	since, until := inc.Start.Add(-30*time.Minute).Truncate(time.Minute), inc.End.Add(31*time.Minute).Truncate(time.Minute)
+	window := fmt.Sprintf("--since %s --until %s", since.Format(time.RFC3339), until.Format(time.RFC3339))
+	ind := indicator.Indicator{Kind: indicator.User, Value: inc.UserLogin}
+	if inc.Kind == synth.SessionHijack {
+		ind = indicator.Indicator{Kind: indicator.Session, Value: firstOr(inc.SessionIDs)}
 	}
-	tl := window
-	what := "--user " + render.ShellQuote(inc.UserLogin)
-	if tl.user = inc.UserLogin; inc.Kind == synth.SessionHijack {
-		tl.user, tl.session = "", firstOr(inc.SessionIDs)
-		what = "--session " + render.ShellQuote(tl.session)
-	}
-	fmt.Fprintf(out, "\nThe timeline puts these events into the article's flows and flags what deviates:\n  $ oktascope%s timeline %s --since %s --until %s\n\n",
-		a.dbFlag(), what, window.since, window.until)
-	flows, err := a.buildTimeline(ctx, &tl, timeline.DefaultOptions())
-	if err != nil {
+	tl := &timelineOptions{io: o.io, openBackend: o.openBackend, subject: reportSubject{ind, since, until},
+		thresholds: timeline.DefaultOptions(), format: render.Text}
+	fmt.Fprintf(out, "\nThe timeline puts these events into the article's flows and flags what deviates:\n  $ oktascope%s timeline --%s %s %s\n\n",
+		o.dbFlag(), ind.Kind, render.ShellQuote(ind.Value), window)
+	if err := runTimeline(ctx, tl); err != nil {
 		return err
 	}
-	if err := render.WriteTimeline(out, render.Text, flows, render.Options{Width: a.io.Width}); err != nil {
-		return err
-	}
-	sc := window
-	sc.ip = inc.AttackerIP
-	fmt.Fprintf(out, "\nAnd the reach of the attacker's address, %s:\n  $ oktascope%s scope --ip %s --since %s --until %s\n\n",
-		inc.AttackerIP, a.dbFlag(), inc.AttackerIP, window.since, window.until)
-	return a.runScope(ctx, &sc, scope.Options{Depth: 1}, render.Text)
+	sc := &scopeOptions{io: o.io, openBackend: o.openBackend,
+		subject: reportSubject{indicator.Indicator{Kind: indicator.IP, Value: inc.AttackerIP}, since, until},
+		scope:   scope.Options{Depth: 1}, format: render.Text}
+	fmt.Fprintf(out, "\nAnd the reach of the attacker's address, %s:\n  $ oktascope%s scope --ip %s %s\n\n",
+		inc.AttackerIP, o.dbFlag(), inc.AttackerIP, window)
+	return runScope(ctx, sc)
 }
 
 func firstLogin(incidents []synth.Incident) string {
@@ -242,10 +247,11 @@ func firstOr(values []string) string {
 	return values[0]
 }
 
-// dbFlag is the --db flag to repeat in printed commands ("" for the default).
-func (a *app) dbFlag() string {
-	if a.dbPath == "oktascope.db" {
+// dbFlag is the --db flag to repeat in printed commands ("" for the
+// default).
+func (o *demoOptions) dbFlag() string {
+	if o.location == defaultDB {
 		return ""
 	}
-	return " --db " + render.ShellQuote(a.dbPath)
+	return " --db " + render.ShellQuote(clickhouse.Redacted(o.location))
 }

@@ -1,23 +1,36 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/catalog"
 	"github.com/oktascope/oktascope/internal/filter"
+	"github.com/oktascope/oktascope/internal/logevent"
 	"github.com/oktascope/oktascope/internal/render"
-	"github.com/oktascope/oktascope/internal/store"
 )
 
-func (a *app) explainCommand() *cobra.Command {
-	var catalogPath string
+// explainOptions are what explain runs with.
+type explainOptions struct {
+	io          IO
+	openBackend backendOpener
+
+	eventTypes []string // none: list every event type known
+	// catalogPath is Okta's event-type catalogue to read (--catalog, else
+	// $OKTASCOPE_CATALOG); empty for none.
+	catalogPath string
+}
+
+func newExplainCmd(f *factory, runF func(context.Context, *explainOptions) error) *cobra.Command {
+	opts := &explainOptions{io: f.io, openBackend: f.openBackend}
 	cmd := &cobra.Command{
 		Use:   "explain [EVENTTYPE...]",
 		Short: "Define event types: the article's definition, sequence steps, playbooks, and counts",
@@ -28,70 +41,224 @@ store holds. With no argument it lists every event type it knows.
 
 Beyond the article's types it reads Okta's official event-type catalogue when you supply
 it (--catalog FILE or $OKTASCOPE_CATALOG): the event-types.json of okta/okta-developer-docs
-or its CSV form from developer.okta.com/docs/okta-event-types.csv.`,
+or its CSV form from developer.okta.com/docs/okta-event-types.csv. For any other type the
+store holds events of, it shows what the store knows: how many, first and last seen, the
+displayMessage values Okta wrote for it and the actors who caused the most.`,
 		Example: `  oktascope explain user.session.start
   oktascope explain system.push.send_factor_verify_push user.authentication.auth_via_mfa
   oktascope explain
   oktascope explain --catalog event-types.json user.account.lock`,
 		ValidArgsFunction: completeEventTypes,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			counts := a.eventTypeCounts(cmd.Context())
-			if len(args) == 0 {
-				return a.listEventTypes(counts)
+			opts.eventTypes = args
+			if opts.catalogPath == "" {
+				opts.catalogPath, _ = f.io.Env("OKTASCOPE_CATALOG")
 			}
-			okta, err := a.oktaCatalog(catalogPath)
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
-			var unknown []string
-			for _, id := range args {
-				if !a.explainOne(id, counts) && !a.explainOkta(okta[id], counts) {
-					unknown = append(unknown, id)
-				}
-			}
-			for _, id := range unknown {
-				a.printUnknown(id, okta != nil)
-			}
-			if len(unknown) > 0 {
-				return &ExitError{Code: ExitFailure, Err: fmt.Errorf("unknown event type: %s", strings.Join(unknown, ", "))}
-			}
-			return nil
+			return runExplain(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&catalogPath, "catalog", "", "Okta's event-types.json or okta-event-types.csv (default $OKTASCOPE_CATALOG)")
+	cmd.Flags().StringVar(&opts.catalogPath, "catalog", "", "Okta's event-types.json or okta-event-types.csv (default $OKTASCOPE_CATALOG)")
 	return cmd
 }
 
-// oktaCatalog loads Okta's catalogue from the flag or the environment; nil
-// when neither names one.
-func (a *app) oktaCatalog(path string) (catalog.OktaCatalog, error) {
-	if path == "" {
-		path, _ = a.io.Env("OKTASCOPE_CATALOG")
+func runExplain(ctx context.Context, o *explainOptions) error {
+	counts := o.eventTypeCounts(ctx)
+	if len(o.eventTypes) == 0 {
+		return o.listEventTypes(counts)
 	}
-	if path == "" {
+	okta, err := o.oktaCatalog()
+	if err != nil {
+		return err
+	}
+	var unknown []string
+	for _, id := range o.eventTypes {
+		known := o.explainOne(id, counts)
+		if !known {
+			known = o.explainOkta(okta[id], counts)
+			if counts[id] > 0 {
+				if err := o.explainStored(ctx, id, known, okta != nil); err != nil {
+					return err
+				}
+				known = true
+			}
+		}
+		if !known {
+			unknown = append(unknown, id)
+		}
+	}
+	for _, id := range unknown {
+		o.printUnknown(id, okta != nil)
+	}
+	if len(unknown) > 0 {
+		return &ExitError{Code: ExitFailure, Err: fmt.Errorf("unknown event type: %s", strings.Join(unknown, ", "))}
+	}
+	return nil
+}
+
+// oktaCatalog loads Okta's catalogue; nil when none is named.
+func (o *explainOptions) oktaCatalog() (catalog.OktaCatalog, error) {
+	if o.catalogPath == "" {
 		return nil, nil
 	}
-	return catalog.LoadOktaCatalog(path)
+	return catalog.LoadOktaCatalog(o.catalogPath)
 }
 
 // explainOkta prints an event type from Okta's catalogue; it reports false
 // when the catalogue does not hold it either.
-func (a *app) explainOkta(et catalog.OktaEventType, counts map[string]int) bool {
+func (o *explainOptions) explainOkta(et catalog.OktaEventType, counts map[string]int) bool {
 	if et.ID == "" {
 		return false
 	}
-	w := a.io.Out
+	w := o.io.Out
 	fmt.Fprintf(w, "%s\n  %s\n  (source: Okta's event-type catalogue; category %s, since release %s)\n",
 		et.ID, render.Terminal(et.Description), render.Terminal(et.Category), render.Terminal(et.Release))
 	if len(et.DebugData) > 0 {
 		fmt.Fprintf(w, "  debugData: %s\n", render.Terminal(strings.Join(et.DebugData, ", ")))
 	}
 	fmt.Fprintf(w, "  Not part of the article's sequences or playbooks.\n")
-	if counts != nil {
-		fmt.Fprintf(w, "  In the store: %d events\n", counts[et.ID])
+	if counts[et.ID] == 0 { // else explainStored says what the store holds
+		if counts != nil {
+			fmt.Fprintf(w, "  In the store: 0 events\n")
+		}
+		fmt.Fprintln(w)
 	}
-	fmt.Fprintln(w)
 	return true
+}
+
+// The most displayMessage values and actors explainStored lists, and the
+// most distinct ones it counts (a type can have millions of events).
+const (
+	shownMessages   = 10
+	shownActors     = 5
+	trackedMessages = 1000
+	trackedActors   = 10000
+)
+
+// storedType is what the store holds of one event type.
+type storedType struct {
+	events      int
+	first, last time.Time
+	messages    tally
+	actors      tally
+}
+
+// tally counts distinct values, up to a limit; values beyond it are
+// counted together in others.
+type tally struct {
+	counts map[string]int
+	limit  int
+	others int
+}
+
+func (t *tally) add(v string) {
+	if _, ok := t.counts[v]; ok || len(t.counts) < t.limit {
+		if t.counts == nil {
+			t.counts = map[string]int{}
+		}
+		t.counts[v]++
+		return
+	}
+	t.others++
+}
+
+// valueCount is a value and how many events have it.
+type valueCount struct {
+	value string
+	count int
+}
+
+// top returns the n most frequent values, ties in value order.
+func (t *tally) top(n int) []valueCount {
+	out := make([]valueCount, 0, len(t.counts))
+	for v, c := range t.counts {
+		out = append(out, valueCount{v, c})
+	}
+	slices.SortFunc(out, func(a, b valueCount) int { return cmp.Or(cmp.Compare(b.count, a.count), cmp.Compare(a.value, b.value)) })
+	return out[:min(n, len(out))]
+}
+
+// explainStored prints what the store holds of an event type neither the
+// article nor (when catalogued is false) Okta's catalogue defines: how
+// many, first and last seen, the displayMessage values Okta wrote for it,
+// the actors who caused the most.
+func (o *explainOptions) explainStored(ctx context.Context, id string, catalogued, withOkta bool) error {
+	st := storedType{messages: tally{limit: trackedMessages}, actors: tally{limit: trackedActors}}
+	err := o.eventsOfType(ctx, id, func(e *logevent.Event) error {
+		if st.events == 0 {
+			st.first = e.Time
+		}
+		st.events++
+		st.last = e.Time
+		st.messages.add(e.DisplayMessage)
+		st.actors.add(actorText(e.Actor))
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("explain %s: %w", id, err)
+	}
+	w := o.io.Out
+	if !catalogued {
+		fmt.Fprintf(w, "%s\n  Not an event type the article names", render.Terminal(id))
+		if withOkta {
+			fmt.Fprint(w, " nor Okta's catalogue")
+		}
+		fmt.Fprint(w, "; what the store holds of it:\n")
+	}
+	fmt.Fprintf(w, "  In the store: %d events, first %s, last %s\n", st.events, stampOf(st.first), stampOf(st.last))
+	writeTally(w, "displayMessage values Okta wrote", &st.messages, shownMessages)
+	writeTally(w, "Actors with the most events", &st.actors, shownActors)
+	fmt.Fprintf(w, "  Search: oktascope search %s\n\n", render.ShellQuote(`eventType eq `+filter.Quote(id)))
+	return nil
+}
+
+// writeTally prints the most frequent values of t under a heading.
+func writeTally(w io.Writer, heading string, t *tally, n int) {
+	distinct := fmt.Sprintf("%d distinct", len(t.counts))
+	if t.others > 0 {
+		distinct = fmt.Sprintf("%d distinct counted; %d events beyond them not", len(t.counts), t.others)
+	}
+	fmt.Fprintf(w, "  %s (%s):\n", heading, distinct)
+	for _, c := range t.top(n) {
+		fmt.Fprintf(w, "    %6d  %s\n", c.count, render.Terminal(orNone(c.value)))
+	}
+	if more := len(t.counts) - n; more > 0 {
+		fmt.Fprintf(w, "    … and %d more\n", more)
+	}
+}
+
+// actorText names an actor: "login (id)", the parts present.
+func actorText(a logevent.Actor) string {
+	switch {
+	case a.AlternateID != "" && a.ID != "" && a.AlternateID != a.ID:
+		return a.AlternateID + " (" + a.ID + ")"
+	case a.AlternateID != "":
+		return a.AlternateID
+	}
+	return a.ID
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+func stampOf(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+// eventsOfType streams the backend's events of one type, in published
+// order: the one place explain reads events.
+func (o *explainOptions) eventsOfType(ctx context.Context, eventType string, fn func(*logevent.Event) error) error {
+	f, err := filter.Parse("eventType eq " + filter.Quote(eventType))
+	if err != nil {
+		return err
+	}
+	return o.openBackend.with(ctx, mustExist, func(st backend.Backend) error {
+		return st.Search(ctx, backend.Query{Filter: f}, func(e *logevent.Event, _ backend.Cursor) error { return fn(e) })
+	})
 }
 
 func completeEventTypes(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
@@ -103,30 +270,26 @@ func completeEventTypes(*cobra.Command, []string, string) ([]string, cobra.Shell
 }
 
 // eventTypeCounts counts events by type in the store; nil when there is no
-// store (explain works without one).
-func (a *app) eventTypeCounts(ctx context.Context) map[string]int {
-	if _, err := os.Stat(a.dbPath); err != nil {
+// store, or it cannot be read (explain works without one).
+func (o *explainOptions) eventTypeCounts(ctx context.Context) map[string]int {
+	var counts map[string]int
+	_ = o.openBackend.with(ctx, mustExist, func(st backend.Backend) error {
+		typeCounts, err := st.EventTypeCounts(ctx)
+		if err != nil {
+			return err
+		}
+		counts = make(map[string]int, len(typeCounts))
+		for _, tc := range typeCounts {
+			counts[tc.EventType] = tc.Count
+		}
 		return nil
-	}
-	st, err := store.Open(a.dbPath)
-	if err != nil {
-		return nil
-	}
-	defer st.Close()
-	typeCounts, err := st.EventTypeCounts(ctx)
-	if err != nil {
-		return nil
-	}
-	counts := make(map[string]int, len(typeCounts))
-	for _, tc := range typeCounts {
-		counts[tc.EventType] = tc.Count
-	}
+	})
 	return counts
 }
 
-func (a *app) listEventTypes(counts map[string]int) error {
+func (o *explainOptions) listEventTypes(counts map[string]int) error {
 	for _, et := range catalog.EventTypes() {
-		fmt.Fprintf(a.io.Out, "%-45s %s%s\n", et.ID, countText(counts, et.ID), et.Description)
+		fmt.Fprintf(o.io.Out, "%-45s %s%s\n", et.ID, countText(counts, et.ID), et.Description)
 	}
 	return nil
 }
@@ -139,8 +302,8 @@ func countText(counts map[string]int, id string) string {
 }
 
 // explainOne prints one event type; it reports false when it is unknown.
-func (a *app) explainOne(id string, counts map[string]int) bool {
-	w := a.io.Out
+func (o *explainOptions) explainOne(id string, counts map[string]int) bool {
+	w := o.io.Out
 	et, ok := catalog.Lookup(id)
 	if !ok {
 		return false
@@ -182,8 +345,8 @@ func printPlaybooks(w io.Writer, id string) {
 }
 
 // printUnknown says an event type is unknown, with the closest known names.
-func (a *app) printUnknown(id string, withOkta bool) {
-	w := a.io.Out
+func (o *explainOptions) printUnknown(id string, withOkta bool) {
+	w := o.io.Out
 	fmt.Fprintf(w, "%s: not an event type the article names", render.Terminal(id))
 	if withOkta {
 		fmt.Fprint(w, " nor Okta's catalogue")

@@ -174,14 +174,13 @@ func TestCollectExitStatus(t *testing.T) {
 		sig  os.Signal
 		code int
 	}{{os.Interrupt, ExitInterrupted}, {syscall.SIGTERM, 143}} {
-		db := filepath.Join(t.TempDir(), "c.db")
-		stderr, code := signalled(t, c.sig, "waiting", "--db", db, "collect", "--org", rateLimitedOrg(t), "--since", "2025-03-03", "--until", "2025-03-04")
+		db, org := filepath.Join(t.TempDir(), "c.db"), rateLimitedOrg(t)
+		stderr, code := signalled(t, c.sig, "waiting", "--db", db, "collect", "--org", org, "--since", "2025-03-03", "--until", "2025-03-04")
 		if code != c.code || strings.Contains(stderr, "; done") || !strings.Contains(stderr, "interrupted, not done: the checkpoint is saved") {
 			t.Errorf("%v: exit %d (want %d): %s", c.sig, code, c.code, stderr)
 		}
-		data, err := os.ReadFile(oktaapi.CheckpointPath(db))
-		if err != nil || !strings.Contains(string(data), "since=2025-03-03") {
-			t.Errorf("%v: checkpoint %q, %v", c.sig, data, err)
+		if next, ok := savedCheckpoint(t, db, org, "2025-03-03", "2025-03-04"); !ok || !strings.Contains(next, "since=2025-03-03") {
+			t.Errorf("%v: checkpoint %q, %v", c.sig, next, ok)
 		}
 	}
 	org := stubOrg(t, func(w http.ResponseWriter, r *http.Request) {
@@ -202,8 +201,8 @@ func TestCollectExitsOnSIGINT(t *testing.T) {
 		stop()
 		os.Exit(code)
 	}
-	db := filepath.Join(t.TempDir(), "c.db")
-	args := []string{"--db", db, "collect", "--org", rateLimitedOrg(t), "--since", "2025-03-03", "--until", "2025-03-04"}
+	db, org := filepath.Join(t.TempDir(), "c.db"), rateLimitedOrg(t)
+	args := []string{"--db", db, "collect", "--org", org, "--since", "2025-03-03", "--until", "2025-03-04"}
 	cmd := exec.Command(os.Args[0], "-test.run=^TestCollectExitsOnSIGINT$")
 	cmd.Env = append(os.Environ(), "OKTASCOPE_CLI_CHILD=1", "OKTASCOPE_CLI_ARGS="+strings.Join(args, "\n"))
 	stderr, err := cmd.StderrPipe()
@@ -228,8 +227,8 @@ func TestCollectExitsOnSIGINT(t *testing.T) {
 	if cmd.ProcessState.ExitCode() != ExitInterrupted || strings.Contains(text, "; done") {
 		t.Errorf("exit %d (%v), want %d: %s", cmd.ProcessState.ExitCode(), err, ExitInterrupted, text)
 	}
-	if _, err := os.Stat(oktaapi.CheckpointPath(db)); err != nil {
-		t.Errorf("no checkpoint: %v", err)
+	if _, ok := savedCheckpoint(t, db, org, "2025-03-03", "2025-03-04"); !ok {
+		t.Error("no checkpoint")
 	}
 }
 

@@ -3,29 +3,44 @@ package cli
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/catalog"
 	"github.com/oktascope/oktascope/internal/filter"
 	"github.com/oktascope/oktascope/internal/indicator"
 	"github.com/oktascope/oktascope/internal/logevent"
 	"github.com/oktascope/oktascope/internal/render"
-	"github.com/oktascope/oktascope/internal/store"
 )
 
-type huntFlags struct {
-	listFlags
-	user, ip, session string
-	list, showFilter  bool
-	org               string
+// huntOptions are what hunt runs with.
+type huntOptions struct {
+	io          IO
+	openBackend backendOpener
+
+	list     bool // list the playbooks, and nothing else
+	playbook catalog.Playbook
+	value    string // the indicator's value as given: a login is resolved when run
+	listing  listing
+	// showFilter prints the filter instead of running it.
+	showFilter bool
+	// org, when set, asks for an Admin Console link to the same query over
+	// [consoleFrom, consoleTo).
+	org                    string
+	consoleFrom, consoleTo time.Time
 }
 
-func (a *app) huntCommand() *cobra.Command {
-	var flags huntFlags
+func newHuntCmd(f *factory, runF func(context.Context, *huntOptions) error) *cobra.Command {
+	opts := &huntOptions{io: f.io, openBackend: f.openBackend}
+	var (
+		flags      listFlags
+		indicators indicatorFlags
+	)
 	cmd := &cobra.Command{
 		Use:   "hunt PLAYBOOK (--user ID|LOGIN | --ip IP | --session ID)",
 		Short: "Run one of the article's System Log queries for a user, an IP or a session",
@@ -42,24 +57,60 @@ filter; --org prints a link that opens the same query in the Admin Console's Sys
   oktascope hunt user-mfa-changes --user 00u1a2b3c4d5e6f7g8h9 --show-filter --org https://acme.okta.com`,
 		ValidArgsFunction: completePlaybooks,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if flags.list {
-				return a.printPlaybooks()
+			if !opts.list {
+				if err := opts.parse(args, &indicators, &flags, f.now(), f.io.Terminal); err != nil {
+					return err
+				}
 			}
-			if len(args) != 1 {
-				return usageError("hunt: name one playbook (oktascope hunt --list shows them)")
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
-			return a.runHunt(cmd.Context(), args[0], &flags)
+			return runHunt(cmd.Context(), opts)
 		},
 	}
-	flags.register(cmd)
-	f := cmd.Flags()
-	f.StringVar(&flags.user, "user", "", "Okta user id (00u…) or login")
-	f.StringVar(&flags.ip, "ip", "", "client IP address")
-	f.StringVar(&flags.session, "session", "", "external session id (authenticationContext.externalSessionId)")
-	f.BoolVar(&flags.list, "list", false, "list the playbooks")
-	f.BoolVar(&flags.showFilter, "show-filter", false, "print the Okta filter (and, with --org, the console link) instead of running it")
-	f.StringVar(&flags.org, "org", "", "Okta org URL (https://ACME.okta.com): print an Admin Console link to the same query")
+	fl := cmd.Flags()
+	flags.register(fl)
+	indicators.register(fl)
+	fl.BoolVar(&opts.list, "list", false, "list the playbooks")
+	fl.BoolVar(&opts.showFilter, "show-filter", false, "print the Okta filter (and, with --org, the console link) instead of running it")
+	fl.StringVar(&opts.org, "org", "", "Okta org URL (https://ACME.okta.com): print an Admin Console link to the same query")
 	return cmd
+}
+
+// parse reads the playbook named by args, its indicator and the listing
+// flags.
+func (o *huntOptions) parse(args []string, indicators *indicatorFlags, flags *listFlags, now time.Time, terminal bool) error {
+	if len(args) != 1 {
+		return usageError("hunt: name one playbook (oktascope hunt --list shows them)")
+	}
+	p, ok := catalog.PlaybookByName(args[0])
+	if !ok {
+		return usageError("hunt: no playbook %q; oktascope hunt --list shows them", args[0])
+	}
+	o.playbook = p
+	for _, ind := range indicators.given() {
+		if ind.Kind != p.Parameter {
+			return usageError("hunt %s takes --%s, not --%s", p.Name, p.Parameter, ind.Kind)
+		}
+		o.value = ind.Value
+	}
+	if o.value == "" {
+		return usageError("hunt %s needs --%s", p.Name, p.Parameter)
+	}
+	var err error
+	if o.listing, err = flags.parse(now, terminal); err != nil {
+		return err
+	}
+	// The console link spans the window, or Okta's default of the last
+	// 7 days for a side left open.
+	o.consoleFrom, o.consoleTo = o.listing.query.Since, o.listing.query.Until
+	if o.consoleTo.IsZero() {
+		o.consoleTo = now
+	}
+	if o.consoleFrom.IsZero() {
+		o.consoleFrom = o.consoleTo.Add(-7 * 24 * time.Hour)
+	}
+	return nil
 }
 
 func playbookList() string {
@@ -81,8 +132,9 @@ func completePlaybooks(_ *cobra.Command, args []string, _ string) ([]string, cob
 	return names, cobra.ShellCompDirectiveNoFileComp
 }
 
-func (a *app) printPlaybooks() error {
-	tw := tabwriter.NewWriter(a.io.Out, 0, 4, 2, ' ', 0)
+// listPlaybooks prints the playbooks as a table.
+func listPlaybooks(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "PLAYBOOK\tPARAMETER\tTITLE")
 	for _, p := range catalog.Playbooks() {
 		fmt.Fprintf(tw, "%s\t--%s\t%s\n", p.Name, p.Parameter, p.Title)
@@ -90,103 +142,59 @@ func (a *app) printPlaybooks() error {
 	return tw.Flush()
 }
 
-func (a *app) runHunt(ctx context.Context, name string, flags *huntFlags) error {
-	p, ok := catalog.PlaybookByName(name)
-	if !ok {
-		return usageError("hunt: no playbook %q; oktascope hunt --list shows them", name)
+func runHunt(ctx context.Context, opts *huntOptions) error {
+	if opts.list {
+		return listPlaybooks(opts.io.Out)
 	}
-	value, err := flags.indicator(p)
-	if err != nil {
-		return err
+	p := opts.playbook
+	if opts.showFilter && p.Parameter != indicator.User {
+		return opts.printFilter(p.Filter(opts.value))
 	}
-	now := time.Now()
-	if flags.showFilter && p.Parameter != indicator.User {
-		return a.showFilter(p.Filter(value), flags, now)
-	}
-	st, err := a.openStore()
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	if p.Parameter == indicator.User {
-		if value, err = resolveUser(ctx, st, value); err != nil {
+	return opts.openBackend.with(ctx, mustExist, func(st backend.Backend) error {
+		value := opts.value
+		if p.Parameter == indicator.User {
+			ind, err := resolve(ctx, st, indicator.Indicator{Kind: indicator.User, Value: value})
+			if err != nil {
+				return err
+			}
+			value = ind.Value
+		}
+		text := p.Filter(value)
+		if opts.showFilter {
+			return opts.printFilter(text)
+		}
+		n, err := listEvents(ctx, st, opts.io, opts.listing, filter.MustParse(text), &stepColumn)
+		if err != nil {
 			return err
 		}
-	}
-	text := p.Filter(value)
-	if flags.showFilter {
-		return a.showFilter(text, flags, now)
-	}
-	q, err := flags.query(filter.MustParse(text), now)
-	if err != nil {
-		return err
-	}
-	n, err := a.listEvents(ctx, st, q, &flags.listFlags, &stepColumn)
-	if err != nil {
-		return err
-	}
-	if a.io.Terminal {
-		fmt.Fprintf(a.io.Err, "%d events (%s for %s)\n", n, p.Name, render.Terminal(value))
-	}
-	if flags.org != "" {
-		return a.printConsoleLink(text, flags, now, a.io.Err)
-	}
-	return nil
-}
-
-// indicator returns the value the playbook needs, checking that exactly the
-// right flag was given.
-func (f *huntFlags) indicator(p catalog.Playbook) (string, error) {
-	given := map[indicator.Kind]string{indicator.User: f.user, indicator.IP: f.ip, indicator.Session: f.session}
-	for param, v := range given {
-		if v != "" && param != p.Parameter {
-			return "", usageError("hunt %s takes --%s, not --%s", p.Name, p.Parameter, param)
+		if opts.io.Terminal {
+			fmt.Fprintf(opts.io.Err, "%d events (%s for %s)\n", n, p.Name, render.Terminal(value))
 		}
-	}
-	if given[p.Parameter] == "" {
-		return "", usageError("hunt %s needs --%s", p.Name, p.Parameter)
-	}
-	return given[p.Parameter], nil
+		if opts.org != "" {
+			return opts.printConsoleLink(text, opts.io.Err)
+		}
+		return nil
+	})
 }
 
-func (a *app) showFilter(text string, flags *huntFlags, now time.Time) error {
-	fmt.Fprintln(a.io.Out, text)
-	if flags.org == "" {
+// printFilter prints the playbook's filter, and the console link with
+// --org.
+func (o *huntOptions) printFilter(text string) error {
+	fmt.Fprintln(o.io.Out, text)
+	if o.org == "" {
 		return nil
 	}
-	return a.printConsoleLink(text, flags, now, a.io.Out)
+	return o.printConsoleLink(text, o.io.Out)
 }
 
-// printConsoleLink prints the Admin Console link for the filter over the
-// --since/--until window (the last 7 days, Okta's default, when unset).
-func (a *app) printConsoleLink(text string, flags *huntFlags, now time.Time, w interface{ Write([]byte) (int, error) }) error {
-	from, err := parseTimeFlag("since", flags.since, now)
-	if err != nil {
-		return err
-	}
-	to, err := parseTimeFlag("until", flags.until, now)
-	if err != nil {
-		return err
-	}
-	if to.IsZero() {
-		to = now
-	}
-	if from.IsZero() {
-		from = to.Add(-7 * 24 * time.Hour)
-	}
-	link, err := catalog.ConsoleURL(flags.org, text, from, to)
+// printConsoleLink prints the Admin Console link for the filter.
+func (o *huntOptions) printConsoleLink(text string, w io.Writer) error {
+	link, err := catalog.ConsoleURL(o.org, text, o.consoleFrom, o.consoleTo)
 	if err != nil {
 		return usageError("--org: %v", err)
 	}
 	_, err = fmt.Fprintln(w, "Okta Admin Console: "+link)
 	return err
-}
-
-// resolveUser turns a login into the user id the article's queries need
-// (indicator.UserID), listing the candidates when a login names several.
-func resolveUser(ctx context.Context, st *store.Store, value string) (string, error) {
-	ind, err := resolve(ctx, st, indicator.Indicator{Kind: indicator.User, Value: value})
-	return ind.Value, err
 }
 
 // stepColumn annotates each event with its steps in the article's sequences.

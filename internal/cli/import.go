@@ -9,12 +9,21 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/ingest"
-	"github.com/oktascope/oktascope/internal/store"
 )
 
-func (a *app) importCommand() *cobra.Command {
-	var rejects string
+// importOptions are what import runs with.
+type importOptions struct {
+	io          IO
+	openBackend backendOpener
+
+	paths   []string // files and directories; "-" is the standard input
+	rejects string   // the file for the records that could not be imported
+}
+
+func newImportCmd(f *factory, runF func(context.Context, *importOptions) error) *cobra.Command {
+	opts := &importOptions{io: f.io, openBackend: f.openBackend}
 	cmd := &cobra.Command{
 		Use:   "import PATH...",
 		Short: "Import Okta System Log exports (JSON, NDJSON, gzip, Admin Console CSV, directories)",
@@ -32,34 +41,47 @@ Exit status: 0 all imported, 3 some records rejected, 1 a file could not be read
   oktascope generate --events 1000000 | oktascope import -`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, paths []string) error {
-			st, err := store.Open(a.dbPath)
-			if err != nil {
-				return err
+			opts.paths = paths
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
-			defer st.Close()
-			opts := ingest.Options{RejectsPath: rejects}
-			if a.io.Terminal {
-				opts.Progress = a.io.Err
-			}
-			if err := st.BeginBulk(cmd.Context(), estimateEvents(paths)); err != nil {
-				return err
-			}
-			summary, err := ingest.Import(cmd.Context(), paths, st, opts)
-			if endErr := st.EndBulk(context.WithoutCancel(cmd.Context())); err == nil {
-				err = endErr
-			}
-			fmt.Fprintln(a.io.Err, summary)
-			if code := summary.ExitCode(err); code != ExitOK {
-				if err == nil {
-					err = fmt.Errorf("%d records rejected: see %s", summary.Rejected, rejects)
-				}
-				return &ExitError{Code: code, Err: err}
-			}
-			return nil
+			return runImport(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&rejects, "rejects", "oktascope-rejects.ndjson", "file for the records that could not be imported")
+	cmd.Flags().StringVar(&opts.rejects, "rejects", "oktascope-rejects.ndjson", "file for the records that could not be imported")
 	return cmd
+}
+
+func runImport(ctx context.Context, opts *importOptions) error {
+	return opts.openBackend.with(ctx, createIfMissing, func(st backend.Backend) error {
+		ingestOpts := ingest.Options{RejectsPath: opts.rejects}
+		if b, ok := st.(backend.Batcher); ok {
+			ingestOpts.BatchSize = b.InsertBatch()
+		}
+		if opts.io.Terminal {
+			ingestOpts.Progress = opts.io.Err
+		}
+		bulk, _ := st.(backend.BulkLoader)
+		if bulk != nil {
+			if err := bulk.BeginBulk(ctx, estimateEvents(opts.paths)); err != nil {
+				return err
+			}
+		}
+		summary, err := ingest.Import(ctx, opts.paths, st, ingestOpts)
+		if bulk != nil {
+			if endErr := bulk.EndBulk(context.WithoutCancel(ctx)); err == nil {
+				err = endErr
+			}
+		}
+		fmt.Fprintln(opts.io.Err, summary)
+		if code := summary.ExitCode(err); code != ExitOK {
+			if err == nil {
+				err = fmt.Errorf("%d records rejected: see %s", summary.Rejected, opts.rejects)
+			}
+			return &ExitError{Code: code, Err: err}
+		}
+		return nil
+	})
 }
 
 // estimateEvents guesses how many events the paths hold from their sizes

@@ -2,22 +2,34 @@ package cli
 
 import (
 	"context"
-	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/render"
 	"github.com/oktascope/oktascope/internal/scope"
-	"github.com/oktascope/oktascope/internal/store"
+	"github.com/oktascope/oktascope/internal/timeline"
 )
 
-func (a *app) scopeCommand() *cobra.Command {
+// scopeOptions are what scope runs with.
+type scopeOptions struct {
+	io          IO
+	openBackend backendOpener
+
+	subject reportSubject
+	scope   scope.Options
+	format  render.Format
+}
+
+func newScopeCmd(f *factory, runF func(context.Context, *scopeOptions) error) *cobra.Command {
+	opts := &scopeOptions{io: f.io, openBackend: f.openBackend}
 	var (
-		ind        indicatorFlags
-		thresholds thresholdFlags
-		format     string
+		subject    subjectFlags
+		format     formatFlag
 		depth      int
 		maxShared  int
+		maxEvents  int
+		thresholds = timeline.DefaultOptions()
 	)
 	cmd := &cobra.Command{
 		Use:   "scope (--user ID|LOGIN | --ip IP | --session ID) [--depth N]",
@@ -33,16 +45,15 @@ Markdown, HTML or JSON (schema in docs/scope.md) to hand on.`,
   oktascope scope --session 102PsWdTl3yRHmX2pQe1CzKEw --format html > session.html`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			format, err := a.format(render.ScopeFormats(), format)
-			if err != nil {
+			var err error
+			if opts.format, err = format.choose(f.io.Terminal); err != nil {
 				return err
 			}
 			if depth < 1 || depth > scope.MaxDepth {
 				return usageError("--depth %d: want 1 to %d", depth, scope.MaxDepth)
 			}
-			opts, err := thresholds.options()
-			if err != nil {
-				return err
+			if err := thresholds.Validate(); err != nil {
+				return asUsage(err)
 			}
 			if maxShared < 0 {
 				return usageError("--max-shared %d: want 0 (no limit) or more", maxShared)
@@ -50,39 +61,45 @@ Markdown, HTML or JSON (schema in docs/scope.md) to hand on.`,
 			if maxShared == 0 {
 				maxShared = -1 // scope.Options: negative is no limit
 			}
-			return a.runScope(cmd.Context(), &ind, scope.Options{Depth: depth, MaxShared: maxShared, Timeline: opts}, format)
+			if maxEvents < 0 {
+				return usageError("--max-events %d: want 0 (no limit) or more", maxEvents)
+			}
+			if maxEvents == 0 {
+				maxEvents = -1 // scope.Options: negative is no limit
+			}
+			opts.scope = scope.Options{Depth: depth, MaxShared: maxShared, MaxEvents: maxEvents, Timeline: thresholds}
+			if opts.subject, err = subject.parse(f.now()); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runScope(cmd.Context(), opts)
 		},
 	}
-	ind.register(cmd)
-	thresholds.register(cmd)
-	cmd.Flags().StringVar(&format, "format", "", render.ScopeFormats().Help())
-	cmd.Flags().IntVar(&depth, "depth", scope.DefaultDepth, "how many times to pivot through shared IPs and sessions")
-	cmd.Flags().IntVar(&maxShared, "max-shared", scope.DefaultMaxShared,
+	fl := cmd.Flags()
+	subject.register(fl)
+	registerThresholds(fl, &thresholds)
+	format.register(fl, render.ScopeFormats())
+	fl.IntVar(&depth, "depth", scope.DefaultDepth, "how many times to pivot through shared IPs and sessions")
+	fl.IntVar(&maxShared, "max-shared", scope.DefaultMaxShared,
 		"follow no user through an IP or session with more users than this (a NAT, proxy or VPN exit); 0: no limit")
+	fl.IntVar(&maxEvents, "max-events", scope.DefaultMaxEvents,
+		"stop reading events when the report holds this many (the report says so); 0: no limit")
 	return cmd
 }
 
 // runScope builds the scope report of the indicator and writes it.
-func (a *app) runScope(ctx context.Context, flags *indicatorFlags, opts scope.Options, format render.Format) error {
-	ind, err := flags.indicator()
-	if err != nil {
-		return err
-	}
-	since, until, err := flags.window(time.Now())
-	if err != nil {
-		return err
-	}
-	st, err := a.openStore()
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	if ind, err = resolve(ctx, st, ind); err != nil {
-		return err
-	}
-	report, err := scope.RunOptions(ctx, store.Window{Store: st, Since: since, Until: until}, ind, opts)
-	if err != nil {
-		return err
-	}
-	return render.WriteScope(a.io.Out, format, report, render.Options{Width: a.io.Width})
+func runScope(ctx context.Context, opts *scopeOptions) error {
+	return opts.openBackend.with(ctx, mustExist, func(st backend.Backend) error {
+		ind, err := resolve(ctx, st, opts.subject.indicator)
+		if err != nil {
+			return err
+		}
+		report, err := scope.RunOptions(ctx, backend.Window{Reader: st, Since: opts.subject.since, Until: opts.subject.until}, ind, opts.scope)
+		if err != nil {
+			return err
+		}
+		return render.WriteScope(opts.io.Out, opts.format, report, render.Options{Width: opts.io.Width})
+	})
 }

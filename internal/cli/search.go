@@ -1,16 +1,27 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/filter"
 )
 
-func (a *app) searchCommand() *cobra.Command {
+// searchOptions are what search runs with.
+type searchOptions struct {
+	io          IO
+	openBackend backendOpener
+
+	filter  filter.Expr // nil: every event
+	listing listing
+}
+
+func newSearchCmd(f *factory, runF func(context.Context, *searchOptions) error) *cobra.Command {
+	opts := &searchOptions{io: f.io, openBackend: f.openBackend}
 	var flags listFlags
 	cmd := &cobra.Command{
 		Use:   "search [FILTER]",
@@ -24,26 +35,29 @@ No filter lists every event. A syntax error exits with status 2.`,
   oktascope search --q 'reset password' --order desc --limit 20`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			expr, err := filter.Parse(strings.Join(args, " "))
-			if err != nil {
+			var err error
+			if opts.filter, err = filter.Parse(strings.Join(args, " ")); err != nil {
 				return err
 			}
-			q, err := flags.query(expr, time.Now())
-			if err != nil {
+			if opts.listing, err = flags.parse(f.now(), f.io.Terminal); err != nil {
 				return err
 			}
-			st, err := a.openStore()
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
-			defer st.Close()
-			n, err := a.listEvents(cmd.Context(), st, q, &flags, nil)
-			if err == nil && a.io.Terminal {
-				fmt.Fprintf(a.io.Err, "%d events\n", n)
-			}
-			return err
+			return runSearch(cmd.Context(), opts)
 		},
 	}
-	flags.register(cmd)
+	flags.register(cmd.Flags())
 	return cmd
+}
+
+func runSearch(ctx context.Context, opts *searchOptions) error {
+	return opts.openBackend.with(ctx, mustExist, func(st backend.Backend) error {
+		n, err := listEvents(ctx, st, opts.io, opts.listing, opts.filter, nil)
+		if err == nil && opts.io.Terminal {
+			fmt.Fprintf(opts.io.Err, "%d events\n", n)
+		}
+		return err
+	})
 }

@@ -2,21 +2,31 @@ package cli
 
 import (
 	"context"
-	"time"
+	"errors"
 
 	"github.com/spf13/cobra"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/logevent"
 	"github.com/oktascope/oktascope/internal/render"
-	"github.com/oktascope/oktascope/internal/store"
 	"github.com/oktascope/oktascope/internal/timeline"
 )
 
-func (a *app) timelineCommand() *cobra.Command {
+// timelineOptions are what timeline runs with.
+type timelineOptions struct {
+	io          IO
+	openBackend backendOpener
+
+	subject    reportSubject
+	thresholds timeline.Options
+	format     render.Format
+}
+
+func newTimelineCmd(f *factory, runF func(context.Context, *timelineOptions) error) *cobra.Command {
+	opts := &timelineOptions{io: f.io, openBackend: f.openBackend, thresholds: timeline.DefaultOptions()}
 	var (
-		ind        indicatorFlags
-		thresholds thresholdFlags
-		format     string
+		subject subjectFlags
+		format  formatFlag
 	)
 	cmd := &cobra.Command{
 		Use:   "timeline (--session ID | --user ID|LOGIN | --ip IP)",
@@ -32,57 +42,55 @@ denials. Thresholds and their defaults are in docs/timeline.md.`,
   oktascope timeline --ip 198.51.100.23 --fatigue-count 3 --format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			format, err := a.format(render.TimelineFormats(), format)
-			if err != nil {
+			var err error
+			if opts.format, err = format.choose(f.io.Terminal); err != nil {
 				return err
 			}
-			opts, err := thresholds.options()
-			if err != nil {
+			if err := opts.thresholds.Validate(); err != nil {
+				return asUsage(err)
+			}
+			if opts.subject, err = subject.parse(f.now()); err != nil {
 				return err
 			}
-			tl, err := a.buildTimeline(cmd.Context(), &ind, opts)
-			if err != nil {
-				return err
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
-			return render.WriteTimeline(a.io.Out, format, tl, render.Options{Width: a.io.Width})
+			return runTimeline(cmd.Context(), opts)
 		},
 	}
-	ind.register(cmd)
-	thresholds.register(cmd)
-	cmd.Flags().StringVar(&format, "format", "", render.TimelineFormats().Help())
+	fl := cmd.Flags()
+	subject.register(fl)
+	registerThresholds(fl, &opts.thresholds)
+	format.register(fl, render.TimelineFormats())
 	return cmd
 }
 
-func (a *app) buildTimeline(ctx context.Context, flags *indicatorFlags, opts timeline.Options) (timeline.Timeline, error) {
-	ind, err := flags.indicator()
-	if err != nil {
-		return timeline.Timeline{}, err
-	}
-	since, until, err := flags.window(time.Now())
-	if err != nil {
-		return timeline.Timeline{}, err
-	}
-	st, err := a.openStore()
-	if err != nil {
-		return timeline.Timeline{}, err
-	}
-	defer st.Close()
-	if ind, err = resolve(ctx, st, ind); err != nil {
-		return timeline.Timeline{}, err
-	}
-	expr, err := ind.Filter()
-	if err != nil {
-		return timeline.Timeline{}, err
-	}
-	b := timeline.NewBuilder(opts)
-	n := 0
-	err = st.Search(ctx, store.Query{Filter: expr, Since: since, Until: until}, func(e *logevent.Event) error {
-		b.Add(e)
-		n++
-		return nil
+var errNoEvents = errors.New("no events for this indicator in the store")
+
+// runTimeline builds the indicator's timeline and writes it.
+func runTimeline(ctx context.Context, opts *timelineOptions) error {
+	return opts.openBackend.with(ctx, mustExist, func(st backend.Backend) error {
+		ind, err := resolve(ctx, st, opts.subject.indicator)
+		if err != nil {
+			return err
+		}
+		expr, err := ind.Filter()
+		if err != nil {
+			return err
+		}
+		b := timeline.NewBuilder(opts.thresholds)
+		n := 0
+		err = st.Search(ctx, backend.Query{Filter: expr, Since: opts.subject.since, Until: opts.subject.until}, func(e *logevent.Event, _ backend.Cursor) error {
+			b.Add(e)
+			n++
+			return nil
+		})
+		if err == nil && n == 0 {
+			err = errNoEvents
+		}
+		if err != nil {
+			return err
+		}
+		return render.WriteTimeline(opts.io.Out, opts.format, b.Finish(), render.Options{Width: opts.io.Width})
 	})
-	if err == nil && n == 0 {
-		err = errNoEvents
-	}
-	return b.Finish(), err
 }

@@ -28,6 +28,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"strconv"
 	"sync"
 	"time"
@@ -61,7 +62,10 @@ type Backend struct {
 	closed   bool
 }
 
-var _ backend.Backend = (*Backend)(nil)
+var (
+	_ backend.Backend = (*Backend)(nil)
+	_ backend.Batcher = (*Backend)(nil)
+)
 
 // Open connects to the server of dsn, creates the schema on every server
 // of its cluster (or on it alone) where missing, and returns the backend.
@@ -236,4 +240,42 @@ func (b *Backend) closeConns() error {
 		errs = append(errs, b.conn.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// InsertBatch is the number of events per Insert the backend stores
+// fastest (backend.Batcher): each Insert writes one part per shard and
+// month, which the servers merge later.
+func (b *Backend) InsertBatch() int { return insertBatch }
+
+const insertBatch = 50000
+
+// Clear deletes every event, pivot and checkpoint, on every shard: the
+// database then holds what a new one does (demo starts so).
+func (b *Backend) Clear(ctx context.Context) error {
+	b.wmu.Lock()
+	defer b.wmu.Unlock()
+	for _, conn := range b.shards {
+		for _, table := range []string{"events_local", "pivots_local", "checkpoints_local"} {
+			if err := conn.Exec(b.ctx(ctx), "TRUNCATE TABLE "+b.cfg.database+"."+table); err != nil {
+				return fmt.Errorf("clickhouse %s: clear: %w", b.Location(), err)
+			}
+		}
+	}
+	return nil
+}
+
+// Redacted is location with the password of a ClickHouse DSN replaced by
+// "xxxxx", for printing; any other location is returned as it is.
+func Redacted(location string) string {
+	if !IsDSN(location) {
+		return location
+	}
+	u, err := url.Parse(location)
+	if err != nil {
+		return "clickhouse://…"
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
 }

@@ -95,14 +95,15 @@ func (b *Backend) plan(q backend.Query) (*plan, error) {
 	return p, nil
 }
 
-// Cursors: "p" then published_ns in base 36, or "r" then received in base
-// 36, then "." and the uuid in unpadded URL-safe base64.
+// Cursors: "p" then published_ns and received in base 36 (joined by
+// "_"), or "r" then received in base 36, then "." and the uuid in
+// unpadded URL-safe base64.
 func makeCursor(order backend.Order, k rowKey) backend.Cursor {
 	var pos string
 	if order == backend.ByReceived {
 		pos = "r" + strconv.FormatUint(k.received, 36)
 	} else {
-		pos = "p" + strconv.FormatInt(k.published, 36)
+		pos = "p" + strconv.FormatInt(k.published, 36) + "_" + strconv.FormatUint(k.received, 36)
 	}
 	return backend.Cursor(pos + "." + base64.RawURLEncoding.EncodeToString([]byte(k.uuid)))
 }
@@ -120,7 +121,14 @@ func parseCursor(order backend.Order, c backend.Cursor) (rowKey, error) {
 	k.uuid = string(u)
 	switch {
 	case pos[0] == 'p' && order == backend.ByPublished:
-		k.published, err = strconv.ParseInt(pos[1:], 36, 64)
+		ns, rec, ok := strings.Cut(pos[1:], "_")
+		k.published, err = strconv.ParseInt(ns, 36, 64)
+		if err == nil {
+			k.received, err = strconv.ParseUint(rec, 36, 64)
+		}
+		if !ok {
+			err = errors.New("no received")
+		}
 	case pos[0] == 'r' && order == backend.ByReceived:
 		k.received, err = strconv.ParseUint(pos[1:], 36, 64)
 	default:
@@ -146,12 +154,13 @@ func afterCond(q backend.Query) (frag, error) {
 		return frag{sql: "(received, uuid) " + op + " (?, ?)", args: []any{k.received, k.uuid}}, nil
 	}
 	return frag{
-		sql:  "published " + bound + " toDateTime(?) AND (published_ns, uuid) " + op + " (?, ?)",
-		args: []any{secondOf(k.published), k.published, k.uuid},
+		sql:  "published " + bound + " toDateTime(?) AND (published_ns, received, uuid) " + op + " (?, ?, ?)",
+		args: []any{secondOf(k.published), k.published, k.received, k.uuid},
 	}, nil
 }
 
-// orderBy is the ORDER BY of q's order.
+// orderBy is the ORDER BY of q's order: events published at the same
+// instant come in insertion order, as in the embedded store.
 func orderBy(q backend.Query) string {
 	dir := ""
 	if q.Desc {
@@ -160,7 +169,7 @@ func orderBy(q backend.Query) string {
 	if q.Order == backend.ByReceived {
 		return " ORDER BY received" + dir + ", uuid" + dir
 	}
-	return " ORDER BY published_ns" + dir + ", uuid" + dir
+	return " ORDER BY published_ns" + dir + ", received" + dir + ", uuid" + dir
 }
 
 // Search calls fn with each event matching q, in q's order, streaming.
@@ -262,11 +271,13 @@ func (b *Backend) fetch(ctx context.Context, p *plan, q backend.Query, within *f
 		extra = append(extra, *within)
 	}
 	where, args := p.whereSQL(extra...)
-	query := "SELECT published_ns, uuid, raw FROM " + b.events + where + orderBy(q)
+	query := "SELECT published_ns, received, uuid, raw FROM " + b.events + where + orderBy(q)
 	if limit > 0 {
 		query += " LIMIT " + strconv.Itoa(limit)
 	}
-	return b.emitRows(ctx, query, args, settings, emit, func(k *rowKey, raw *string) []any { return []any{&k.published, &k.uuid, raw} })
+	return b.emitRows(ctx, query, args, settings, emit, func(k *rowKey, raw *string) []any {
+		return []any{&k.published, &k.received, &k.uuid, raw}
+	})
 }
 
 // emitRows runs a query of rows (a position, a uuid and the JSON, which

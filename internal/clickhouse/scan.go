@@ -129,19 +129,24 @@ func (sc *scanner) decode(ctx context.Context, match func(*logevent.Event) bool)
 }
 
 // deliver passes the matching events to fn in order, up to limit (0: all),
-// skipping a row with the position and uuid of the one before it (two
-// copies of one event, before ClickHouse merges them).
+// skipping a row whose uuid a row of the same published instant had (two
+// copies of one event, before ClickHouse merges them: in published order
+// they are among the rows of that instant).
 func (sc *scanner) deliver(limit int, fn func(*logevent.Event, rowKey) error) error {
 	matched := 0
-	var prev rowKey
-	first := true
+	var instant int64
+	seen := map[string]bool{} // uuids of the rows of instant
 	for b := range sc.ordered {
 		<-b.done
 		for i, e := range b.events {
 			k := b.keys[i]
-			same := !first && k == prev
-			first, prev = false, k
-			if e == nil || same {
+			if k.published != instant || len(seen) == 0 {
+				instant = k.published
+				clear(seen)
+			}
+			copied := seen[k.uuid]
+			seen[k.uuid] = true
+			if e == nil || copied {
 				continue
 			}
 			if err := fn(e, k); err != nil {

@@ -20,6 +20,7 @@ func timelineFindings(flows []timeline.Flow) []Finding {
 		timeline.MFAFatigue:       {Rule: "oktascope-mfa-fatigue", Title: "MFA push fatigue", Severity: "high"},
 		timeline.SessionHijack:    {Rule: "oktascope-session-hijack", Title: "Session used from a second client", Severity: "critical"},
 		timeline.RecoveryTakeover: {Rule: "oktascope-recovery-takeover", Title: "Account recovery followed by access from a new network", Severity: "critical"},
+		timeline.ImpossibleTravel: {Rule: "oktascope-impossible-travel", Title: "Sign-ins from places too far apart for the time between them", Severity: "high"},
 	}
 	var out []Finding
 	for _, d := range t.Deviations() {

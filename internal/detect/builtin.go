@@ -24,8 +24,8 @@ type Thresholds struct {
 	SprayWindow   time.Duration // window of both spray counts
 	BruteFailures int           // failures for one user
 	BruteWindow   time.Duration // window of the brute-force count
-	// Timeline holds the thresholds of MFA fatigue, session hijack and
-	// recovery takeover, which the timeline finds.
+	// Timeline holds the thresholds of MFA fatigue, session hijack,
+	// recovery takeover and impossible travel, which the timeline finds.
 	Timeline timeline.Options
 }
 

@@ -52,6 +52,9 @@ type Options struct {
 	// Sigma and Okta are rules loaded from files (--rules).
 	Sigma []*sigma.Rule
 	Okta  []*oktarules.Rule
+	// Live makes the engine follow a stream with no end (oktascope watch):
+	// see Drain.
+	Live bool
 }
 
 // Engine evaluates rules over events fed in ascending published order.
@@ -65,6 +68,7 @@ type Engine struct {
 	retired     time.Time // when the timeline last retired finished flows
 	adminIP     *newAdminIP
 	spray       *spray
+	live        *liveState // nil unless Options.Live
 }
 
 // retireEvery is how often, in event time, the engine has the timeline
@@ -109,6 +113,9 @@ type groupKey struct {
 // New returns an engine for the rules opts chooses.
 func New(opts Options) (*Engine, error) {
 	e := &Engine{grouped: map[groupKey]*Finding{}, byType: map[string]*dispatch{}}
+	if opts.Live {
+		e.live = newLiveState(opts.Thresholds)
+	}
 	for _, r := range opts.Okta {
 		e.okta = append(e.okta, oktaRun{rule: r, matcher: filter.Compile(sigma.CheapFirst(r.Filter))})
 	}
@@ -140,6 +147,9 @@ func New(opts Options) (*Engine, error) {
 // engine takes the event: it trims it (logevent.Event.Trim) and keeps it
 // while its flow is open, so the caller must not use it afterwards.
 func (e *Engine) Add(ev *logevent.Event) {
+	if e.live != nil {
+		e.closeIdle(ev.Time)
+	}
 	d := e.dispatchOf(ev.EventType)
 	for i, run := range e.aggregators {
 		var found []sigma.Finding
@@ -204,18 +214,23 @@ func (e *Engine) dispatchOf(eventType string) *dispatch {
 // is the indicator); a per-event match merges with the rule's others for
 // the same indicator.
 func (e *Engine) addSigma(source string, f sigma.Finding, ev *logevent.Event) {
-	base := Finding{Rule: f.Rule.ID, Title: f.Rule.Title, Severity: severityOr(f.Rule.Level, "medium"), Source: source}
 	if f.Rule.Aggregation == nil {
-		e.merge(base, ev)
+		e.merge(Finding{Rule: f.Rule.ID, Title: f.Rule.Title, Severity: severityOr(f.Rule.Level, "medium"), Source: source}, ev)
 		return
 	}
+	e.findings = append(e.findings, countFinding(source, f))
+}
+
+// countFinding is the finding of a count rule's burst.
+func countFinding(source string, f sigma.Finding) Finding {
+	base := Finding{Rule: f.Rule.ID, Title: f.Rule.Title, Severity: severityOr(f.Rule.Level, "medium"), Source: source}
 	base.Indicator = groupIndicator(f.Rule.Aggregation.GroupBy, f.Group)
 	base.Start, base.End, base.Count, base.UUIDs = f.Start, f.End, f.Count, f.UUIDs
 	base.Message = f.Rule.Aggregation.String()
 	if f.Rule.ID == sprayRuleID {
 		base.Message += "; failures of users who signed in from the address within " + sigmaDuration(f.Rule.Aggregation.Timeframe) + " are not counted"
 	}
-	e.findings = append(e.findings, withFollowUp(base))
+	return withFollowUp(base)
 }
 
 // merge adds one matching event to its rule's finding for the event's user.
@@ -230,7 +245,9 @@ func (e *Engine) merge(base Finding, ev *logevent.Event) {
 	}
 	f.End = ev.Time
 	f.Count++
-	f.UUIDs = append(f.UUIDs, ev.UUID)
+	if e.live == nil || e.live.cite(key, f) {
+		f.UUIDs = append(f.UUIDs, ev.UUID)
+	}
 }
 
 // Finish flushes the windows and the timeline and returns every finding,

@@ -99,14 +99,49 @@ func citesAny(f Finding, uuids []string) bool {
 }
 
 // TestBuiltinQuietOnBenignTraffic runs every built-in detection over 100k
-// events of benign generated traffic (no incident planted): none fires.
+// events of benign generated traffic (no incident planted), of an org as
+// the article describes it and of a Classic Engine org: none fires.
 func TestBuiltinQuietOnBenignTraffic(t *testing.T) {
-	events, _ := samples.Generated(t, synth.Options{Seed: 9, Users: 200, Events: 100000})
-	if len(events) < 99000 {
-		t.Fatalf("only %d events", len(events))
+	for _, classic := range []bool{false, true} {
+		events, _ := samples.Generated(t, synth.Options{Seed: 9, Users: 200, Events: 100000, Classic: classic})
+		if len(events) < 99000 {
+			t.Fatalf("only %d events", len(events))
+		}
+		for _, f := range runEngine(t, Options{Builtin: true, Thresholds: DefaultThresholds()}, events) {
+			t.Errorf("classic %v: %s fired on benign traffic: %s, %d events, %s", classic, f.Rule, f.Indicator.Value, f.Count, f.Message)
+		}
 	}
-	for _, f := range runEngine(t, Options{Builtin: true, Thresholds: DefaultThresholds()}, events) {
-		t.Errorf("%s fired on benign traffic: %s, %d events, %s", f.Rule, f.Indicator.Value, f.Count, f.Message)
+}
+
+// TestBuiltinFindsImpossibleTravel plants the impossible-travel incident in
+// orgs of both engines: the built-in finds it, citing the victim's sign-in
+// and the attacker's.
+func TestBuiltinFindsImpossibleTravel(t *testing.T) {
+	for _, classic := range []bool{false, true} {
+		events, incidents := samples.Generated(t, synth.Options{Seed: 6, Users: 60, Events: 15000, Travel: true, Classic: classic})
+		if len(incidents) != 1 || incidents[0].Kind != synth.ImpossibleTravel {
+			t.Fatalf("incidents %+v", incidents)
+		}
+		inc := incidents[0]
+		byUUID := map[string]*logevent.Event{}
+		for _, e := range events {
+			byUUID[e.UUID] = e
+		}
+		findings := findingsOf(runEngine(t, Options{Builtin: true, Thresholds: DefaultThresholds()}, events), "oktascope-impossible-travel")
+		found := false
+		for _, f := range findings {
+			if f.Indicator != (indicator.Indicator{Kind: indicator.User, Value: inc.UserLogin}) || len(f.UUIDs) != 2 {
+				t.Fatalf("classic %v: finding %+v", classic, f)
+			}
+			// The victim's sign-in before the attacker's (the planted one at
+			// home, or a later one of the victim's own), then the attacker's.
+			from := byUUID[f.UUIDs[0]]
+			found = found || (from.EventType == "user.session.start" && from.Actor.ID == inc.UserID && from.ClientIP() != inc.AttackerIP &&
+				slices.Contains(inc.AttackerEventUUIDs, f.UUIDs[1]))
+		}
+		if !found {
+			t.Errorf("classic %v: no impossible travel finding citing the planted sign-ins: %+v", classic, findings)
+		}
 	}
 }
 

@@ -77,6 +77,7 @@
 // Import walks paths, reads records in one goroutine, decodes them with
 // logevent.Decode in GOMAXPROCS goroutines, and, in one goroutine, puts them
 // back in input order, writes bad records untouched to the rejects file, and
-// hands good events to a Sink (the store) in batches. Deduplication by uuid is
-// the sink's job, including duplicates within one batch (see Sink).
+// hands good events to a backend.Writer (the store) in batches.
+// Deduplication by uuid is the writer's job, including duplicates within one
+// batch (see backend.InsertResult).
 package ingest

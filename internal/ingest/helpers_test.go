@@ -7,12 +7,13 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/logevent"
 )
 
-// memSink is an in-memory Sink that deduplicates by uuid, as the store does:
-// an event whose uuid is stored, or came earlier in the same batch, is a
-// duplicate.
+// memSink is an in-memory backend.Writer that deduplicates by uuid, as the
+// store does: an event whose uuid is stored, or came earlier in the same
+// batch, is a duplicate, or a conflict when its content differs.
 type memSink struct {
 	mu      sync.Mutex
 	byUUID  map[string]*logevent.Event
@@ -25,23 +26,28 @@ func newMemSink() *memSink { return &memSink{byUUID: map[string]*logevent.Event{
 
 var errSinkFull = errors.New("sink full")
 
-func (s *memSink) Insert(_ context.Context, events []*logevent.Event) (inserted, duplicates int, err error) {
+func (s *memSink) Insert(_ context.Context, events []*logevent.Event) (backend.InsertResult, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.batches = append(s.batches, len(events))
+	var res backend.InsertResult
 	if s.failAt > 0 && len(s.batches) == s.failAt {
-		return 0, 0, errSinkFull
+		return res, errSinkFull
 	}
-	for _, e := range events {
-		if _, dup := s.byUUID[e.UUID]; dup {
-			duplicates++
+	for i, e := range events {
+		if held, dup := s.byUUID[e.UUID]; dup {
+			if backend.SameContent(held.Raw, e.Raw) {
+				res.Duplicates++
+			} else {
+				res.Conflicts = append(res.Conflicts, backend.Conflict{Index: i, Stored: held.Raw})
+			}
 			continue
 		}
 		s.byUUID[e.UUID] = e
 		s.order = append(s.order, e.UUID)
-		inserted++
+		res.Inserted++
 	}
-	return inserted, duplicates, nil
+	return res, nil
 }
 
 // readAll reads every record of data, cloned.

@@ -11,20 +11,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/logevent"
 )
-
-// Sink stores decoded events; the store implements it. Import calls Insert
-// from one goroutine, with events in input order, in batches of
-// Options.BatchSize.
-type Sink interface {
-	// Insert stores the events in order, skipping each one whose uuid is
-	// already stored or appears earlier in the same slice, and returns how
-	// many it stored and how many it skipped: inserted+duplicates ==
-	// len(events) when err is nil. Import counts duplicates only through
-	// this. Insert must not keep the slice (it may keep the events).
-	Insert(ctx context.Context, events []*logevent.Event) (inserted, duplicates int, err error)
-}
 
 // DefaultBatchSize is how many events Import hands the sink at once.
 const DefaultBatchSize = 5000
@@ -42,7 +31,7 @@ type Options struct {
 	Progress io.Writer
 	// Reporter, when set, receives progress instead of the bar on Progress.
 	Reporter Progress
-	// BatchSize is the number of events per Sink.Insert (DefaultBatchSize).
+	// BatchSize is the number of events per Insert (DefaultBatchSize).
 	BatchSize int
 	// Workers is the number of decoding goroutines (GOMAXPROCS).
 	Workers int
@@ -68,13 +57,15 @@ func (o Options) withDefaults() Options {
 
 // Import reads every record of the files and directories in paths (walked
 // recursively in lexical order), decodes them in parallel, and hands the
-// events to sink in input order. Bad records are written untouched to
+// events to sink in input order, from one goroutine, in batches of
+// Options.BatchSize. Duplicates and conflicts are counted from what Insert
+// returns. Bad records are written untouched to
 // opts.RejectsPath and counted; every good record still lands. A file that
 // cannot be read, breaks off (*BreakError: its records before the break are
 // kept) or, named explicitly, is no export (*FormatError) does not stop the
 // others: its error is returned at the end, joined with any others. A sink
 // or rejects-file error, or ctx ending, stops the import.
-func Import(ctx context.Context, paths []string, sink Sink, opts Options) (Summary, error) {
+func Import(ctx context.Context, paths []string, sink backend.Writer, opts Options) (Summary, error) {
 	files, errs := expandPaths(paths, opts.RejectsPath)
 	sources := make([]source, len(files))
 	for i, f := range files {
@@ -107,7 +98,7 @@ func fileSource(f inputFile) source {
 // puts chunks back in order, writes rejects and fills the sink's batches.
 // The error joins errs (from listing the inputs), the error that stopped
 // the pipeline, and those of single files.
-func importSources(ctx context.Context, sources []source, sink Sink, opts Options, errs []error) (Summary, error) {
+func importSources(ctx context.Context, sources []source, sink backend.Writer, opts Options, errs []error) (Summary, error) {
 	start := time.Now()
 	opts = opts.withDefaults()
 	p := &pipeline{sink: sink, opts: opts, rejects: &rejectWriter{path: opts.RejectsPath}}
@@ -132,7 +123,7 @@ func importSources(ctx context.Context, sources []source, sink Sink, opts Option
 
 // pipeline is the state of one import.
 type pipeline struct {
-	sink      Sink
+	sink      backend.Writer
 	opts      Options
 	rejects   *rejectWriter
 	bytesRead atomic.Int64
@@ -339,12 +330,13 @@ func (p *pipeline) flush(ctx context.Context) error {
 	if len(p.batch) == 0 {
 		return nil
 	}
-	inserted, duplicates, err := p.sink.Insert(ctx, p.batch)
+	res, err := p.sink.Insert(ctx, p.batch)
 	if err != nil {
 		return fmt.Errorf("import: storing the events up to %s:%d: %w", p.batchEnd.File, p.batchEnd.Line, err)
 	}
-	p.sum.Imported += inserted
-	p.sum.Duplicates += duplicates
+	p.sum.Imported += res.Inserted
+	p.sum.Duplicates += res.Duplicates
+	p.sum.Conflicts += len(res.Conflicts)
 	p.batch = make([]*logevent.Event, 0, p.opts.BatchSize)
 	return nil
 }

@@ -58,7 +58,21 @@ func TestImportKeepsInputOrder(t *testing.T) {
 func TestImportCountsDuplicatesWithinABatch(t *testing.T) {
 	path := writeFile(t, t.TempDir(), "dups.ndjson", []byte(event("a")+"\n"+event("b")+"\n"+event("a")+"\n"+event("a")+"\n"))
 	sum := importOnce(t, newMemSink(), Options{}, path)
-	checkCounts(t, "import", sum, 4, 2, 2, 0)
+	checkCounts(t, "import", sum, 4, 2, 2, 0, 0)
+}
+
+// TestImportCountsConflicts checks that a record whose uuid came earlier
+// with other content is counted apart from the duplicates, in the summary
+// line too, while one that differs only in layout is a duplicate.
+func TestImportCountsConflicts(t *testing.T) {
+	other := `{"uuid":"a","published":"2024-05-01T10:00:00Z","eventType":"user.session.end"}`
+	layout := `{ "eventType": "user.session.start", "published": "2024-05-01T10:00:00Z", "uuid": "a" }`
+	path := writeFile(t, t.TempDir(), "conflicts.ndjson", []byte(event("a")+"\n"+other+"\n"+layout+"\n"+event("b")+"\n"))
+	sum := importOnce(t, newMemSink(), Options{}, path)
+	checkCounts(t, "import", sum, 4, 2, 1, 1, 0)
+	if sum.Conflicts != 1 || !strings.Contains(sum.String(), "1 duplicate, 1 conflicting,") {
+		t.Errorf("%d conflicts: %s", sum.Conflicts, sum)
+	}
 }
 
 func TestImportGoesOnAfterABreak(t *testing.T) {
@@ -285,7 +299,7 @@ func TestImportStdinAndPipes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkCounts(t, tt.name, sum, 3, 2, 0, 1)
+			checkCounts(t, tt.name, sum, 3, 2, 0, 0, 1)
 			if !slices.Equal(sink.order, []string{"a", "b"}) {
 				t.Errorf("imported %v", sink.order)
 			}

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/logevent"
 )
 
@@ -60,10 +61,10 @@ type discardSink struct {
 	n    int
 }
 
-func (s *discardSink) Insert(_ context.Context, events []*logevent.Event) (int, int, error) {
+func (s *discardSink) Insert(_ context.Context, events []*logevent.Event) (backend.InsertResult, error) {
 	s.n += len(events)
 	s.heap.sample()
-	return len(events), 0, nil
+	return backend.InsertResult{Inserted: len(events)}, nil
 }
 
 func TestImportMemoryIsFlat(t *testing.T) {

@@ -18,9 +18,10 @@ const (
 type Summary struct {
 	Files       int           // input files read
 	Skipped     []string      // files met in a directory that are no System Log export, left alone
-	Read        int           // records read (imported + duplicates + rejected)
+	Read        int           // records read (imported + duplicates + conflicts + rejected)
 	Imported    int           // events stored
-	Duplicates  int           // events whose uuid was already stored, or came earlier in the import
+	Duplicates  int           // events whose uuid was already stored, or came earlier in the import, with the same content
+	Conflicts   int           // events whose uuid was already stored, or came earlier, with other content (not stored)
 	Rejected    int           // records written to the rejects file
 	Bytes       int64         // bytes read from the input files (compressed size for gzip)
 	Elapsed     time.Duration // wall time of the import
@@ -28,13 +29,16 @@ type Summary struct {
 }
 
 // String is the summary line, e.g. "read 1,234 events from 3 files: 1,200
-// imported, 30 duplicates, 4 rejected (see rejects.ndjson) in 1.2s, 98,000
-// events/s".
+// imported, 28 duplicates, 2 conflicting, 4 rejected (see rejects.ndjson) in
+// 1.2s, 98,000 events/s" (conflicting only when there are some).
 func (s Summary) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "read %s from %s: %s imported, %s, %s rejected",
-		plural(s.Read, "event"), plural(s.Files, "file"), commas(int64(s.Imported)),
-		plural(s.Duplicates, "duplicate"), commas(int64(s.Rejected)))
+	fmt.Fprintf(&b, "read %s from %s: %s imported, %s", plural(s.Read, "event"), plural(s.Files, "file"),
+		commas(int64(s.Imported)), plural(s.Duplicates, "duplicate"))
+	if s.Conflicts > 0 {
+		fmt.Fprintf(&b, ", %s conflicting", commas(int64(s.Conflicts)))
+	}
+	fmt.Fprintf(&b, ", %s rejected", commas(int64(s.Rejected)))
 	if s.Rejected > 0 && s.RejectsPath != "" {
 		fmt.Fprintf(&b, " (see %s)", s.RejectsPath)
 	}

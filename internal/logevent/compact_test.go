@@ -14,8 +14,9 @@ func TestCompactKeepsWhatAnalysesRead(t *testing.T) {
 		"actor.alternateId", "client.ipAddress", "client.userAgent.rawUserAgent", "client.geographicalContext.country",
 		"securityContext.asNumber", "securityContext.isProxy", "outcome.result", "outcome.reason",
 		"authenticationContext.externalSessionId", "target.id", "target.type", "target.displayName",
-		"debugContext.debugData.behaviors", "device.name"}
-	dropped := []string{"request.ipChain.ip", "transaction.id", "debugContext.debugData.requestUri",
+		"debugContext.debugData.behaviors", "debugContext.debugData.authnRequestId",
+		"debugContext.debugData.requestUri", "transaction.id", "transaction.type", "device.name"}
+	dropped := []string{"request.ipChain.ip", "debugContext.debugData.threatSuspected", "debugContext.debugData.url",
 		"actor.detailEntry.methodTypeUsed", "target.detailEntry.signOnModeType"}
 	n, droppedSeen := 0, 0
 	for file, records := range sampleRecords(t) {

@@ -36,6 +36,42 @@ const maxScanNumber = 300
 func findMember(obj []byte, key string, fold bool) (value []byte, found, ok bool) {
 	var folded []byte // the name of the members equal to key in any case
 	exact, ambiguous := false, false
+	ok = eachMember(obj, func(name, v []byte) {
+		switch {
+		case string(name) == key:
+			value, exact = v, true
+		case exact || !fold || !bytes.EqualFold(name, []byte(key)):
+		case folded == nil || bytes.Equal(folded, name):
+			value, folded = v, name
+		default:
+			ambiguous = true
+		}
+	})
+	if !ok || !exact && ambiguous {
+		return nil, false, false
+	}
+	return value, exact || folded != nil, true
+}
+
+// findMembers is findMember, exact (not folded), of several keys in one
+// reading of obj: values[i] is the value of keys[i], nil when obj has no
+// member of that name. ok is false when findMember's would be.
+func findMembers(obj []byte, keys []string, values [][]byte) (ok bool) {
+	clear(values)
+	return eachMember(obj, func(name, v []byte) {
+		for i, key := range keys {
+			if string(name) == key {
+				values[i] = v
+			}
+		}
+	})
+}
+
+// eachMember calls fn with the name (its text) and the value (as JSON) of
+// every member of the JSON object obj (as objectJSON returns it), in order.
+// It reports false when obj is not valid JSON or holds what its decoding
+// may fail for (a number with an exponent, too deep a nesting).
+func eachMember(obj []byte, fn func(name, value []byte)) bool {
 	s := scanner{b: obj}
 	s.i++ // '{'
 	for first := true; s.more('}', &first); {
@@ -50,20 +86,11 @@ func findMember(obj []byte, key string, fold bool) (value []byte, found, ok bool
 			s.failed = json.Unmarshal(name, &decoded) != nil
 			name = []byte(decoded)
 		}
-		switch {
-		case string(name) == key:
-			value, exact = v, true
-		case exact || !fold || !bytes.EqualFold(name, []byte(key)):
-		case folded == nil || bytes.Equal(folded, name):
-			value, folded = v, name
-		default:
-			ambiguous = true
+		if !s.failed {
+			fn(name, v)
 		}
 	}
-	if s.failed || s.i != len(obj) || !exact && ambiguous {
-		return nil, false, false
-	}
-	return value, exact || folded != nil, true
+	return !s.failed && s.i == len(obj)
 }
 
 // scanner reads JSON from b at i. Once it has failed (at what is not valid

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/logevent"
 	"github.com/oktascope/oktascope/internal/store"
 )
@@ -56,7 +57,7 @@ func benchServer(b *testing.B) (org *url.URL, n int) {
 	return org, n
 }
 
-func benchRun(b *testing.B, org *url.URL, sink Sink, n int) int {
+func benchRun(b *testing.B, org *url.URL, sink backend.Writer, n int) int {
 	c := &Collector{Org: org, Sink: sink}
 	prog, err := c.Run(context.Background(), window(synthOptions(benchEvents)))
 	if err != nil || prog.Inserted != n {
@@ -65,9 +66,9 @@ func benchRun(b *testing.B, org *url.URL, sink Sink, n int) int {
 	return prog.Events
 }
 
-// discard is a Sink that keeps nothing.
+// discard is a backend.Writer that keeps nothing.
 type discard struct{}
 
-func (discard) Insert(_ context.Context, events []*logevent.Event) (int, int, error) {
-	return len(events), 0, nil
+func (discard) Insert(_ context.Context, events []*logevent.Event) (backend.InsertResult, error) {
+	return backend.InsertResult{Inserted: len(events)}, nil
 }

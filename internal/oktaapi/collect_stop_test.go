@@ -5,11 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/oktascope/oktascope/internal/backend"
 )
 
 // An interrupted collect is not done. Whatever it was
@@ -62,7 +63,7 @@ func interrupted(t *testing.T, c *Collector, p Params, arrived <-chan struct{}, 
 }
 
 // checkStopped checks what an interrupted collect returns and saves.
-func checkStopped(t *testing.T, prog Progress, err error, cp *FileCheckpoints, key, wantLink string) {
+func checkStopped(t *testing.T, prog Progress, err error, cp backend.Checkpoints, key, wantLink string) {
 	t.Helper()
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("Run returned %v, want the interruption", err)
@@ -70,7 +71,7 @@ func checkStopped(t *testing.T, prog Progress, err error, cp *FileCheckpoints, k
 	if prog.Phase != PhaseStopped || strings.HasSuffix(prog.String(), "; done") || !prog.Checkpointed {
 		t.Errorf("final tally %q (phase %s, checkpointed %v)", prog, prog.Phase, prog.Checkpointed)
 	}
-	saved, ok, lerr := cp.Load(key)
+	saved, ok, lerr := cp.LoadCheckpoint(context.Background(), key)
 	if lerr != nil || !ok {
 		t.Fatalf("no checkpoint written on the way out (%v)", lerr)
 	}
@@ -95,9 +96,9 @@ func TestCollectInterruptedWhileWaitingOn429(t *testing.T) {
 		}
 		w.Write([]byte("[" + eventJSON(1) + "]"))
 	})
-	cp := NewFileCheckpoints(filepath.Join(t.TempDir(), "cp.json"))
+	cp := openStore(t, "c.db")
 	p := Params{Since: time.Date(2025, 3, 3, 0, 0, 0, 0, time.UTC), Until: time.Date(2025, 3, 4, 0, 0, 0, 0, time.UTC)}
-	c := &Collector{Org: org, Sink: openStore(t, "c.db"), Checkpoint: cp} // real sleeps: the wait is a minute
+	c := &Collector{Org: org, Sink: cp, Checkpoint: cp} // real sleeps: the wait is a minute
 	prog, err := interrupted(t, c, p, nil, PhaseWait)
 	first := logsURL(org)
 	n, _ := p.normalize()
@@ -120,9 +121,9 @@ func TestCollectInterruptedReadingASlowBody(t *testing.T) {
 		arrived <- struct{}{}
 		<-r.Context().Done() // the rest never comes
 	})
-	cp := NewFileCheckpoints(filepath.Join(t.TempDir(), "cp.json"))
+	cp := openStore(t, "c.db")
 	p := Params{Since: time.Date(2025, 3, 3, 0, 0, 0, 0, time.UTC), Until: time.Date(2025, 3, 4, 0, 0, 0, 0, time.UTC)}
-	c := &Collector{Org: org, Sink: openStore(t, "c.db"), Checkpoint: cp}
+	c := &Collector{Org: org, Sink: cp, Checkpoint: cp}
 	prog, err := interrupted(t, c, p, arrived, "")
 	checkStopped(t, prog, err, cp, CheckpointKey(org, p), "")
 }
@@ -138,9 +139,9 @@ func TestCollectInterruptedPollingEmptyPages(t *testing.T) {
 		w.Header().Set("Link", fmt.Sprintf(`<http://%s%s?after=%d>; rel="next"`, r.Host, LogsPath, min(i, 2)))
 		w.Write([]byte(body))
 	})
-	cp := NewFileCheckpoints(filepath.Join(t.TempDir(), "cp.json"))
+	cp := openStore(t, "c.db")
 	p := Params{Follow: true, PollInterval: 5 * time.Millisecond}
-	c := &Collector{Org: org, Sink: openStore(t, "c.db"), Checkpoint: cp}
+	c := &Collector{Org: org, Sink: cp, Checkpoint: cp}
 	// Interrupt at the fifth poll of empty pages.
 	polls := 0
 	ctx, cancel := context.WithCancel(context.Background())

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/logevent"
 	"github.com/oktascope/oktascope/internal/store"
 )
@@ -111,16 +112,16 @@ type failingSink struct {
 
 var errSinkFailed = errors.New("sink failed")
 
-func (f *failingSink) Insert(ctx context.Context, events []*logevent.Event) (int, int, error) {
+func (f *failingSink) Insert(ctx context.Context, events []*logevent.Event) (backend.InsertResult, error) {
 	f.calls++
 	if f.calls == f.failAt && !f.after {
-		return 0, 0, errSinkFailed
+		return backend.InsertResult{}, errSinkFailed
 	}
-	ins, dup, err := f.st.Insert(ctx, events)
+	res, err := f.st.Insert(ctx, events)
 	if f.calls == f.failAt && err == nil {
-		return ins, dup, errSinkFailed
+		return res, errSinkFailed
 	}
-	return ins, dup, err
+	return res, err
 }
 
 // requestLog records the URLs a client requests.
@@ -152,13 +153,12 @@ func TestCollectResumesFromCheckpoint(t *testing.T) {
 			sinkStore, err := store.Open(filepath.Join(dir, "collected.db"))
 			must(t, err)
 			defer sinkStore.Close()
-			cp := NewFileCheckpoints(CheckpointPath(sinkStore.Path()))
 			sink := &failingSink{st: sinkStore, failAt: 3, after: after}
-			c := &Collector{Org: org, Sink: sink, Checkpoint: cp}
+			c := &Collector{Org: org, Sink: sink, Checkpoint: sinkStore}
 			if _, err := c.Run(context.Background(), p); !errors.Is(err, errSinkFailed) {
 				t.Fatalf("first run: %v", err)
 			}
-			saved, ok, _ := cp.Load(CheckpointKey(org, p))
+			saved, ok, _ := sinkStore.LoadCheckpoint(context.Background(), CheckpointKey(org, p))
 			if !ok || !strings.Contains(saved, "after=") {
 				t.Fatalf("no checkpoint after two pages: %q", saved)
 			}
@@ -176,7 +176,7 @@ func TestCollectResumesFromCheckpoint(t *testing.T) {
 				t.Errorf("%d duplicates on resume, want %d", prog.Duplicates, wantDup)
 			}
 			sameUUIDs(t, uuids(t, sinkStore), want)
-			if _, ok, _ := cp.Load(CheckpointKey(org, p)); ok {
+			if _, ok, _ := sinkStore.LoadCheckpoint(context.Background(), CheckpointKey(org, p)); ok {
 				t.Error("a finished collect left its checkpoint")
 			}
 		})
@@ -198,7 +198,7 @@ func TestCollectFollow(t *testing.T) {
 	go func() { _, err := c.Run(ctx, p); done <- err }()
 	n := len(uuids(t, served))
 	waitFor(t, rec, n)
-	_, _, err := served.Insert(context.Background(), lateEvents(t, 5, time.Date(2025, 3, 4, 0, 10, 0, 0, time.UTC)))
+	_, err := served.Insert(context.Background(), lateEvents(t, 5, time.Date(2025, 3, 4, 0, 10, 0, 0, time.UTC)))
 	must(t, err)
 	waitFor(t, rec, n+5)
 	cancel()
@@ -259,12 +259,12 @@ func TestCollectNeverLeaksToken(t *testing.T) {
 	}))
 	defer srv.Close()
 	org, _ := url.Parse(srv.URL)
-	dir := t.TempDir()
-	cpPath := filepath.Join(dir, "cp.json")
 	rec := &recorder{}
-	c := &Collector{Org: org, Token: SSWSToken(testSecret), Sink: openStore(t, "c.db"),
-		Checkpoint: NewFileCheckpoints(cpPath), Progress: rec.add, Sleep: (&noSleep{}).sleep}
-	prog, err := c.Run(context.Background(), Params{Since: time.Now().Add(-time.Hour), Until: time.Now()})
+	sink := openStore(t, "c.db")
+	c := &Collector{Org: org, Token: SSWSToken(testSecret), Sink: sink,
+		Checkpoint: sink, Progress: rec.add, Sleep: (&noSleep{}).sleep}
+	p := Params{Since: time.Now().Add(-time.Hour), Until: time.Now()}
+	prog, err := c.Run(context.Background(), p)
 	if err == nil {
 		t.Fatal("a 401 did not fail the collect")
 	}
@@ -273,8 +273,11 @@ func TestCollectNeverLeaksToken(t *testing.T) {
 	for _, p := range append(rec.all(), prog) {
 		texts = append(texts, p.String(), p.Reason)
 	}
-	cpData, _ := os.ReadFile(cpPath)
-	texts = append(texts, string(cpData))
+	saved, ok, cpErr := sink.LoadCheckpoint(context.Background(), CheckpointKey(org, p))
+	if !ok || cpErr != nil {
+		t.Fatalf("no checkpoint after the first page: %v", cpErr)
+	}
+	texts = append(texts, saved, CheckpointKey(org, p))
 	for _, s := range texts {
 		if strings.Contains(s, testSecret) {
 			t.Fatalf("the token leaked: %s", s)
@@ -436,6 +439,21 @@ func TestCollectCountsBadEvents(t *testing.T) {
 	}
 	if bad != 2 {
 		t.Errorf("%d bad events reported", bad)
+	}
+}
+
+// TestCollectCountsConflicts checks that an event whose uuid the store
+// holds with other content is counted apart, not as a duplicate.
+func TestCollectCountsConflicts(t *testing.T) {
+	other := strings.Replace(eventJSON(1), `"00u1"`, `"00uOther"`, 1)
+	reordered := `{"actor":{"type":"User","id":"00u1"},"uuid":"u-1","eventType":"user.session.start","published":"2025-03-03T10:00:01.000Z","version":"0","severity":"INFO"}`
+	org, _ := stub(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("[" + eventJSON(1) + "," + other + "," + reordered + "," + eventJSON(2) + "]"))
+	})
+	_, prog, err := collect(t, org, Params{Since: time.Now().Add(-time.Hour), Until: time.Now()})
+	must(t, err)
+	if prog.Inserted != 2 || prog.Duplicates != 1 || prog.Conflicts != 1 || !strings.Contains(prog.String(), "1 conflicting") {
+		t.Errorf("tally %+v: %s", prog, prog)
 	}
 }
 

@@ -10,17 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/oktascope/oktascope/internal/logevent"
+	"github.com/oktascope/oktascope/internal/backend"
 )
-
-// Sink receives the decoded events of each page, in one call per page; a
-// store.Store is one. It must skip events whose uuid it already holds
-// (counting them as duplicates): that, and saving the checkpoint only after
-// Insert returns, is what makes an interrupted collect resume with no gap
-// and no duplicate.
-type Sink interface {
-	Insert(ctx context.Context, events []*logevent.Event) (inserted, duplicates int, err error)
-}
 
 // Collect defaults and limits.
 const (
@@ -61,7 +52,7 @@ const (
 	Descending = "DESCENDING"
 )
 
-// Collector pulls events from an org's System Log into a Sink.
+// Collector pulls events from an org's System Log into a backend.Writer.
 //
 // Requests follow Okta's rate limits: from the X-Rate-Limit-* headers of
 // each response the collector keeps full speed while at least half of the
@@ -79,15 +70,22 @@ type Collector struct {
 	// Org is the org's base URL (see ParseOrg and CheckOrg).
 	Org *url.URL
 	// Token authenticates the requests. It may be zero only for a loopback
-	// org (a local server without a token check).
+	// org (a local server without a token check), or with Auth.
 	Token Token
+	// Auth, if set, authenticates the requests instead of Token: an OAuth
+	// 2.0 service app (OAuth).
+	Auth Authorizer
 	// HTTP sends the requests (default: a client that refuses redirects to
 	// another origin; RequestTimeout bounds each request).
 	HTTP *http.Client
-	// Sink stores each page's events.
-	Sink Sink
-	// Checkpoint keeps the next link between runs (nil: no checkpoints).
-	Checkpoint CheckpointStore
+	// Sink stores each page's events, in one Insert per page. It skips the
+	// events whose uuid it holds: that, and saving the checkpoint only
+	// after Insert returns, is what makes an interrupted collect resume
+	// with no gap and no duplicate.
+	Sink backend.Writer
+	// Checkpoint keeps the next link between runs, usually in the backend
+	// the events go to (nil: no checkpoints).
+	Checkpoint backend.Checkpoints
 	// Progress, if set, is called after each page, wait and bad event.
 	Progress func(Progress)
 	// Now is the clock (default time.Now).
@@ -191,7 +189,7 @@ func (p Params) query() url.Values {
 	return v
 }
 
-// CheckpointKey names a collect of org with p in a CheckpointStore: the
+// CheckpointKey names a collect of org with p in backend.Checkpoints: the
 // org and the query (or p.Key), never the token.
 func CheckpointKey(org *url.URL, p Params) string {
 	base := logsURL(org).String()
@@ -227,7 +225,7 @@ func CheckpointKey(org *url.URL, p Params) string {
 //
 // Errors never contain the token.
 func (c *Collector) Run(ctx context.Context, p Params) (Progress, error) {
-	r, err := c.start(p)
+	r, err := c.start(ctx, p)
 	if err != nil {
 		return Progress{}, c.scrub(err)
 	}
@@ -246,11 +244,11 @@ func (c *Collector) scrub(err error) error {
 	return errors.New(c.Token.redact(err.Error()))
 }
 
-func (c *Collector) start(p Params) (*run, error) {
+func (c *Collector) start(ctx context.Context, p Params) (*run, error) {
 	if err := CheckOrg(c.Org); err != nil {
 		return nil, err
 	}
-	if c.Token.IsZero() && !IsLoopback(c.Org.Hostname()) {
+	if c.Token.IsZero() && c.Auth == nil && !IsLoopback(c.Org.Hostname()) {
 		return nil, errors.New("no API token")
 	}
 	if c.Sink == nil {
@@ -263,15 +261,15 @@ func (c *Collector) start(p Params) (*run, error) {
 	first := logsURL(c.Org)
 	first.RawQuery = p.query().Encode()
 	r := &run{c: c, p: p, key: CheckpointKey(c.Org, p), next: first.String(), started: c.now()}
-	return r, r.resume()
+	return r, r.resume(ctx)
 }
 
 // resume starts from the saved checkpoint, if any.
-func (r *run) resume() error {
+func (r *run) resume(ctx context.Context) error {
 	if r.c.Checkpoint == nil {
 		return nil
 	}
-	next, ok, err := r.c.Checkpoint.Load(r.key)
+	next, ok, err := r.c.Checkpoint.LoadCheckpoint(ctx, r.key)
 	if err != nil || !ok {
 		return err
 	}

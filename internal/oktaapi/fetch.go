@@ -44,11 +44,20 @@ func (e *transientError) Error() string { return e.err.Error() }
 func (e *transientError) Unwrap() error { return e.err }
 
 // retryState carries Okta's retry headers from a 429 to the retry, as
-// okta-sdk-golang sends them (X-Okta-Retry-For, X-Okta-Retry-Count).
+// okta-sdk-golang sends them (X-Okta-Retry-For, X-Okta-Retry-Count), and
+// whether the request was already sent again with fresh credentials.
 type retryState struct {
 	requestID string
 	count     int
+	reauthed  bool
 }
+
+// reauthError is a request rejected for credentials the Authorizer has
+// since renewed: it is sent again at once, once.
+type reauthError struct{ err error }
+
+func (e *reauthError) Error() string { return e.err.Error() }
+func (e *reauthError) Unwrap() error { return e.err }
 
 // fetch gets one page, pacing requests under the rate limit and retrying
 // transient failures up to MaxAttempts times.
@@ -60,6 +69,10 @@ func (r *run) fetch(ctx context.Context, u string) (*page, error) {
 		}
 		pg, err := r.attempt(ctx, u, &rs)
 		var te *transientError
+		var re *reauthError
+		if errors.As(err, &re) {
+			continue
+		}
 		if err == nil || !errors.As(err, &te) {
 			return pg, err
 		}
@@ -144,7 +157,11 @@ func (r *run) newRequest(ctx context.Context, u string, rs *retryState) (*http.R
 	if err != nil {
 		return nil, fmt.Errorf("request: %w", err)
 	}
-	if h := r.c.Token.header(); h != "" {
+	if r.c.Auth != nil {
+		if err := r.c.Auth.Authorize(ctx, req); err != nil {
+			return nil, err
+		}
+	} else if h := r.c.Token.header(); h != "" {
 		req.Header.Set("Authorization", h)
 	}
 	req.Header.Set("Accept", "application/json")
@@ -171,6 +188,9 @@ func (r *run) handle(reqURL *url.URL, resp *http.Response, body []byte, rs *retr
 		return nil, &transientError{err: decodeAPIError(status, body, r.c.Token.redact), wait: wait}
 	case status >= 500:
 		return nil, &transientError{err: decodeAPIError(status, body, r.c.Token.redact)}
+	case (status == http.StatusUnauthorized || status == http.StatusBadRequest) && r.c.Auth != nil && !rs.reauthed && r.c.Auth.Retry(resp):
+		rs.reauthed = true
+		return nil, &reauthError{err: decodeAPIError(status, body, r.c.Token.redact)}
 	}
 	return nil, decodeAPIError(status, body, r.c.Token.redact)
 }

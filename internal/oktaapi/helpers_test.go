@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/logevent"
 	"github.com/oktascope/oktascope/internal/store"
 	"github.com/oktascope/oktascope/internal/synth"
@@ -39,7 +40,7 @@ func fill(t testing.TB, st *store.Store, opts synth.Options) int {
 	var batch []*logevent.Event
 	total := 0
 	flush := func() {
-		if _, _, err := st.Insert(context.Background(), batch); err != nil {
+		if _, err := st.Insert(context.Background(), batch); err != nil {
 			t.Fatal(err)
 		}
 		total += len(batch)
@@ -90,7 +91,7 @@ func serve(t testing.TB, st *store.Store, opts ServerOptions) *url.URL {
 func uuids(t testing.TB, st *store.Store) []string {
 	t.Helper()
 	var out []string
-	err := st.Search(context.Background(), store.Query{}, func(e *logevent.Event) error {
+	err := st.Search(context.Background(), backend.Query{}, func(e *logevent.Event, _ backend.Cursor) error {
 		out = append(out, e.UUID)
 		return nil
 	})

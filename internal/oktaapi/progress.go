@@ -29,9 +29,10 @@ type Progress struct {
 	// Requests counts HTTP requests sent, Pages the pages stored.
 	Requests, Pages int
 	// Events counts events received; Inserted those new to the store,
-	// Duplicates those it already held, Bad those that could not be
-	// decoded (skipped).
-	Events, Inserted, Duplicates, Bad int
+	// Duplicates those it already held, Conflicts those whose uuid it held
+	// with other content (skipped, see backend.InsertResult), Bad those
+	// that could not be decoded (skipped).
+	Events, Inserted, Duplicates, Conflicts, Bad int
 	// RateLimited counts 429 responses, Retries the requests retried
 	// (after a 429, a 5xx or a network error).
 	RateLimited, Retries int
@@ -60,6 +61,9 @@ func (p Progress) Rate() float64 {
 func (p Progress) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d events (%d new, %d duplicate", p.Events, p.Inserted, p.Duplicates)
+	if p.Conflicts > 0 {
+		fmt.Fprintf(&b, ", %d conflicting", p.Conflicts)
+	}
 	if p.Bad > 0 {
 		fmt.Fprintf(&b, ", %d bad", p.Bad)
 	}

@@ -10,8 +10,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/filter"
-	"github.com/oktascope/oktascope/internal/store"
 )
 
 // The System Log API's limits and defaults.
@@ -27,8 +27,8 @@ const (
 
 // logsRequest is a parsed GET /api/v1/logs.
 type logsRequest struct {
-	since, until time.Time // resolved bounds; zero: unbounded
-	after        *store.Cursor
+	since, until time.Time      // resolved bounds; zero: unbounded
+	after        backend.Cursor // "" when not given
 	filterText   string
 	filter       filter.Expr
 	qText        string
@@ -76,7 +76,7 @@ func (req *logsRequest) resolveWindow(untilGiven bool, now time.Time) {
 	if untilGiven {
 		end = req.until
 	}
-	if req.since.IsZero() && req.after == nil {
+	if req.since.IsZero() && req.after == "" {
 		req.since = end.Add(-DefaultWindow)
 	}
 }
@@ -164,37 +164,46 @@ func (req *logsRequest) parseKeywords() *APIError {
 	return badParam("q", strings.TrimPrefix(err.Error(), "q: "))
 }
 
-// encodeAfter makes a store cursor into an opaque after token.
-func encodeAfter(c store.Cursor) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(c.String()))
+// encodeAfter makes a backend's cursor into an opaque after token.
+func encodeAfter(c backend.Cursor) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(c))
 }
 
-// parseAfter reads an after token made by encodeAfter.
-func parseAfter(s string) (*store.Cursor, *APIError) {
+// parseAfter reads an after token made by encodeAfter. Whether the cursor
+// within is valid, the backend says when it is searched (badAfter).
+func parseAfter(s string) (backend.Cursor, *APIError) {
 	if s == "" {
-		return nil, nil
+		return "", nil
 	}
 	b, err := base64.RawURLEncoding.DecodeString(s)
-	if err == nil {
-		var c store.Cursor
-		if c, err = store.ParseCursor(string(b)); err == nil {
-			return &c, nil
-		}
+	if err != nil || len(b) == 0 {
+		return "", badAfter()
 	}
-	return nil, badParam("after", "Invalid paging request. Ensure the pagination cursor has not been altered.")
+	return backend.Cursor(b), nil
 }
 
-// storeQuery is the store query of the page: one extra event for a
-// bounded request, to know whether another page follows.
-func (req *logsRequest) storeQuery() store.Query {
+// badAfter is the error of an after token that is not one of ours.
+func badAfter() *APIError {
+	return badParam("after", "Invalid paging request. Ensure the pagination cursor has not been altered.")
+}
+
+// backendQuery is the backend query of the page: one extra event for a
+// bounded request, to know whether another page follows. A polling request
+// pages in the order the backend received the events, as Okta's polling
+// requests follow its persistence order: an event stored late with an
+// early published time reaches the poller on its next page. A bounded
+// request is ordered by published.
+func (req *logsRequest) backendQuery() backend.Query {
 	limit := req.limit
+	order := backend.ByReceived
 	if !req.polling {
 		limit++
+		order = backend.ByPublished
 	}
-	return store.Query{
+	return backend.Query{
 		Filter: req.filter, Keywords: req.keywords,
 		Since: req.since, Until: req.until,
-		Limit: limit, Desc: req.sortOrder == Descending, After: req.after,
+		Limit: limit, Order: order, Desc: req.sortOrder == Descending, After: req.after,
 	}
 }
 
@@ -222,8 +231,8 @@ func (req *logsRequest) selfQuery() url.Values {
 	if req.untilGiven {
 		v.Set("until", req.until.Format(time.RFC3339Nano))
 	}
-	if req.after != nil {
-		v.Set("after", encodeAfter(*req.after))
+	if req.after != "" {
+		v.Set("after", encodeAfter(req.after))
 	}
 	return v
 }
@@ -233,7 +242,7 @@ func (req *logsRequest) selfQuery() url.Values {
 // empty polling page, where this request started). since is left out, as
 // "since and after are mutually exclusive", unless there is no position
 // yet.
-func (req *logsRequest) nextQuery(last *store.Cursor) url.Values {
+func (req *logsRequest) nextQuery(last backend.Cursor) url.Values {
 	v := url.Values{}
 	if req.filterText != "" {
 		v.Set("filter", req.filterText)
@@ -247,10 +256,10 @@ func (req *logsRequest) nextQuery(last *store.Cursor) url.Values {
 		v.Set("until", req.until.Format(time.RFC3339Nano))
 	}
 	switch {
-	case last != nil:
-		v.Set("after", encodeAfter(*last))
-	case req.after != nil:
-		v.Set("after", encodeAfter(*req.after))
+	case last != "":
+		v.Set("after", encodeAfter(last))
+	case req.after != "":
+		v.Set("after", encodeAfter(req.after))
 	default:
 		v.Set("since", req.since.Format(time.RFC3339Nano))
 	}

@@ -84,7 +84,7 @@ func (r *run) saveOnTheWayOut() {
 	if r.c.Checkpoint == nil || r.pending == "" || r.c.Token.leaks(r.pending) {
 		return
 	}
-	if r.c.Checkpoint.Save(r.key, r.pending) == nil {
+	if r.c.Checkpoint.SaveCheckpoint(context.Background(), r.key, r.pending) == nil {
 		r.count(func(p *Progress) { p.Checkpointed = true })
 	}
 }
@@ -167,18 +167,20 @@ func (r *run) decode(pg *page) {
 	})
 }
 
-// storePage inserts the page's events, then records its next link.
+// storePage inserts the page's events, then records its next link (even
+// if ctx ends in between: the page is stored).
 func (r *run) storePage(ctx context.Context, pg *page) error {
-	inserted, dups, err := r.c.Sink.Insert(ctx, pg.events)
+	res, err := r.c.Sink.Insert(ctx, pg.events)
 	if err != nil {
 		return fmt.Errorf("storing a page: %w", err)
 	}
-	if err := r.checkpoint(pg.next); err != nil {
+	if err := r.checkpoint(context.WithoutCancel(ctx), pg.next); err != nil {
 		return err
 	}
 	r.pending = pg.next
 	r.count(func(p *Progress) {
-		p.Inserted, p.Duplicates, p.Pages = p.Inserted+inserted, p.Duplicates+dups, p.Pages+1
+		p.Inserted, p.Pages = p.Inserted+res.Inserted, p.Pages+1
+		p.Duplicates, p.Conflicts = p.Duplicates+res.Duplicates, p.Conflicts+len(res.Conflicts)
 	})
 	r.report(PhasePage, 0, "")
 	return nil
@@ -186,17 +188,17 @@ func (r *run) storePage(ctx context.Context, pg *page) error {
 
 // checkpoint records a stored page's next link, or forgets the collect
 // when it has no next page.
-func (r *run) checkpoint(next string) error {
+func (r *run) checkpoint(ctx context.Context, next string) error {
 	cp := r.c.Checkpoint
 	switch {
 	case cp == nil:
 		return nil
 	case next == "":
-		return cp.Delete(r.key)
+		return cp.DeleteCheckpoint(ctx, r.key)
 	case r.c.Token.leaks(next):
 		return errors.New("the next link contains the API token: refusing to store it")
 	}
-	return cp.Save(r.key, next)
+	return cp.SaveCheckpoint(ctx, r.key, next)
 }
 
 // wait reports a pause and takes it.

@@ -7,12 +7,11 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/logevent"
-	"github.com/oktascope/oktascope/internal/store"
 )
 
 // Server defaults.
@@ -46,21 +45,26 @@ type ServerOptions struct {
 	// rate-limit windows, so it must advance. To serve an old evidence set
 	// as if it were recent, shift it: time.Now plus (newest event − now).
 	Now func() time.Time
-	// QueryTimeout bounds one store query (default DefaultQueryTimeout);
+	// QueryTimeout bounds one backend query (default DefaultQueryTimeout);
 	// past it the answer is 500 E0000009, as Okta's.
 	QueryTimeout time.Duration
 	// MaxPageBytes bounds the events of one page (default
 	// DefaultServerMaxPageBytes): a page stops short of it, after at least
 	// one event, and its next link goes on from there.
 	MaxPageBytes int
+	// OAuth, when set, serves the token endpoint of OAuth 2.0 service apps
+	// (POST /oauth2/v1/token) and takes the access tokens it issues, beside
+	// Token; without Token, only those.
+	OAuth *OAuthOptions
 }
 
 // server is the handler NewServer returns.
 type server struct {
-	st      *store.Store
+	st      backend.Reader
 	opts    ServerOptions
 	limiter *limiter
 	faults  *faultInjector
+	auth    *authServer // nil without OAuthOptions
 }
 
 // NewServer returns a handler serving GET /api/v1/logs over st with Okta's
@@ -71,15 +75,19 @@ type server struct {
 // X-Rate-Limit-* headers and optional fault injection. Each event is
 // returned as its original bytes. Every other path answers 404.
 //
-// Where an evidence set differs from a live org: polling requests are
-// ordered by published (the store's order), not by Okta's persistence time,
-// so an event stored later with an older published time is not seen by a
-// poll already past it; and data older than 90 days is served (Okta drops
+// A polling request pages in the order the backend received the events
+// (backend.ByReceived), as Okta's follow its persistence time: an event
+// stored later with an older published time reaches a poller on its next
+// page. A bounded request is ordered by published. Where an evidence set
+// differs from a live org: data older than 90 days is served (Okta drops
 // it), since evidence must not vanish. A request carrying both since and
 // after (as okta-sdk-golang sends when it merges the first request's
 // parameters into a next link) is accepted: since then only bounds it.
-func NewServer(st *store.Store, opts ServerOptions) http.Handler {
+func NewServer(st backend.Reader, opts ServerOptions) http.Handler {
 	s := &server{st: st, opts: opts, faults: newFaultInjector(opts.Faults)}
+	if opts.OAuth != nil {
+		s.auth = newAuthServer(*opts.OAuth)
+	}
 	switch {
 	case opts.RateLimit == 0:
 		s.limiter = &limiter{limit: DefaultServerRateLimit}
@@ -103,6 +111,10 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Date", now.UTC().Format(http.TimeFormat))
 	h.Set("X-Okta-Request-Id", randomID(27))
+	if r.URL.Path == TokenPath && s.auth != nil {
+		s.auth.serveToken(w, r)
+		return
+	}
 	if r.URL.Path != LogsPath {
 		writeError(w, newAPIError(http.StatusNotFound, CodeNotFound, "The requested path was not found"))
 		return
@@ -115,8 +127,8 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// The token first: a request without it must not spend the token
 	// holder's rate-limit budget (6,000 tokenless requests would otherwise
 	// lock them out for a minute).
-	if !s.authorized(r) {
-		writeError(w, newAPIError(http.StatusUnauthorized, CodeInvalidToken, "Invalid token provided"))
+	if e := s.admit(w, r); e != nil {
+		writeError(w, e)
 		return
 	}
 	if !s.limiter.take(now, h) {
@@ -135,12 +147,26 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.serveLogs(w, r, req, f)
 }
 
+// admit checks the request's credentials: an OAuth access token the
+// server issued, else the API token.
+func (s *server) admit(w http.ResponseWriter, r *http.Request) *APIError {
+	if s.auth != nil {
+		if e, ok := s.auth.check(w, r); ok {
+			return e
+		}
+	}
+	if !s.authorized(r) {
+		return newAPIError(http.StatusUnauthorized, CodeInvalidToken, "Invalid token provided")
+	}
+	return nil
+}
+
 // rateLimitSummary is the System Log API page's text for E0000047.
 const rateLimitSummary = "API call exceeded rate limit due to too many requests."
 
 func (s *server) authorized(r *http.Request) bool {
 	if s.opts.Token == "" {
-		return true
+		return s.auth == nil
 	}
 	got := []byte(r.Header.Get("Authorization"))
 	ok := 0
@@ -159,9 +185,9 @@ func (s *server) serveLogs(w http.ResponseWriter, r *http.Request, req *logsRequ
 	}
 	n := min(len(res.raws), req.limit)
 	more := res.cut || (!req.polling && len(res.raws) > req.limit)
-	var last *store.Cursor
+	var last backend.Cursor
 	if n > 0 {
-		last = &res.cursors[n-1]
+		last = res.cursors[n-1]
 	}
 	base := baseURL(r)
 	h := w.Header()
@@ -178,7 +204,7 @@ func (s *server) serveLogs(w http.ResponseWriter, r *http.Request, req *logsRequ
 // result is what a query found: original event bytes and their cursors.
 type result struct {
 	raws    [][]byte
-	cursors []store.Cursor
+	cursors []backend.Cursor
 	cut     bool // the page stopped at MaxPageBytes: more may follow
 }
 
@@ -204,7 +230,7 @@ func (s *server) query(ctx context.Context, req *logsRequest) (*result, error) {
 	if budget <= 0 {
 		budget = DefaultServerMaxPageBytes
 	}
-	err := s.st.SearchWithCursor(ctx, req.storeQuery(), func(e *logevent.Event, c store.Cursor) error {
+	err := s.st.Search(ctx, req.backendQuery(), func(e *logevent.Event, c backend.Cursor) error {
 		if len(res.raws) > 0 && len(res.raws) < req.limit && size+len(e.Raw) > budget {
 			res.cut = true
 			return errPageFull
@@ -220,12 +246,15 @@ func (s *server) query(ctx context.Context, req *logsRequest) (*result, error) {
 	return res, err
 }
 
-// queryFailed answers a failed query: Okta's timeout error past the query
-// timeout, an internal error otherwise (nothing when the client left).
+// queryFailed answers a failed query: a bad after token, Okta's timeout
+// error past the query timeout, an internal error otherwise (nothing when
+// the client left).
 func (s *server) queryFailed(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case r.Context().Err() != nil:
 		return
+	case errors.Is(err, backend.ErrInvalidCursor):
+		writeError(w, badAfter())
 	case errors.Is(err, context.DeadlineExceeded):
 		writeError(w, newAPIError(http.StatusInternalServerError, CodeInternal, timeoutSummary))
 	default:
@@ -237,13 +266,7 @@ func (s *server) queryFailed(w http.ResponseWriter, r *http.Request, err error) 
 const timeoutSummary = "Your last request took too long to complete. This is likely due to a load issue on our side. We've logged this and will work to address it. Please either simplify your query or wait a few minutes and try again."
 
 // baseURL is the absolute URL of the endpoint as the client reached it.
-func baseURL(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return (&url.URL{Scheme: scheme, Host: r.Host, Path: LogsPath}).String()
-}
+func baseURL(r *http.Request) string { return requestURL(r, LogsPath).String() }
 
 // writePage writes the events as a JSON array of their original bytes,
 // or (a truncation fault) half of it before dropping the connection.

@@ -87,7 +87,7 @@ func TestServerPagesOfHugeEventsAreBounded(t *testing.T) {
 		must(t, err)
 		batch = append(batch, e)
 	}
-	if _, _, err := st.Insert(context.Background(), batch); err != nil {
+	if _, err := st.Insert(context.Background(), batch); err != nil {
 		t.Fatal(err)
 	}
 	clock := time.Date(2025, 3, 4, 1, 0, 0, 0, time.UTC)

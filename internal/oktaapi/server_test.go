@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/filter"
 	"github.com/oktascope/oktascope/internal/logevent"
 	"github.com/oktascope/oktascope/internal/store"
@@ -176,7 +177,7 @@ func TestServerFilterAndKeywords(t *testing.T) {
 	expr := filter.MustParse(text)
 	kw, _ := filter.ParseKeywords("okta")
 	var want []string
-	st.Search(context.Background(), store.Query{Filter: expr, Keywords: kw}, func(e *logevent.Event) error {
+	st.Search(context.Background(), backend.Query{Filter: expr, Keywords: kw}, func(e *logevent.Event, _ backend.Cursor) error {
 		want = append(want, string(e.Raw))
 		return nil
 	})
@@ -228,7 +229,7 @@ func TestServerPollingAlwaysHasNext(t *testing.T) {
 	}
 	// Events published later show up on the next link.
 	late := lateEvents(t, 3, time.Date(2025, 3, 4, 0, 30, 0, 0, time.UTC))
-	_, _, err := st.Insert(context.Background(), late)
+	_, err := st.Insert(context.Background(), late)
 	must(t, err)
 	resp, body = getURL(t, next)
 	if n := len(events(t, body)); n != 3 {
@@ -239,6 +240,65 @@ func TestServerPollingAlwaysHasNext(t *testing.T) {
 	if len(events(t, body)) != 0 || links(resp.Header)["next"] == "" {
 		t.Fatal("caught-up polling page: want no events and a next link")
 	}
+}
+
+// TestServerPollingPersistenceOrder checks that a polling request pages in
+// the order the store received the events, as Okta pages in persistence
+// order: an event stored after the poller caught up, published earlier than
+// events it has seen, reaches it on its next page and is never skipped;
+// and that an after token of the other order is refused.
+func TestServerPollingPersistenceOrder(t *testing.T) {
+	so := synthOptions(1000)
+	st := openStore(t, "served.db")
+	n := fill(t, st, so)
+	org := serve(t, st, ServerOptions{Now: evidenceClock(so)})
+	seen := map[string]bool{}
+	next := org.String() + LogsPath + "?since=2025-03-03T00:00:00Z&limit=300"
+	var bounded string
+	for pages := 0; ; pages++ {
+		if pages > 10 {
+			t.Fatal("polling never caught up")
+		}
+		resp, body := getURL(t, next)
+		page := events(t, body)
+		for _, raw := range page {
+			e, err := logevent.Decode(raw)
+			must(t, err)
+			seen[e.UUID] = true
+		}
+		next = links(resp.Header)["next"]
+		if len(page) < 300 {
+			break
+		}
+		if bounded == "" {
+			bounded = next
+		}
+	}
+	if len(seen) != n {
+		t.Fatalf("polling saw %d events, want %d", len(seen), n)
+	}
+	// Stored now, published in the middle of the day already polled.
+	late := lateEvents(t, 3, time.Date(2025, 3, 3, 12, 0, 0, 0, time.UTC))
+	_, err := st.Insert(context.Background(), late)
+	must(t, err)
+	resp, body := getURL(t, next)
+	got := events(t, body)
+	if len(got) != 3 {
+		t.Fatalf("the next polling page holds %d events, want the 3 stored late", len(got))
+	}
+	for i, raw := range got {
+		if string(raw) != string(late[i].Raw) {
+			t.Errorf("event %d: %.60s, want %.60s", i, raw, late[i].Raw)
+		}
+	}
+	if resp, body = getURL(t, links(resp.Header)["next"]); len(events(t, body)) != 0 {
+		t.Errorf("caught up, yet %d events", len(events(t, body)))
+	}
+	// A polling page's after token in a bounded request.
+	u, err := url.Parse(bounded)
+	must(t, err)
+	resp, body = get(t, org, day+"&after="+u.Query().Get("after"))
+	apiError(t, resp, body, 400, CodeValidation)
 }
 
 func TestServerToken(t *testing.T) {

@@ -26,7 +26,7 @@ const (
 
 // TestCollectChild is the child process of TestCollectSurvivesSIGKILL: it
 // collects the synthetic day from the parent's server into a store, with
-// file checkpoints, and prints "page" after each stored page. It does
+// its checkpoints, and prints "page" after each stored page. It does
 // nothing when run on its own.
 func TestCollectChild(t *testing.T) {
 	orgURL, db := os.Getenv(childOrg), os.Getenv(childDB)
@@ -38,7 +38,7 @@ func TestCollectChild(t *testing.T) {
 	st, err := store.Open(db)
 	must(t, err)
 	defer st.Close()
-	c := &Collector{Org: org, Sink: st, Checkpoint: NewFileCheckpoints(CheckpointPath(db)),
+	c := &Collector{Org: org, Sink: st, Checkpoint: st,
 		Progress: func(p Progress) {
 			if p.Phase == PhasePage {
 				fmt.Fprintf(os.Stdout, "page %d\n", p.Pages)

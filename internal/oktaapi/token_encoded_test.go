@@ -1,13 +1,14 @@
 package oktaapi
 
 import (
+	"context"
 	"encoding/base64"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/oktascope/oktascope/internal/backend"
 )
 
 // percentAll percent-encodes every byte of s, in upper or lower case hex.
@@ -67,7 +68,7 @@ func TestRedactionCatchesEncodedTokens(t *testing.T) {
 }
 
 // A next link carrying the token percent-encoded is refused, and nothing
-// of it reaches the checkpoint file, the error or the progress reports.
+// of it reaches the checkpoint, the error or the progress reports.
 func TestCollectRefusesEncodedTokenInNextLink(t *testing.T) {
 	for name, form := range encodedSecrets() {
 		t.Run(name, func(t *testing.T) {
@@ -75,16 +76,19 @@ func TestCollectRefusesEncodedTokenInNextLink(t *testing.T) {
 				w.Header().Set("Link", `<http://`+r.Host+LogsPath+`?after=`+form+`>; rel="next"`)
 				w.Write([]byte("[" + eventJSON(1) + "]"))
 			})
-			cpPath := filepath.Join(t.TempDir(), "cp.json")
 			rec := &recorder{}
-			_, prog, err := collect(t, org, Params{Since: time.Now().Add(-time.Hour), Until: time.Now()}, func(c *Collector) {
-				c.Token, c.Checkpoint, c.Progress = SSWSToken(testSecret), NewFileCheckpoints(cpPath), rec.add
+			p := Params{Since: time.Now().Add(-time.Hour), Until: time.Now()}
+			sink, prog, err := collect(t, org, p, func(c *Collector) {
+				c.Token, c.Checkpoint, c.Progress = SSWSToken(testSecret), c.Sink.(backend.Checkpoints), rec.add
 			})
 			if err == nil || !strings.Contains(err.Error(), "contains the API token") || len(*reqs) != 1 {
 				t.Fatalf("err %v after %d requests", err, len(*reqs))
 			}
-			cp, _ := os.ReadFile(cpPath)
-			texts := []string{err.Error(), string(cp), prog.String()}
+			cp, _, cpErr := sink.LoadCheckpoint(context.Background(), CheckpointKey(org, p))
+			if cpErr != nil {
+				t.Fatal(cpErr)
+			}
+			texts := []string{err.Error(), cp, prog.String()}
 			for _, p := range rec.all() {
 				texts = append(texts, p.String())
 			}

@@ -235,3 +235,13 @@ func ShellQuote(s string) string {
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
+
+// Slack escapes hostile text for Slack's mrkdwn: the TerminalUnsafe
+// characters as Terminal writes them, then &, < and > as entities, so that
+// no text makes a link or a mention (<!channel>, <https://…|…>).
+func Slack(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(Terminal(s))
+}
+
+// slackCode escapes text for an inline code span.
+func slackCode(s string) string { return strings.ReplaceAll(Slack(s), "`", "'") }

@@ -52,12 +52,16 @@ func scopeSummary(r *scope.Report) string {
 	if r.Events > 0 {
 		span = fmt.Sprintf("%d events, %s → %s", r.Events, stamp(r.FirstSeen), stamp(r.LastSeen))
 	}
-	return fmt.Sprintf("Scope of %s %s (depth %d): %s", r.Indicator.Kind, r.Indicator.Value, r.Depth, span)
+	line := fmt.Sprintf("Scope of %s %s (depth %d): %s", r.Indicator.Kind, r.Indicator.Value, r.Depth, span)
+	if r.CappedAt > 0 {
+		line += fmt.Sprintf(" (capped at %d events: the first read, the indicator's oldest first; later events and pivots not read: narrow with --since/--until)", r.CappedAt)
+	}
+	return line
 }
 
 // scopeSections returns the report's sections, in order.
 func scopeSections(r *scope.Report) []section {
-	return []section{usersSection(r), relatedSection(r), sharedSection(r), sessionsSection(r), ipsSection(r),
+	return []section{usersSection(r), relatedSection(r), sharedSection(r), sessionsSection(r), transactionsSection(r), ipsSection(r),
 		agentsSection(r), devicesSection(r), appsSection(r),
 		countSection("Event types", "event type", r.EventTypes), countSection("Outcomes", "outcome", r.Outcomes),
 		deviationsSection(r), queriesSection(r)}
@@ -93,6 +97,14 @@ func sessionsSection(r *scope.Report) section {
 	for _, x := range r.Sessions {
 		s.Rows = append(s.Rows, []string{x.ID, strings.Join(x.Users, ", "), stamp(x.First), stamp(x.Last),
 			strconv.Itoa(x.Events), strings.Join(x.IPs, ", "), strconv.Itoa(len(x.UserAgents))})
+	}
+	return s
+}
+
+func transactionsSection(r *scope.Report) section {
+	s := section{Title: "API transactions (requests outside any session)", Header: []string{"transaction", "users", "first", "last", "events"}}
+	for _, x := range r.Transactions {
+		s.Rows = append(s.Rows, []string{x.ID, strings.Join(x.Users, ", "), stamp(x.First), stamp(x.Last), strconv.Itoa(x.Events)})
 	}
 	return s
 }

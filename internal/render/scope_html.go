@@ -8,14 +8,16 @@ import (
 )
 
 // writeScopeHTML writes the report as one self-contained HTML page
-// (templates/scope.html): inline CSS, no script, a Content-Security-Policy
-// forbidding any other resource, and every event field escaped by
+// (templates/scope.html): inline CSS, the graph drawn by the pictures'
+// script (inline, allowed by its hash), a Content-Security-Policy
+// forbidding any other script or resource, and every event field escaped by
 // html/template after Terminal (so control and bidi characters show).
 func writeScopeHTML(w io.Writer, r *scope.Report) error {
 	view := struct {
 		Summary  string
+		Graph    *GraphPicture
 		Sections []section
-	}{Terminal(scopeSummary(r)), nil}
+	}{Terminal(scopeSummary(r)), ScopeGraph(r), nil}
 	for _, s := range scopeSections(r) {
 		view.Sections = append(view.Sections, escapeSection(s))
 	}
@@ -34,4 +36,4 @@ func escapeSection(s section) section {
 	return out
 }
 
-var scopePage = template.Must(template.New("scope.html").ParseFS(templates, "templates/scope.html", "templates/page.html"))
+var scopePage = template.Must(template.New("scope.html").Funcs(pictureFuncs).ParseFS(templates, "templates/scope.html", "templates/page.html"))

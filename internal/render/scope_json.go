@@ -19,8 +19,10 @@ type scopeJSON struct {
 	Users        []scopeUserJSON      `json:"users"`
 	RelatedUsers []scopeUserJSON      `json:"relatedUsers"`
 	NotFollowed  int                  `json:"notFollowed"`
+	CappedAt     int                  `json:"cappedAt"`
 	SharedLinks  []sharedLinkJSON     `json:"sharedLinks"`
 	Sessions     []sessionJSON        `json:"sessions"`
+	Transactions []transactionJSON    `json:"transactions"`
 	IPs          []ipJSON             `json:"ips"`
 	UserAgents   []userAgentJSON      `json:"userAgents"`
 	Devices      []deviceJSON         `json:"devices"`
@@ -29,6 +31,35 @@ type scopeJSON struct {
 	Outcomes     []countJSON          `json:"outcomes"`
 	Deviations   []scopeDeviationJSON `json:"deviations"`
 	Queries      []string             `json:"queries"`
+	Graph        graphJSON            `json:"graph"`
+}
+
+// graphJSON is the report's graph (scope.Graph), for tools that draw it.
+type graphJSON struct {
+	Nodes []graphNodeJSON `json:"nodes"`
+	Edges []graphEdgeJSON `json:"edges"`
+}
+
+type graphNodeJSON struct {
+	ID        string         `json:"id"`
+	Kind      scope.NodeKind `json:"kind"`
+	Label     string         `json:"label"`
+	Value     string         `json:"value"`
+	Detail    string         `json:"detail"`
+	Events    int            `json:"events"`
+	Indicator bool           `json:"indicator"`
+	Cited     bool           `json:"cited"`
+	// Deviations are the kinds of the deviations citing the node.
+	Deviations []timeline.DeviationKind `json:"deviations"`
+	Shared     bool                     `json:"shared"`
+	More       int                      `json:"more"`
+}
+
+type graphEdgeJSON struct {
+	Source string         `json:"source"`
+	Target string         `json:"target"`
+	Kind   scope.EdgeKind `json:"kind"`
+	Events int            `json:"events"`
 }
 
 type sharedLinkJSON struct {
@@ -55,6 +86,14 @@ type sessionJSON struct {
 	Events     int      `json:"events"`
 	IPs        []string `json:"ips"`
 	UserAgents []string `json:"userAgents"`
+}
+
+type transactionJSON struct {
+	ID     string   `json:"id"`
+	Users  []string `json:"users"`
+	First  string   `json:"first"`
+	Last   string   `json:"last"`
+	Events int      `json:"events"`
 }
 
 type ipJSON struct {
@@ -123,13 +162,26 @@ func scopeJSONOf(r *scope.Report) scopeJSON {
 	return scopeJSON{
 		Indicator: indicatorJSON{r.Indicator.Kind, r.Indicator.Value},
 		Depth:     r.Depth, Events: r.Events, FirstSeen: stamp(r.FirstSeen), LastSeen: stamp(r.LastSeen),
-		Users: usersJSON(r.Users), RelatedUsers: usersJSON(r.Related), NotFollowed: r.NotFollowed,
+		Users: usersJSON(r.Users), RelatedUsers: usersJSON(r.Related), NotFollowed: r.NotFollowed, CappedAt: r.CappedAt,
 		SharedLinks: sharedLinksJSON(r.Shared),
-		Sessions:    sessionsJSON(r.Sessions), IPs: ipsJSON(r.IPs), UserAgents: userAgentsJSON(r.UserAgents),
+		Sessions:    sessionsJSON(r.Sessions), Transactions: transactionsJSON(r.Transactions),
+		IPs: ipsJSON(r.IPs), UserAgents: userAgentsJSON(r.UserAgents),
 		Devices: devicesJSON(r.Devices), Apps: appsJSON(r.Apps),
 		EventTypes: countsJSON(r.EventTypes), Outcomes: countsJSON(r.Outcomes),
 		Deviations: scopeDeviationsJSON(r.Deviations), Queries: orEmpty(r.Queries),
+		Graph: graphJSONOf(r.Graph),
 	}
+}
+
+func graphJSONOf(g scope.Graph) graphJSON {
+	out := graphJSON{Nodes: make([]graphNodeJSON, len(g.Nodes)), Edges: make([]graphEdgeJSON, len(g.Edges))}
+	for i, n := range g.Nodes {
+		out.Nodes[i] = graphNodeJSON{n.ID, n.Kind, n.Label, n.Value, n.Detail, n.Events, n.Indicator, n.Cited, orEmpty(n.Deviations), n.Shared, n.More}
+	}
+	for i, e := range g.Edges {
+		out.Edges[i] = graphEdgeJSON{e.Source, e.Target, e.Kind, e.Events}
+	}
+	return out
 }
 
 func usersJSON(users []scope.UserSummary) []scopeUserJSON {
@@ -148,6 +200,14 @@ func sessionsJSON(sessions []scope.SessionSummary) []sessionJSON {
 	out := []sessionJSON{}
 	for _, s := range sessions {
 		out = append(out, sessionJSON{s.ID, orEmpty(s.Users), stamp(s.First), stamp(s.Last), s.Events, orEmpty(s.IPs), orEmpty(s.UserAgents)})
+	}
+	return out
+}
+
+func transactionsJSON(trans []scope.TransactionSummary) []transactionJSON {
+	out := []transactionJSON{}
+	for _, x := range trans {
+		out = append(out, transactionJSON{x.ID, orEmpty(x.Users), stamp(x.First), stamp(x.Last), x.Events})
 	}
 	return out
 }

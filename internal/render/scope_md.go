@@ -9,14 +9,18 @@ import (
 	"github.com/oktascope/oktascope/internal/scope"
 )
 
-// writeScopeMarkdown writes the report as Markdown: headings, tables and
-// lists. Event text is escaped so that it renders as the text it is:
+// writeScopeMarkdown writes the report as Markdown: its graph as a Mermaid
+// flowchart, then headings, tables and lists. Event text is escaped so that it renders as the text it is:
 // Markdown punctuation is backslash-escaped, HTML metacharacters become
 // entities, control characters are shown escaped, and nothing can break a
 // table.
 func writeScopeMarkdown(w io.Writer, r *scope.Report) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "# %s\n", Markdown(scopeSummary(r)))
+	if len(r.Graph.Nodes) > 0 {
+		fmt.Fprint(bw, "\n## Graph\n\n")
+		writeMermaid(bw, r.Graph)
+	}
 	for _, s := range scopeSections(r) {
 		writeMarkdownSection(bw, s)
 	}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/oktascope/oktascope/internal/scope/scopetest"
 
@@ -70,8 +71,8 @@ func TestScopeJSONSchema(t *testing.T) {
 	if err := json.Unmarshal(full, &doc); err != nil {
 		t.Fatal(err)
 	}
-	golden.Keys(t, "report", doc, "indicator", "depth", "events", "firstSeen", "lastSeen", "users", "relatedUsers", "notFollowed", "sharedLinks",
-		"sessions", "ips", "userAgents", "devices", "apps", "eventTypes", "outcomes", "deviations", "queries")
+	golden.Keys(t, "report", doc, "indicator", "depth", "events", "firstSeen", "lastSeen", "users", "relatedUsers", "notFollowed", "cappedAt", "sharedLinks",
+		"sessions", "transactions", "ips", "userAgents", "devices", "apps", "eventTypes", "outcomes", "deviations", "queries", "graph")
 	golden.Keys(t, "indicator", doc["indicator"], "kind", "value")
 	first := func(name string) any { return doc[name].([]any)[0] }
 	golden.Keys(t, "user", first("users"), "id", "alternateId", "displayName", "depth", "followed", "events", "via")
@@ -84,6 +85,10 @@ func TestScopeJSONSchema(t *testing.T) {
 	golden.Keys(t, "app", first("apps"), "id", "name", "alternateId", "events", "granted", "denied")
 	golden.Keys(t, "count", first("eventTypes"), "value", "count")
 	golden.Keys(t, "deviation", first("deviations"), "kind", "message", "uuids", "flowKind", "session", "user")
+	graph := doc["graph"].(map[string]any)
+	golden.Keys(t, "graph", graph, "nodes", "edges")
+	golden.Keys(t, "graph node", graph["nodes"].([]any)[0], "id", "kind", "label", "value", "detail", "events", "indicator", "cited", "deviations", "shared", "more")
+	golden.Keys(t, "graph edge", graph["edges"].([]any)[0], "source", "target", "kind", "events")
 
 	empty := writeScope(t, JSON, report(t, "", indicator.Indicator{Kind: indicator.IP, Value: "203.0.113.1"}, 1), 0)
 	if strings.Contains(empty, "null") {
@@ -99,7 +104,7 @@ func hostileReport(t *testing.T) *scope.Report {
 
 // TestScopeHTMLEscapes checks that markup from events is escaped.
 func TestScopeHTMLEscapes(t *testing.T) {
-	out := writeScope(t, HTML, hostileReport(t), 0)
+	out := withoutPictures(t, writeScope(t, HTML, hostileReport(t), 0), "graph")
 	for _, bad := range []string{xssScript, "<script", "<img", "onerror=alert(1)>", "\x1b", "\x07"} {
 		if strings.Contains(out, bad) {
 			t.Errorf("HTML holds %q", bad)
@@ -116,7 +121,7 @@ func TestScopeHTMLEscapes(t *testing.T) {
 // or table cells into the Markdown report.
 func TestScopeMarkdownEscapes(t *testing.T) {
 	out := writeScope(t, MD, hostileReport(t), 0)
-	for _, bad := range []string{"<script", "<img", "](javascript", "*bold*", "\x1b", "\n# heading"} {
+	for _, bad := range []string{"<script", "<img", "](javascript", "*bold*", "\x1b", "\n# heading", "<b>"} {
 		if strings.Contains(out, bad) {
 			t.Errorf("Markdown holds %q", bad)
 		}
@@ -195,5 +200,90 @@ func TestScopeTextCutsLongTables(t *testing.T) {
 		if shown := strings.Contains(out, "… and "); shown != (n > scopeTextRows) || (shown && !strings.Contains(out, more)) {
 			t.Errorf("%d related users: note of the rows left out wrong:\n%s", n, out)
 		}
+	}
+}
+
+// TestScopeMermaid checks the graph of the Markdown report: one Mermaid
+// node per graph node, one link per edge, the indicator and the cited
+// nodes classed.
+func TestScopeMermaid(t *testing.T) {
+	r := report(t, org, alice, 2)
+	out := writeScope(t, MD, r, 0)
+	start, end := strings.Index(out, "```mermaid\nflowchart LR\n"), strings.Index(out, "\n```\n")
+	if start < 0 || end < start {
+		t.Fatalf("no Mermaid block:\n%s", out)
+	}
+	block := out[start:end]
+	for _, want := range []string{
+		`n0(["alice@acme.example · 11 events"])`, `[("198.51.100.20 · 4 events")]`, `{{"iPhone 15 · 1 event"}}`,
+		`-->|"in · 5"|`, "class n0 indicator", "classDef cited",
+	} {
+		if !strings.Contains(block, want) {
+			t.Errorf("Mermaid block lacks %q:\n%s", want, block)
+		}
+	}
+	if got, want := strings.Count(block, "-->|")+strings.Count(block, "-.->|"), len(r.Graph.Edges); got != want || want == 0 {
+		t.Errorf("%d links, want %d", got, want)
+	}
+	for i := range r.Graph.Nodes {
+		if !strings.Contains(block, fmt.Sprintf("\n  n%d", i)) {
+			t.Errorf("no Mermaid node n%d", i)
+		}
+	}
+}
+
+// TestMermaidText: nothing in a label can leave its quotes.
+func TestMermaidText(t *testing.T) {
+	for in, want := range map[string]string{
+		"alice@acme.example":        "alice@acme.example",
+		`"]) --> x[evil`:            "#34;#93;) --#62; x#91;evil",
+		"<script>alert(1)</script>": "#60;script#62;alert(1)#60;/script#62;",
+		"a\nb```c;#d":               "a#92;x0ab#96;#96;#96;c#59;#35;d",
+		"São Paulo · … \u202e":      "S#227;o Paulo · … #92;u202e",
+	} {
+		if got := mermaidText(in); got != want {
+			t.Errorf("mermaidText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestScopeTransactions checks that every format lists a report's API
+// transactions apart from its sessions, their ids escaped.
+func TestScopeTransactions(t *testing.T) {
+	at := time.Date(2025, 3, 3, 9, 0, 0, 0, time.UTC)
+	r := &scope.Report{
+		Sessions:     []scope.SessionSummary{{ID: "102A1", Users: []string{"alice@acme.example"}, First: at, Last: at, Events: 3}},
+		Transactions: []scope.TransactionSummary{{ID: "trsT1<b>", Users: []string{"alice@acme.example"}, First: at, Last: at.Add(time.Minute), Events: 2}},
+	}
+	for f, want := range map[Format][]string{
+		Text: {"API TRANSACTIONS (REQUESTS OUTSIDE ANY SESSION)", "trsT1<b>     alice@acme.example  2025-03-03T09:00:00.000Z  2025-03-03T09:01:00.000Z  2"},
+		MD:   {`## API transactions \(requests outside any session\)`, `| trsT1&lt;b&gt; | alice@acme.example |`},
+		HTML: {"API transactions (requests outside any session)", "trsT1&lt;b&gt;"},
+		JSON: {`"transactions": [`, `"id": "trsT1\u003cb\u003e"`, `"events": 2`},
+	} {
+		out := writeScope(t, f, r, 0)
+		for _, w := range want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%s lacks %q:\n%s", f, w, out)
+			}
+		}
+	}
+}
+
+// TestScopeCappedSaysSo checks that a report that reached its cap on
+// events says so, in the summary line of every format and in JSON.
+func TestScopeCappedSaysSo(t *testing.T) {
+	r := report(t, org, alice, 2)
+	r.CappedAt = 3
+	for _, f := range []Format{Text, MD, HTML} {
+		if out := writeScope(t, f, r, 0); !strings.Contains(out, "capped at 3 events") {
+			t.Errorf("%v report does not say it is capped:\n%.300s", f, out)
+		}
+	}
+	var doc struct {
+		CappedAt int `json:"cappedAt"`
+	}
+	if err := json.Unmarshal([]byte(writeScope(t, JSON, r, 0)), &doc); err != nil || doc.CappedAt != 3 {
+		t.Errorf("JSON cappedAt = %d (%v), want 3", doc.CappedAt, err)
 	}
 }

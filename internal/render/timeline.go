@@ -71,6 +71,12 @@ func flowHeader(f timeline.Flow) string {
 	if f.Session != "" {
 		parts = append(parts, "session "+Terminal(f.Session))
 	}
+	if n := len(f.Transactions); n > 0 {
+		parts = append(parts, "API transaction "+Terminal(f.Transactions[0])+moreText(n-1))
+	}
+	if name := engineNames[f.Engine]; name != "" {
+		parts = append(parts, name)
+	}
 	parts = append(parts, Terminal(flowActorText(f.Actor)))
 	span := f.Start.UTC().Format("2006-01-02 15:04:05")
 	if !f.End.Equal(f.Start) {
@@ -83,6 +89,17 @@ func flowHeader(f timeline.Flow) string {
 		parts = append(parts, "not complete")
 	}
 	return strings.Join(parts, " · ")
+}
+
+// engineNames name the engines in a flow's header.
+var engineNames = map[timeline.Engine]string{timeline.EngineClassic: "Classic Engine", timeline.EngineIdentity: "Identity Engine"}
+
+// moreText is " (and n more)", or "" for none.
+func moreText(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (and %d more)", n)
 }
 
 // flowActorText is "Display Name <login> (id)", with the parts present.

@@ -9,14 +9,18 @@ import (
 )
 
 // The HTML form of a timeline: one self-contained page (templates/
-// timeline.html), inline CSS, no script, no external resource, a
-// Content-Security-Policy that forbids both, and every event field escaped
-// by html/template after Terminal (so control and bidi characters show).
+// timeline.html), inline CSS, the swimlanes and the sign-in map drawn by
+// the pictures' script (inline, allowed by its hash), no external
+// resource, a Content-Security-Policy that forbids any other script or
+// resource, and every event field escaped by html/template after Terminal
+// (so control and bidi characters show).
 
 type timelineHTML struct {
 	Options    timeline.Options
 	Flows      []flowHTML
 	Deviations int
+	Lanes      *LanesPicture
+	Map        *MapPicture
 }
 
 type flowHTML struct {
@@ -33,7 +37,7 @@ type stepHTML struct {
 }
 
 func timelineHTMLOf(t timeline.Timeline) timelineHTML {
-	v := timelineHTML{Options: t.Options}
+	v := timelineHTML{Options: t.Options, Lanes: TimelineLanes(t), Map: SignInMap(t)}
 	for _, f := range t.Flows {
 		v.Deviations += len(f.Deviations)
 		v.Flows = append(v.Flows, flowHTMLOf(f))
@@ -69,7 +73,7 @@ func flowHTMLOf(f timeline.Flow) flowHTML {
 	return hf
 }
 
-var timelinePage = template.Must(template.New("timeline.html").Funcs(template.FuncMap{
+var timelinePage = template.Must(template.New("timeline.html").Funcs(pictureFuncs).Funcs(template.FuncMap{
 	"inc":      func(i int) string { return strconv.Itoa(i + 1) },
 	"duration": timewindow.Format,
 }).ParseFS(templates, "templates/timeline.html", "templates/page.html"))

@@ -8,7 +8,7 @@ import (
 
 // The JSON form of a timeline (docs/timeline.md):
 //
-//	{"flows":[{"kind","session","actor":{"id","alternateId"},"start","end",
+//	{"flows":[{"kind","session","engine","transactions":[],"actor":{"id","alternateId"},"start","end",
 //	  "complete","steps":[{"uuid","published","eventType","step",
 //	  "description","outcome","ip"}],"deviations":[{"kind","message","uuids"}]}]}
 //
@@ -19,14 +19,16 @@ type timelineJSON struct {
 }
 
 type flowJSON struct {
-	Kind       timeline.Kind   `json:"kind"`
-	Session    string          `json:"session"`
-	Actor      flowActorJSON   `json:"actor"`
-	Start      string          `json:"start"`
-	End        string          `json:"end"`
-	Complete   bool            `json:"complete"`
-	Steps      []stepJSON      `json:"steps"`
-	Deviations []deviationJSON `json:"deviations"`
+	Kind         timeline.Kind   `json:"kind"`
+	Session      string          `json:"session"`
+	Engine       timeline.Engine `json:"engine"`
+	Transactions []string        `json:"transactions"`
+	Actor        flowActorJSON   `json:"actor"`
+	Start        string          `json:"start"`
+	End          string          `json:"end"`
+	Complete     bool            `json:"complete"`
+	Steps        []stepJSON      `json:"steps"`
+	Deviations   []deviationJSON `json:"deviations"`
 }
 
 type flowActorJSON struct {
@@ -66,7 +68,7 @@ func timelineJSONOf(t timeline.Timeline) timelineJSON {
 
 func flowJSONOf(f timeline.Flow) flowJSON {
 	jf := flowJSON{
-		Kind: f.Kind, Session: f.Session,
+		Kind: f.Kind, Session: f.Session, Engine: f.Engine, Transactions: orEmpty(f.Transactions),
 		Actor: flowActorJSON{ID: f.Actor.ID, AlternateID: f.Actor.AlternateID},
 		Start: stamp(f.Start), End: stamp(f.End), Complete: f.Complete,
 		Steps: make([]stepJSON, 0, len(f.Steps)), Deviations: make([]deviationJSON, 0, len(f.Deviations)),

@@ -52,7 +52,7 @@ func TestTimelineJSONSchema(t *testing.T) {
 	devKinds := map[string]bool{}
 	for _, f := range doc["flows"].([]any) {
 		flow := f.(map[string]any)
-		golden.Keys(t, "flow", flow, "kind", "session", "actor", "start", "end", "complete", "steps", "deviations")
+		golden.Keys(t, "flow", flow, "kind", "session", "engine", "transactions", "actor", "start", "end", "complete", "steps", "deviations")
 		golden.Keys(t, "actor", flow["actor"].(map[string]any), "id", "alternateId")
 		kinds[flow["kind"].(string)] = true
 		if _, ok := flow["complete"].(bool); !ok {
@@ -102,7 +102,7 @@ func hostile(t testing.TB) timeline.Timeline {
 
 // TestTimelineHTMLEscapes checks that markup in event fields is escaped.
 func TestTimelineHTMLEscapes(t *testing.T) {
-	out := writeTimeline(t, HTML, hostile(t), 0)
+	out := withoutPictures(t, writeTimeline(t, HTML, hostile(t), 0), "lanes", "map")
 	for _, bad := range []string{xssScript, "<script", "<img", "onerror=alert(1)>", "\x1b"} {
 		if strings.Contains(out, bad) {
 			t.Errorf("HTML holds %q unescaped", bad)
@@ -139,7 +139,9 @@ func TestTimelineTextEscapes(t *testing.T) {
 func TestTimelineText(t *testing.T) {
 	out := writeTimeline(t, Text, scenario(t), 0)
 	for _, want := range []string{
-		"SIGNIN · session 102S1 · Alice Adams <alice@acme.example> (00ualice) · 2025-03-03 09:00:00 → 2025-03-03 09:00:05 UTC · complete",
+		"SIGNIN · session 102S1 · Identity Engine · Alice Adams <alice@acme.example> (00ualice) · 2025-03-03 09:00:00 → 2025-03-03 09:00:05 UTC · complete",
+		"SIGNIN · session 102C1 · Classic Engine · Bob Brown <bob@acme.example> (00ubob) · 2025-03-03 11:30:00 → 2025-03-03 11:30:15 UTC · complete",
+		"OTHER · API transaction trsA1 (and 1 more) · Bob Brown <bob@acme.example> (00ubob)",
 		"09:00:02  3/4 MFA events: Okta Verify push sent",
 		"198.18.0.10",
 		"San Francisco, United States",

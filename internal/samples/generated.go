@@ -21,8 +21,8 @@ func Generated(tb testing.TB, opts synth.Options) ([]*logevent.Event, []synth.In
 		}
 		events = append(events, e)
 	}
-	if opts.Incidents {
-		CheckIncidents(tb, g.Incidents())
+	if opts.Incidents || opts.Travel {
+		checkKinds(tb, g.Incidents(), synth.PlantedKinds(opts))
 	}
 	return events, g.Incidents()
 }
@@ -32,7 +32,12 @@ func Generated(tb testing.TB, opts synth.Options) ([]*logevent.Event, []synth.In
 // cannot pass on none.
 func CheckIncidents(tb testing.TB, incidents []synth.Incident) {
 	tb.Helper()
-	kinds := synth.IncidentKinds()
+	checkKinds(tb, incidents, synth.IncidentKinds())
+}
+
+// checkKinds fails the test unless the incidents are one of each of kinds.
+func checkKinds(tb testing.TB, incidents []synth.Incident, kinds []synth.IncidentKind) {
+	tb.Helper()
 	got := map[synth.IncidentKind]int{}
 	for _, inc := range incidents {
 		got[inc.Kind]++

@@ -148,3 +148,28 @@ func busiestUser(events []*logevent.Event) string {
 	}
 	return best
 }
+
+// BenchmarkGraph builds the graph of the depth-2 scope of
+// BenchmarkDepth2 (the busiest office user of 100,000 generated events),
+// cut to DefaultGraphNodes nodes: the part of a scope the graph adds.
+func BenchmarkGraph(b *testing.B) {
+	events, _ := samples.Generated(b, synth.Options{Seed: 7, Events: 100000, Incidents: true})
+	r := newRun(newIndexSearcher(events), indicatorOf(indicator.User, busiestUser(events)), Options{Depth: 2}.withDefaults())
+	if err := r.run(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	rep := r.report()
+	b.ResetTimer()
+	var g Graph
+	for range b.N {
+		g = r.graph(rep)
+	}
+	more := 0
+	for _, n := range g.Nodes {
+		more += n.More
+	}
+	b.ReportMetric(float64(rep.Events), "events/report")
+	b.ReportMetric(float64(len(rep.Related)), "related")
+	b.ReportMetric(float64(len(g.Nodes)), "nodes")
+	b.ReportMetric(float64(more), "left-out")
+}

@@ -3,6 +3,7 @@ package scope
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -51,16 +52,23 @@ type run struct {
 	linkUsers   map[Link]map[string]bool
 	queries     []string
 	notFollowed int
+	capped      bool // the report holds Options.MaxEvents events
 }
+
+// errCapped stops a search when the report is full.
+var errCapped = errors.New("scope: the report holds its most events")
 
 // person is a user met by the scope.
 type person struct {
 	UserSummary
-	via       map[Link]bool
-	seen      map[string]string // address of each event (by uuid) seen while pivoting
-	ipEvents  map[string]int    // events from each address, counted by an IPUserFinder
-	principal bool              // one of the report's users
-	read      bool              // all the user's events were searched
+	via      map[Link]bool
+	seen     map[string]string // address of each event (by uuid) seen while pivoting
+	ipEvents map[string]int    // events from each address, counted by an IPUserFinder
+	// linkEvents counts the events seen on each shared link (for a user
+	// not followed, the edges of the report's graph).
+	linkEvents map[Link]int
+	principal  bool // one of the report's users
+	read       bool // all the user's events were searched
 }
 
 func newRun(s Searcher, ind indicator.Indicator, opts Options) *run {
@@ -95,7 +103,9 @@ func (r *run) searchIndicator(ctx context.Context) error {
 		return err
 	}
 	return r.search(ctx, f, func(e *logevent.Event) error {
-		r.add(e)
+		if err := r.add(e); err != nil {
+			return err
+		}
 		for _, p := range r.indicatorUsers(e) {
 			u := r.meet(p, 0)
 			u.principal = true
@@ -159,8 +169,7 @@ func (r *run) pivot(ctx context.Context, level int) error {
 		return err
 	}
 	return r.searchBatches(ctx, terms, r.readActors(), func(e *logevent.Event) error {
-		r.pivotEvent(e, sessions, level)
-		return nil
+		return r.pivotEvent(e, sessions, level)
 	})
 }
 
@@ -201,6 +210,7 @@ func (r *run) findIPUsers(ctx context.Context, finder IPUserFinder, ips []string
 			r.onLink(ipLink(ip), a)
 			if p := r.meet(a, level); !p.principal {
 				p.ipEvents[ip] += events
+				p.linkEvents[ipLink(ip)] += events
 				p.via[ipLink(ip)] = true
 			}
 			return nil
@@ -215,14 +225,16 @@ func (r *run) findIPUsers(ctx context.Context, finder IPUserFinder, ips []string
 // pivotEvent takes in one event found by a pivot: the event joins the
 // report if it belongs to one of the sessions searched; its user, if not
 // one of the report's, is a related user at this level.
-func (r *run) pivotEvent(e *logevent.Event, sessions map[string]bool, level int) {
-	id := e.AuthenticationContext.ExternalSessionID
+func (r *run) pivotEvent(e *logevent.Event, sessions map[string]bool, level int) error {
+	id := sessionID(e)
 	if sessions[id] {
-		r.add(e)
+		if err := r.add(e); err != nil {
+			return err
+		}
 	}
 	a, ok := e.ActingUser()
 	if !ok {
-		return
+		return nil
 	}
 	ip := e.ClientIP()
 	if r.pivoted[ipLink(ip)] {
@@ -233,15 +245,23 @@ func (r *run) pivotEvent(e *logevent.Event, sessions map[string]bool, level int)
 	}
 	p := r.meet(a, level)
 	if p.principal {
-		return
+		return nil
 	}
+	_, again := p.seen[e.UUID]
 	p.seen[e.UUID] = ip
 	if ip != "" && r.pivoted[ipLink(ip)] {
 		p.via[ipLink(ip)] = true
+		if _, counted := p.ipEvents[ip]; !counted && !again {
+			p.linkEvents[ipLink(ip)]++
+		}
 	}
 	if sessions[id] {
 		p.via[sessionLink(id)] = true
+		if !again {
+			p.linkEvents[sessionLink(id)]++
+		}
 	}
+	return nil
 }
 
 // onLink records a user acting on a pivoted link.
@@ -344,10 +364,7 @@ func (r *run) follow(ctx context.Context, level int) error {
 	if err != nil {
 		return err
 	}
-	return r.searchBatches(ctx, terms, nil, func(e *logevent.Event) error {
-		r.add(e)
-		return nil
-	})
+	return r.searchBatches(ctx, terms, nil, r.add)
 }
 
 // sortEvents orders the report's events by time, then uuid.
@@ -372,23 +389,37 @@ func (r *run) searchBatches(ctx context.Context, terms []filter.Expr, except fil
 	return nil
 }
 
-// search runs a filter and lists it in the report's queries.
+// search runs a filter and lists it in the report's queries; once the
+// report is full (Options.MaxEvents), it runs nothing.
 func (r *run) search(ctx context.Context, f filter.Expr, fn func(*logevent.Event) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if r.capped {
+		return nil
+	}
 	r.queries = append(r.queries, f.String())
-	return r.s.Search(ctx, f, fn)
+	err := r.s.Search(ctx, f, fn)
+	if errors.Is(err, errCapped) {
+		return nil
+	}
+	return err
 }
 
 // add puts an event in the report once, as a compact copy: a report can
-// hold tens of thousands.
-func (r *run) add(e *logevent.Event) {
+// hold tens of thousands. It returns errCapped, which stops the search,
+// when the report is full.
+func (r *run) add(e *logevent.Event) error {
 	if e == nil || r.have[e.UUID] {
-		return
+		return nil
+	}
+	if r.opts.MaxEvents >= 0 && len(r.events) >= r.opts.MaxEvents {
+		r.capped = true
+		return errCapped
 	}
 	r.have[e.UUID] = true
 	r.events = append(r.events, e.Compact())
+	return nil
 }
 
 // meet returns the person of a user, creating it at the given depth.
@@ -398,7 +429,7 @@ func (r *run) meet(a logevent.Actor, depth int) *person {
 	if p == nil {
 		p = &person{
 			UserSummary: UserSummary{ID: a.ID, AlternateID: a.AlternateID, DisplayName: a.DisplayName, Depth: depth},
-			via:         map[Link]bool{}, seen: map[string]string{}, ipEvents: map[string]int{},
+			via:         map[Link]bool{}, seen: map[string]string{}, ipEvents: map[string]int{}, linkEvents: map[Link]int{},
 		}
 		r.users[key] = p
 		r.order = append(r.order, key)
@@ -416,6 +447,9 @@ func (r *run) meet(a logevent.Actor, depth int) *person {
 func (r *run) report() *Report {
 	r.sortEvents()
 	rep := &Report{Indicator: r.ind, Depth: r.opts.Depth, Events: len(r.events), Queries: r.queries, NotFollowed: r.notFollowed}
+	if r.capped {
+		rep.CappedAt = r.opts.MaxEvents
+	}
 	if len(r.events) > 0 {
 		rep.FirstSeen, rep.LastSeen = r.events[0].Time, r.events[len(r.events)-1].Time
 	}
@@ -428,6 +462,7 @@ func (r *run) report() *Report {
 			Deviation: fd.Deviation, FlowKind: fd.Flow.Kind, Session: fd.Flow.Session, User: userName(fd.Flow.Actor.AlternateID, fd.Flow.Actor.ID),
 		})
 	}
+	rep.Graph = r.graph(rep)
 	return rep
 }
 

@@ -61,6 +61,16 @@ type Options struct {
 	// BatchSize is the most values one search names (default 500); more
 	// values take more searches.
 	BatchSize int
+	// MaxEvents is the most events the report holds (default
+	// DefaultMaxEvents; negative: no limit), which bounds a scope's memory
+	// and time whatever the indicator: the office address of a whole
+	// company can have hundreds of thousands of events. A scope that
+	// reaches it stops reading events there (Report.CappedAt says so); the
+	// users of IP addresses still come from the store's summary.
+	MaxEvents int
+	// GraphNodes is the most nodes of the report's Graph (default
+	// DefaultGraphNodes); the others are counted in one node per kind.
+	GraphNodes int
 	// Timeline holds the thresholds of the deviation rules.
 	Timeline timeline.Options
 }
@@ -74,6 +84,9 @@ const (
 	DefaultMaxFollow = 50
 	DefaultMaxShared = 25
 	DefaultBatchSize = 500
+	// DefaultMaxEvents keeps a report within a few hundred MB and seconds
+	// (docs/scope.md).
+	DefaultMaxEvents = 100_000
 )
 
 func (o Options) withDefaults() Options {
@@ -89,6 +102,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.BatchSize <= 0 {
 		o.BatchSize = DefaultBatchSize
+	}
+	if o.MaxEvents == 0 {
+		o.MaxEvents = DefaultMaxEvents
+	}
+	if o.GraphNodes <= 0 {
+		o.GraphNodes = DefaultGraphNodes
 	}
 	o.Timeline = o.Timeline.WithDefaults()
 	return o
@@ -109,12 +128,17 @@ type Report struct {
 	// Related are the other users seen on the same IP addresses or
 	// sessions, by depth; those with Followed set have their events in the
 	// report.
-	Related    []UserSummary
-	Sessions   []SessionSummary   // by first event
-	IPs        []IPSummary        // most events first
-	UserAgents []UserAgentSummary // most events first
-	Devices    []DeviceSummary    // most events first
-	Apps       []AppSummary       // most events first
+	Related  []UserSummary
+	Sessions []SessionSummary // by first event
+	// Transactions are the API transactions: requests made outside any
+	// session, whose externalSessionId Okta fills with a "trs…" id
+	// (logevent's session rule); not sessions, and not pivoted on. By
+	// first event.
+	Transactions []TransactionSummary
+	IPs          []IPSummary        // most events first
+	UserAgents   []UserAgentSummary // most events first
+	Devices      []DeviceSummary    // most events first
+	Apps         []AppSummary       // most events first
 	// EventTypes and Outcomes count the report's events, most frequent first.
 	EventTypes, Outcomes []Count
 	// Deviations are those of the timeline of the report's events.
@@ -123,9 +147,16 @@ type Report struct {
 	Queries []string
 	// NotFollowed counts related users left unfollowed by Options.MaxFollow.
 	NotFollowed int
+	// CappedAt is Options.MaxEvents when the scope reached it (else 0): the
+	// report holds the first events read (the indicator's, oldest first,
+	// then its pivots'), and no search ran after.
+	CappedAt int
 	// Shared are the IP addresses and sessions with more users than
 	// Options.MaxShared, most users first: no user is followed through them.
 	Shared []SharedLink
+	// Graph is the report drawn as a graph, capped at Options.GraphNodes
+	// nodes.
+	Graph Graph
 	// Timeline is the timeline of the report's events (not part of the
 	// report's outputs; a caller may write it too).
 	Timeline timeline.Timeline
@@ -167,6 +198,15 @@ type SessionSummary struct {
 	Events      int       // its events in the report
 	IPs         []string  // addresses its users acted from
 	UserAgents  []string  // user agents its users acted with
+}
+
+// TransactionSummary is an API transaction of the report: an
+// externalSessionId that names a request, not a session.
+type TransactionSummary struct {
+	ID          string    // the externalSessionId ("trs…")
+	Users       []string  // logins (or ids) of the users acting in it
+	First, Last time.Time // its first and last events in the report
+	Events      int       // its events in the report
 }
 
 // IPSummary is a client IP address of the report, with its place and

@@ -276,3 +276,28 @@ func TestSharedLinksAreNotFollowed(t *testing.T) {
 		t.Errorf("events %d (no limit: %d), related %d", narrow.Events, open.Events, len(narrow.Related))
 	}
 }
+
+// TestMaxEventsCaps checks that a scope stops reading events at
+// Options.MaxEvents, runs no search after, and says so in its report.
+func TestMaxEventsCaps(t *testing.T) {
+	ctx := context.Background()
+	events := org(t)
+	full, err := RunOptions(ctx, &scopetest.Searcher{Events: events}, indicatorOf(indicator.User, alice.id), Options{Depth: 2, MaxEvents: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if full.CappedAt != 0 || full.Events < 10 {
+		t.Fatalf("uncapped report: %d events, capped at %d", full.Events, full.CappedAt)
+	}
+	s := &scopetest.Searcher{Events: events}
+	capped, err := RunOptions(ctx, s, indicatorOf(indicator.User, alice.id), Options{Depth: 2, MaxEvents: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if capped.Events != 3 || capped.CappedAt != 3 {
+		t.Errorf("capped report: %d events, capped at %d; want 3, 3", capped.Events, capped.CappedAt)
+	}
+	if len(s.Queries) != 1 || len(capped.Queries) != 1 {
+		t.Errorf("searches after the cap: %d run, %d reported; want 1", len(s.Queries), len(capped.Queries))
+	}
+}

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/indicator"
-
 	"github.com/oktascope/oktascope/internal/samples"
 	"github.com/oktascope/oktascope/internal/store"
 	"github.com/oktascope/oktascope/internal/synth"
@@ -28,7 +28,7 @@ func TestIPUserFinderChangesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	if _, _, err := st.Insert(context.Background(), events); err != nil {
+	if _, err := st.Insert(context.Background(), events); err != nil {
 		t.Fatal(err)
 	}
 	inds := []indicator.Indicator{indicatorOf(indicator.User, busiestUser(events))}
@@ -36,7 +36,7 @@ func TestIPUserFinderChangesNothing(t *testing.T) {
 		inds = append(inds, indicatorOf(indicator.User, inc.UserID), indicatorOf(indicator.IP, inc.AttackerIP), indicatorOf(indicator.Session, inc.SessionIDs[0]))
 	}
 	mid := events[len(events)/2].Time
-	windows := []store.Window{{Store: st}, {Store: st, Since: mid.Add(-2 * time.Hour), Until: mid.Add(2 * time.Hour)}}
+	windows := []backend.Window{{Reader: st}, {Reader: st, Since: mid.Add(-2 * time.Hour), Until: mid.Add(2 * time.Hour)}}
 	for _, w := range windows {
 		for _, ind := range inds {
 			for _, depth := range []int{1, 2} {

@@ -8,14 +8,9 @@ import (
 	"github.com/oktascope/oktascope/internal/logevent"
 )
 
-// sessionID returns the external session id, or "" for none ("unknown").
-func sessionID(e *logevent.Event) string {
-	s := e.AuthenticationContext.ExternalSessionID
-	if s == "" || strings.EqualFold(s, "unknown") || s == "null" {
-		return ""
-	}
-	return s
-}
+// sessionID returns the event's Okta session id, or "" for none or an API
+// transaction (logevent's session rule).
+func sessionID(e *logevent.Event) string { return e.SessionID() }
 
 // userName is a login, else an id.
 func userName(login, id string) string {
@@ -112,6 +107,7 @@ func summarize(rep *Report, events []*logevent.Event) {
 		s.add(e)
 	}
 	rep.Sessions = s.sessionList()
+	rep.Transactions = s.transactionList()
 	rep.IPs = s.ipList()
 	rep.UserAgents = sortedValues(s.agents, func(a, b *UserAgentSummary) int {
 		return cmp.Or(cmp.Compare(b.Events, a.Events), cmp.Compare(a.Raw, b.Raw))
@@ -129,6 +125,7 @@ func summarize(rep *Report, events []*logevent.Event) {
 // summaries accumulates the sections of a report.
 type summaries struct {
 	sessions map[string]*sessionAcc
+	trans    map[string]*sessionAcc // API transactions
 	ips      map[string]*ipAcc
 	agents   map[string]*UserAgentSummary
 	devices  map[string]*DeviceSummary
@@ -166,7 +163,7 @@ func (s *set) add(v string) {
 
 func newSummaries() *summaries {
 	return &summaries{
-		sessions: map[string]*sessionAcc{}, ips: map[string]*ipAcc{},
+		sessions: map[string]*sessionAcc{}, trans: map[string]*sessionAcc{}, ips: map[string]*ipAcc{},
 		agents: map[string]*UserAgentSummary{}, devices: map[string]*DeviceSummary{},
 		apps: map[string]*AppSummary{}, types: map[string]int{}, outcomes: map[string]int{},
 	}
@@ -186,15 +183,20 @@ func (s *summaries) add(e *logevent.Event) {
 	s.addApps(e)
 }
 
+// addSession counts an event in its session, or in its API transaction
+// (kept apart: not a session).
 func (s *summaries) addSession(e *logevent.Event, user string) {
-	id := sessionID(e)
+	m, id := s.sessions, sessionID(e)
+	if id == "" {
+		m, id = s.trans, e.APITransaction()
+	}
 	if id == "" {
 		return
 	}
-	acc := s.sessions[id]
+	acc := m[id]
 	if acc == nil {
 		acc = &sessionAcc{SessionSummary: SessionSummary{ID: id, First: e.Time}}
-		s.sessions[id] = acc
+		m[id] = acc
 	}
 	acc.Events++
 	acc.Last = e.Time
@@ -281,6 +283,15 @@ func (s *summaries) sessionList() []SessionSummary {
 		out = append(out, acc.SessionSummary)
 	}
 	slices.SortFunc(out, func(a, b SessionSummary) int { return cmp.Or(a.First.Compare(b.First), cmp.Compare(a.ID, b.ID)) })
+	return out
+}
+
+func (s *summaries) transactionList() []TransactionSummary {
+	out := []TransactionSummary{}
+	for _, acc := range s.trans {
+		out = append(out, TransactionSummary{ID: acc.ID, Users: acc.users.order, First: acc.First, Last: acc.Last, Events: acc.Events})
+	}
+	slices.SortFunc(out, func(a, b TransactionSummary) int { return cmp.Or(a.First.Compare(b.First), cmp.Compare(a.ID, b.ID)) })
 	return out
 }
 

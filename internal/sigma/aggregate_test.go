@@ -175,3 +175,30 @@ func TestTimeframes(t *testing.T) {
 		}
 	}
 }
+
+// TestAggregatorOpen: a burst shows in Open from the event that crosses
+// the threshold, grows there with its first event kept, and leaves Open
+// when it ends, as the finding Add returns.
+func TestAggregatorOpen(t *testing.T) {
+	a := NewAggregator(mustRule(t, pushRule))
+	a.Add(pushDeny(t, 0, "alice"))
+	a.Add(pushDeny(t, time.Minute, "alice"))
+	if open := a.Open(); len(open) != 0 {
+		t.Fatalf("open below the threshold: %+v", open)
+	}
+	a.Add(pushDeny(t, 2*time.Minute, "alice"))
+	open := a.Open()
+	if len(open) != 1 || open[0].Count != 3 || len(open[0].UUIDs) != 3 {
+		t.Fatalf("open at the threshold: %+v", open)
+	}
+	first := open[0].UUIDs[0]
+	a.Add(pushDeny(t, 3*time.Minute, "alice"))
+	open = a.Open()
+	if len(open) != 1 || open[0].Count != 4 || open[0].UUIDs[0] != first {
+		t.Fatalf("open as it grows: %+v", open)
+	}
+	ended := a.Add(pushDeny(t, time.Hour, "bob"))
+	if len(ended) != 1 || ended[0].UUIDs[0] != first || len(a.Open()) != 0 {
+		t.Fatalf("ended %+v, still open %+v", ended, a.Open())
+	}
+}

@@ -267,3 +267,21 @@ func groupKey(g map[string]string) string {
 	sort.Strings(keys)
 	return strings.Join(keys, "\x00")
 }
+
+// Open returns the findings of the count rule's groups whose count
+// satisfies the threshold now: bursts still growing, which Add or Advance
+// will return once they end. A caller that follows a live stream reports
+// them early; each keeps its first cited event as it grows. The findings
+// are copies, sorted as Flush sorts them.
+func (a *Aggregator) Open() []Finding {
+	var out []Finding
+	for _, w := range a.groups {
+		if w.open != nil {
+			f := *w.open
+			f.UUIDs = slices.Clone(f.UUIDs)
+			out = append(out, f)
+		}
+	}
+	sortFindings(out)
+	return out
+}

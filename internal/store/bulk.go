@@ -76,7 +76,7 @@ func (s *Store) endBulkLocked(ctx context.Context) error {
 	if err := s.flushIPUsersLocked(ctx); err != nil {
 		return err
 	}
-	if err := rebuildIndexes(ctx, s.write); err != nil {
+	if err := s.rebuildIndexes(ctx, s.write); err != nil {
 		return err
 	}
 	s.bulk = false
@@ -104,7 +104,7 @@ func dropIndexes(ctx context.Context, db *sql.DB) error {
 		return fmt.Errorf("save index definitions: %w", err)
 	}
 	const mark = "INSERT OR REPLACE INTO deferred_indexes (name, sql) VALUES (?, ?)"
-	if _, err := tx.ExecContext(ctx, mark, ipUsersMarker, sqlRebuildIPUsers); err != nil {
+	if _, err := tx.ExecContext(ctx, mark, ipUsersMarker, ipUsersRebuildNote); err != nil {
 		return fmt.Errorf("mark ip_users: %w", err)
 	}
 	names, err := deferredIndexes(ctx, tx)
@@ -122,8 +122,9 @@ func dropIndexes(ctx context.Context, db *sql.DB) error {
 	return tx.Commit()
 }
 
-// rebuildIndexes creates every deferred index, in one transaction.
-func rebuildIndexes(ctx context.Context, db *sql.DB) error {
+// rebuildIndexes creates every deferred index, and rebuilds ip_users when
+// a bulk load left it pending, in one transaction.
+func (s *Store) rebuildIndexes(ctx context.Context, db *sql.DB) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -144,6 +145,12 @@ func rebuildIndexes(ctx context.Context, db *sql.DB) error {
 	}
 	rows.Close()
 	for _, d := range defs {
+		if d[0] == ipUsersMarker {
+			if err := s.rebuildIPUsers(ctx, tx); err != nil {
+				return err
+			}
+			continue
+		}
 		if _, err := tx.ExecContext(ctx, d[1]); err != nil {
 			return fmt.Errorf("create index %s: %w", d[0], err)
 		}

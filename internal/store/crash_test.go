@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"database/sql"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -16,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oktascope/oktascope/internal/backend"
+	"github.com/oktascope/oktascope/internal/backend/backendtest"
 	"github.com/oktascope/oktascope/internal/logevent"
 )
 
@@ -32,7 +33,7 @@ const (
 // crashEvents are the events the child inserts, in batches of
 // crashBatchSize; their uuids are all distinct.
 func crashEvents() []*logevent.Event {
-	return newGenerator(genOptions{Seed: 21, Users: 50}).events(6000)
+	return backendtest.NewGenerator(backendtest.GenOptions{Seed: 21, Users: 50}).Events(6000)
 }
 
 // TestCrashChild is the child process of TestKillDuringInsert: it inserts
@@ -70,11 +71,11 @@ func TestCrashChild(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		inserted, _, err := s.Insert(context.Background(), batch)
+		res, err := s.Insert(context.Background(), batch)
 		if err != nil {
 			t.Fatal(err)
 		}
-		fmt.Println(inserted)
+		fmt.Println(res.Inserted)
 		lines = lines[n:]
 	}
 	s.Close()
@@ -123,7 +124,7 @@ func TestKillDuringInsert(t *testing.T) {
 		}
 	}
 	got := map[string]bool{}
-	s.Search(context.Background(), Query{}, func(e *logevent.Event) error { got[e.UUID] = true; return nil })
+	s.Search(context.Background(), backend.Query{}, func(e *logevent.Event, _ backend.Cursor) error { got[e.UUID] = true; return nil })
 	if len(got) != len(want) {
 		t.Fatalf("after re-inserting: %d events, want %d", len(got), len(want))
 	}
@@ -181,7 +182,8 @@ func checkAfterCrash(t *testing.T, path string, batches [][]*logevent.Event) int
 	if err := db.QueryRow("PRAGMA integrity_check").Scan(&result); err != nil || result != "ok" {
 		t.Fatalf("integrity_check: %q, %v", result, err)
 	}
-	checkCounters(t, db)
+	checkCounters(t, s)
+	checkRaws(t, s, batches)
 	var indexes, deferred int
 	db.QueryRow("SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL").Scan(&indexes)
 	db.QueryRow("SELECT count(*) FROM deferred_indexes").Scan(&deferred)
@@ -210,24 +212,54 @@ func checkAfterCrash(t *testing.T, path string, batches [][]*logevent.Event) int
 	return whole
 }
 
-// checkCounters checks that raw, targets, the type counters and ip_users
-// agree with events.
-func checkCounters(t *testing.T, db *sql.DB) {
+// checkCounters checks that the blocks of JSON, targets, the type counters
+// and ip_users agree with events.
+func checkCounters(t *testing.T, s *Store) {
 	t.Helper()
 	for _, check := range []string{
-		"SELECT count(*) FROM events WHERE id NOT IN (SELECT id FROM raw)",
-		"SELECT count(*) FROM raw WHERE id NOT IN (SELECT id FROM events)",
+		// every event in exactly one block, and no more events in blocks
+		`SELECT count(*) FROM events e WHERE NOT EXISTS (SELECT 1 FROM raw_blocks b
+		 WHERE b.id = (SELECT max(id) FROM raw_blocks WHERE id <= e.id) AND e.id < b.id + b.n)`,
+		"SELECT count(*) FROM raw_blocks a JOIN raw_blocks b ON b.id > a.id AND b.id < a.id + a.n",
+		"SELECT (SELECT coalesce(sum(n), 0) FROM raw_blocks) - (SELECT count(*) FROM events)",
+		"SELECT count(*) FROM raw",
 		"SELECT count(*) FROM targets WHERE event NOT IN (SELECT id FROM events)",
 		`SELECT count(*) FROM (SELECT event_type, count(*) AS n FROM events GROUP BY event_type) AS g
 		 FULL JOIN event_type_counts AS c USING (event_type) WHERE g.n IS NOT c.n AND coalesce(c.n, 0) <> 0`,
-		`SELECT count(*) FROM (SELECT e.client_ip AS ip, coalesce(e.actor_id, e.actor_alternate_id) AS k, count(*) AS n
-		 FROM events e JOIN raw r ON r.id = e.id WHERE e.client_ip <> 'null' AND k IS NOT NULL
-		 AND lower(json_extract(r.json, '$.actor.type')) = 'user' GROUP BY 1, 2) AS g
-		 FULL JOIN ip_users AS u ON u.client_ip = g.ip AND u.user_key = g.k WHERE g.n IS NOT u.events`,
 	} {
 		var n int
-		if err := db.QueryRow(check).Scan(&n); err != nil || n != 0 {
+		if err := s.write.QueryRow(check).Scan(&n); err != nil || n != 0 {
 			t.Fatalf("%s: %d, %v", strings.Join(strings.Fields(check), " "), n, err)
 		}
 	}
+	var events []*logevent.Event
+	if err := s.Search(context.Background(), backend.Query{}, func(e *logevent.Event, _ backend.Cursor) error {
+		events = append(events, e)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	ref := backendtest.NewReference()
+	ref.Insert(events)
+	backendtest.CheckIPUsersWhole(t, s, ref)
+}
+
+// checkRaws checks that every event in the store has the JSON it was
+// inserted with, byte for byte (checkJSON).
+func checkRaws(t *testing.T, s *Store, batches [][]*logevent.Event) {
+	t.Helper()
+	want := map[string][]byte{}
+	for _, b := range batches {
+		for _, e := range b {
+			want[e.UUID] = e.Raw
+		}
+	}
+	stored := map[string][]byte{}
+	if err := s.Search(context.Background(), backend.Query{}, func(e *logevent.Event, _ backend.Cursor) error {
+		stored[e.UUID] = want[e.UUID]
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	checkJSON(t, s, stored)
 }

@@ -5,9 +5,9 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/logevent"
 )
 
@@ -41,7 +41,10 @@ type ipUserSum struct {
 }
 
 // sumIPUser adds an inserted event to the batch's ip_users sums.
-func (b *batch) sumIPUser(e *logevent.Event) {
+func (b *batch) sumIPUser(e *logevent.Event) { sumIPUser(b.ipUsers, e) }
+
+// sumIPUser adds an event to sums of ip_users rows.
+func sumIPUser(sums map[ipUserKey]*ipUserSum, e *logevent.Event) {
 	a, ok := e.ActingUser()
 	ip := e.ClientIP()
 	if !ok || ip == "" {
@@ -49,10 +52,10 @@ func (b *batch) sumIPUser(e *logevent.Event) {
 	}
 	k := ipUserKey{ip, a.Key()}
 	t := unixNanos(e.Time)
-	s := b.ipUsers[k]
+	s := sums[k]
 	if s == nil {
 		s = &ipUserSum{actor: logevent.Actor{ID: a.ID, AlternateID: a.AlternateID, DisplayName: a.DisplayName}, first: t, last: t}
-		b.ipUsers[k] = s
+		sums[k] = s
 	}
 	s.actor = union(s.actor, a)
 	s.events++
@@ -122,25 +125,52 @@ func (s *Store) flushIPUsersLocked(ctx context.Context) error {
 // the events, which a bulk load leaves pending until it writes its sums.
 const ipUsersMarker = "ip_users"
 
-// sqlRebuildIPUsers fills ip_users from the events: the statement that
-// migrates a store to schema version 2, after emptying the table.
-var sqlRebuildIPUsers = func() string {
-	text, err := migrations.ReadFile("0002_ip_users.sql")
-	_, fill, found := strings.Cut(string(text), "INSERT INTO ip_users")
-	if err != nil || !found {
-		panic("0002_ip_users.sql has no INSERT INTO ip_users")
-	}
-	return "DELETE FROM ip_users; INSERT INTO ip_users" + fill
-}()
+// ipUsersRebuildNote is the marker's text in deferred_indexes (its sql
+// column): the table is rebuilt in Go, by rebuildIPUsers.
+const ipUsersRebuildNote = "-- ip_users: rebuilt from the events"
 
-// IPUser is a user seen acting from an IP address.
-type IPUser struct {
-	IP   string         // client.ipAddress
-	User logevent.Actor // ID, AlternateID and DisplayName of the actor
-	// Events counts the user's events from the address; First and Last are
-	// the first and last of them.
-	Events      int
-	First, Last time.Time
+// rebuildIPUsers fills ip_users anew from the events, reading the actor's
+// type from each event's JSON: the summary a bulk load would have written
+// had it finished. It streams the events by id; the sums (one per address
+// and user) are what EndBulk would have held.
+func (s *Store) rebuildIPUsers(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, "DELETE FROM ip_users"); err != nil {
+		return fmt.Errorf("rebuild ip_users: %w", err)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM events
+	WHERE client_ip IS NOT NULL AND coalesce(actor_id, actor_alternate_id) IS NOT NULL ORDER BY id`)
+	if err != nil {
+		return fmt.Errorf("rebuild ip_users: %w", err)
+	}
+	defer rows.Close()
+	src := newRawSource(tx, s.rawMax)
+	defer src.close()
+	sums := map[ipUserKey]*ipUserSum{}
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return fmt.Errorf("rebuild ip_users: %w", err)
+		}
+		raw, err := src.json(ctx, s.codec, id)
+		if err != nil {
+			return fmt.Errorf("rebuild ip_users: %w", err)
+		}
+		e, err := logevent.Decode(raw)
+		if err != nil {
+			return fmt.Errorf("rebuild ip_users: event %d: %w", id, err)
+		}
+		sumIPUser(sums, e)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("rebuild ip_users: %w", err)
+	}
+	rows.Close()
+	st, err := tx.PrepareContext(ctx, sqlAddIPUser)
+	if err != nil {
+		return fmt.Errorf("rebuild ip_users: %w", err)
+	}
+	defer st.Close()
+	return writeIPUsers(ctx, st, sums)
 }
 
 // ipUsersChunk is the most addresses one query of IPUsers names.
@@ -152,7 +182,7 @@ const ipUsersChunk = 500
 // insert time, not the events, except for the users whose events straddle
 // a bound of the window: those it counts again within the window from the
 // user's events.
-func (s *Store) IPUsers(ctx context.Context, ips []string, since, until time.Time, fn func(IPUser) error) error {
+func (s *Store) IPUsers(ctx context.Context, ips []string, since, until time.Time, fn func(backend.IPUser) error) error {
 	from, to := windowNanos(since, until)
 	for chunk := range slices.Chunk(slices.Compact(slices.Sorted(slices.Values(ips))), ipUsersChunk) {
 		if err := s.ipUsers(ctx, chunk, from, to, fn); err != nil {
@@ -175,7 +205,7 @@ func windowNanos(since, until time.Time) (from, to int64) {
 	return from, to
 }
 
-func (s *Store) ipUsers(ctx context.Context, ips []string, from, to int64, fn func(IPUser) error) error {
+func (s *Store) ipUsers(ctx context.Context, ips []string, from, to int64, fn func(backend.IPUser) error) error {
 	args := make([]any, len(ips))
 	for i, ip := range ips {
 		args[i] = ip
@@ -223,7 +253,7 @@ func (s *Store) ipUsers(ctx context.Context, ips []string, from, to int64, fn fu
 
 // ipUserRow is a row of ip_users being read.
 type ipUserRow struct {
-	IPUser
+	backend.IPUser
 	key         string
 	first, last int64
 }

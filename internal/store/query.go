@@ -9,74 +9,90 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/filter"
 	"github.com/oktascope/oktascope/internal/logevent"
 )
 
-// Query selects events. The zero Query selects every event in
-// chronological order.
-type Query struct {
-	// Filter is an Okta filter expression (nil matches every event).
-	Filter filter.Expr
-	// Keywords is Okta's q: every keyword must occur in the event's text
-	// fields (nil or empty matches every event).
-	Keywords *filter.Keywords
-	// Since and Until bound published: Since inclusive, Until exclusive.
-	// The zero time leaves that side unbounded.
-	Since, Until time.Time
-	// Limit is the most events to return; 0 means no limit.
-	Limit int
-	// Desc reverses the order: newest first.
-	Desc bool
-	// After resumes a listing: only events strictly after this position,
-	// in the query's order, are returned (see SearchWithCursor).
-	After *Cursor
+// position is an event's place in the store: published (Unix nanoseconds)
+// and its row id, which grows with insertion. backend.ByPublished orders by
+// both, backend.ByReceived by the row id alone.
+type position struct {
+	published int64
+	id        int64
 }
 
-// Cursor is an event's position in the store's order: published (Unix
-// nanoseconds), then the event's row id, which grows with insertion.
-type Cursor struct {
-	Published int64
-	ID        int64
-}
+// Cursors are the position in base 36 behind a letter naming the order:
+// "p" then published "." id for ByPublished, "r" then id for ByReceived, so
+// that a cursor of one order is refused by the other.
+const (
+	cursorPublished = 'p'
+	cursorReceived  = 'r'
+)
 
-// String encodes the cursor for a URL or an API's "after" parameter.
-func (c Cursor) String() string {
-	return strconv.FormatInt(c.Published, 36) + "." + strconv.FormatInt(c.ID, 36)
-}
-
-// ParseCursor decodes a cursor made by Cursor.String.
-func ParseCursor(s string) (Cursor, error) {
-	p, id, ok := strings.Cut(s, ".")
-	if ok {
-		pub, err1 := strconv.ParseInt(p, 36, 64)
-		row, err2 := strconv.ParseInt(id, 36, 64)
-		if err1 == nil && err2 == nil {
-			return Cursor{Published: pub, ID: row}, nil
-		}
+// cursor encodes p as the backend.Cursor of order o.
+func cursor(o backend.Order, p position) backend.Cursor {
+	var buf [32]byte
+	b := buf[:0]
+	if o == backend.ByReceived {
+		b = append(b, cursorReceived)
+	} else {
+		b = append(b, cursorPublished)
+		b = strconv.AppendInt(b, p.published, 36)
+		b = append(b, '.')
 	}
-	return Cursor{}, fmt.Errorf("store: invalid cursor %q", s)
+	b = strconv.AppendInt(b, p.id, 36)
+	return backend.Cursor(b)
 }
 
-// Search calls fn with each event that matches q, in order, streaming:
-// the result set is never held in memory. fn runs on the caller's
-// goroutine (decoding runs on others) and may keep the events. Search
-// stops at the first error fn returns and returns that error.
-func (s *Store) Search(ctx context.Context, q Query, fn func(*logevent.Event) error) error {
-	return s.SearchWithCursor(ctx, q, func(e *logevent.Event, _ Cursor) error { return fn(e) })
+// parseCursor decodes a cursor made by cursor for order o.
+func parseCursor(o backend.Order, c backend.Cursor) (position, error) {
+	s := string(c)
+	var p position
+	var err error
+	switch {
+	case o == backend.ByReceived && strings.HasPrefix(s, string(cursorReceived)):
+		p.id, err = strconv.ParseInt(s[1:], 36, 64)
+	case o == backend.ByPublished && strings.HasPrefix(s, string(cursorPublished)):
+		pub, id, ok := strings.Cut(s[1:], ".")
+		if !ok {
+			err = errors.New("no id")
+			break
+		}
+		if p.published, err = strconv.ParseInt(pub, 36, 64); err == nil {
+			p.id, err = strconv.ParseInt(id, 36, 64)
+		}
+	default:
+		err = errors.New("not a cursor of this order")
+	}
+	if err != nil {
+		return p, fmt.Errorf("store: %w %.40q", backend.ErrInvalidCursor, s)
+	}
+	return p, nil
 }
 
-// SearchWithCursor is Search, also passing each event's Cursor: set
-// Query.After to the last one to fetch the next page.
-func (s *Store) SearchWithCursor(ctx context.Context, q Query, fn func(*logevent.Event, Cursor) error) error {
+// Search calls fn with each event that matches q, in q's order, with its
+// cursor, streaming: the result set is never held in memory. fn runs on the
+// caller's goroutine (decoding runs on others) and may keep the events.
+// Search stops at the first error fn returns and returns that error.
+func (s *Store) Search(ctx context.Context, q backend.Query, fn func(*logevent.Event, backend.Cursor) error) error {
 	p, err := plan(q)
 	if err != nil {
 		return err
 	}
+	return s.scanPlan(ctx, p, p.selectSQL(q, s.rawMax > 0), q.Limit, func(e *logevent.Event, pos position) error {
+		return fn(e, cursor(q.Order, pos))
+	})
+}
+
+// scanPlan runs query, a selection of (published, id, raw JSON) rows, and
+// passes the events that match p to fn, in order, up to limit (0: all).
+func (s *Store) scanPlan(ctx context.Context, p *queryPlan, query string, limit int, fn func(*logevent.Event, position) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var db interface {
 		QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+		preparer
 	} = s.read
 	if !p.filtered {
 		conn, err := s.unmappedConn(ctx)
@@ -86,12 +102,15 @@ func (s *Store) SearchWithCursor(ctx context.Context, q Query, fn func(*logevent
 		defer releaseUnmapped(conn)
 		db = conn
 	}
-	rows, err := db.QueryContext(ctx, p.selectSQL(q), p.args...)
+	rows, err := db.QueryContext(ctx, query, p.args...)
 	if err != nil {
 		return fmt.Errorf("store: search: %w", err)
 	}
-	sc := scan(ctx, rows, p.match)
-	err = deliver(sc, q.Limit, fn)
+	src := newRawSource(db, s.rawMax)
+	defer src.close()
+	p.prefilter.anchor(s.codec.byteCounts())
+	sc := scan(ctx, rows, src, s.codec, &rowMatch{prefilter: p.prefilter, event: p.match})
+	err = deliver(sc, limit, fn)
 	if stopErr := sc.stop(); err == nil && stopErr != nil {
 		err = fmt.Errorf("store: search: %w", stopErr)
 	}
@@ -100,14 +119,14 @@ func (s *Store) SearchWithCursor(ctx context.Context, q Query, fn func(*logevent
 
 // deliver passes the scanner's events to fn, in order, up to limit (0:
 // all).
-func deliver(sc *scanner, limit int, fn func(*logevent.Event, Cursor) error) error {
+func deliver(sc *scanner, limit int, fn func(*logevent.Event, position) error) error {
 	matched := 0
 	for b := sc.next(); b != nil; b = sc.next() {
 		for i, e := range b.events {
 			if e == nil {
 				continue
 			}
-			if err := fn(e, b.cursors[i]); err != nil {
+			if err := fn(e, b.positions[i]); err != nil {
 				return err
 			}
 			if matched++; matched == limit {
@@ -123,7 +142,7 @@ func deliver(sc *scanner, limit int, fn func(*logevent.Event, Cursor) error) err
 
 // Count returns the number of events that match q (Limit and order are
 // ignored; After applies).
-func (s *Store) Count(ctx context.Context, q Query) (int, error) {
+func (s *Store) Count(ctx context.Context, q backend.Query) (int, error) {
 	q.Limit = 0
 	p, err := plan(q)
 	if err != nil {
@@ -131,7 +150,7 @@ func (s *Store) Count(ctx context.Context, q Query) (int, error) {
 	}
 	if p.goSide() {
 		n := 0
-		err := s.Search(ctx, q, func(*logevent.Event) error { n++; return nil })
+		err := s.Search(ctx, q, func(*logevent.Event, backend.Cursor) error { n++; return nil })
 		return n, err
 	}
 	var n int
@@ -147,26 +166,55 @@ type queryPlan struct {
 	args     []any
 	filtered bool            // a filter condition is in where (not only time bounds)
 	residual *filter.Matcher // nil when SQL answers the filter
-	keywords *filter.Keywords
+	// prefilter excludes, from their JSON alone, events the residual
+	// cannot match (nil: none excluded).
+	prefilter *prefilter
+	keywords  *filter.Keywords
+	// since and until, when set, are time bounds outside the instants
+	// published holds exactly (they compare in SQL as a superset): each
+	// row's own time is tested in Go.
+	since, until time.Time
 }
 
-func plan(q Query) (*queryPlan, error) {
+func plan(q backend.Query) (*queryPlan, error) {
 	if q.Limit < 0 {
 		return nil, errors.New("store: negative limit")
 	}
+	if q.Order != backend.ByPublished && q.Order != backend.ByReceived {
+		return nil, fmt.Errorf("store: unknown order %d", q.Order)
+	}
 	p := &queryPlan{keywords: q.Keywords}
+	// published is clamped to the instants an int64 of nanoseconds holds:
+	// against a bound outside them, SQL selects a superset (inclusive of
+	// the clamped value) and Go decides.
 	if !q.Since.IsZero() {
 		p.add("e.published >= ?", unixNanos(q.Since))
+		if !inRange(q.Since) {
+			p.since = q.Since
+		}
 	}
 	if !q.Until.IsZero() {
-		p.add("e.published < ?", unixNanos(q.Until))
+		if inRange(q.Until) {
+			p.add("e.published < ?", unixNanos(q.Until))
+		} else {
+			p.add("e.published <= ?", unixNanos(q.Until))
+			p.until = q.Until
+		}
 	}
-	if q.After != nil {
+	if q.After != "" {
+		after, err := parseCursor(q.Order, q.After)
+		if err != nil {
+			return nil, err
+		}
 		op := ">"
 		if q.Desc {
 			op = "<"
 		}
-		p.add("(e.published, e.id) "+op+" (?, ?)", q.After.Published, q.After.ID)
+		if q.Order == backend.ByReceived {
+			p.add("e.id "+op+" ?", after.id)
+		} else {
+			p.add("(e.published, e.id) "+op+" (?, ?)", after.published, after.id)
+		}
 	}
 	where, residual := translate(q.Filter)
 	if where.sql != "" {
@@ -175,6 +223,7 @@ func plan(q Query) (*queryPlan, error) {
 	}
 	if residual != nil {
 		p.residual = filter.Compile(residual)
+		p.prefilter = newPrefilter(residual)
 	}
 	return p, nil
 }
@@ -185,9 +234,14 @@ func (p *queryPlan) add(cond string, args ...any) {
 }
 
 // goSide reports whether rows must be decoded and tested in Go.
-func (p *queryPlan) goSide() bool { return p.residual != nil || !p.keywords.Empty() }
+func (p *queryPlan) goSide() bool {
+	return p.residual != nil || !p.keywords.Empty() || !p.since.IsZero() || !p.until.IsZero()
+}
 
 func (p *queryPlan) match(e *logevent.Event) bool {
+	if (!p.since.IsZero() && e.Time.Before(p.since)) || (!p.until.IsZero() && !e.Time.Before(p.until)) {
+		return false
+	}
 	return (p.residual == nil || p.residual.Match(e)) && p.keywords.Match(e)
 }
 
@@ -198,30 +252,62 @@ func (p *queryPlan) whereSQL() string {
 	return " WHERE " + strings.Join(p.where, " AND ")
 }
 
-// selectSQL is the query of Search. Without a filter condition, the
-// events come from the published index in order, each joined to its JSON
+// selectSQL is the query of Search: positions (published, id) in q's
+// order; the event's JSON when the store keeps events' JSON in raw
+// (rawTable: written before raw_blocks), NULL for events whose JSON is in
+// blocks; and when positions are selected first (below), the id, n and
+// data of each event's block (NULLs without one).
+//
+// Without a filter condition, the events come from the published index in
+// order (or the table in row id order, for ByReceived), each joined to raw
 // by row id: when row ids follow published (a store loaded in time order,
 // as Okta's API returns events), SQLite steps to the next row of raw
-// instead of searching for it. With a filter, the inner query selects and
-// orders positions only, so that when SQLite must sort (a search through
-// targets, or an "or" of indexes) its sorter holds (published, id) and not
-// the JSON, which the outer query reads for each row in turn. The inner
-// query runs as a co-routine, which keeps its order. LIMIT goes to SQL only
-// when SQL decides every match.
-func (p *queryPlan) selectSQL(q Query) string {
+// instead of searching for it. Blocks are read by the scan, each once
+// (rawSource.get). With a filter, the inner query selects and orders
+// positions only, so that when SQLite must sort (a search through targets,
+// or an "or" of indexes) its sorter holds (published, id) and not the
+// JSON, which the outer query reads for each row in turn, with its block:
+// a filtered search's events are usually a block apart, and a row carrying
+// its block's data (a few KB) costs less than a query for it. The inner
+// query runs as a co-routine, which keeps its order (scalar subqueries
+// read the block: a join would let SQLite reorder the rows). LIMIT goes to
+// SQL only when SQL decides every match.
+//
+// In received order, a query bounded by Since but not resumed (a poller's
+// first request) selects from the published index and sorts the
+// positions (ORDER BY +e.id), rather than scanning the whole table in row
+// id order for the few recent events; resumed, it seeks the row id.
+func (p *queryPlan) selectSQL(q backend.Query, rawTable bool) string {
 	dir := ""
 	if q.Desc {
 		dir = " DESC"
 	}
 	order := " ORDER BY e.published" + dir + ", e.id" + dir
+	sortIDs := false
+	if q.Order == backend.ByReceived {
+		order = " ORDER BY e.id" + dir
+		if sortIDs = q.After == "" && !q.Since.IsZero(); sortIDs {
+			order = " ORDER BY +e.id" + dir
+		}
+	}
 	limit := ""
 	if q.Limit > 0 && !p.goSide() {
 		limit = " LIMIT " + strconv.Itoa(q.Limit)
 	}
-	if !p.filtered {
-		return "SELECT e.published, e.id, r.json FROM events e CROSS JOIN raw r ON r.id = e.id" +
+	if !p.filtered && !sortIDs {
+		if !rawTable {
+			return "SELECT e.published, e.id, NULL, NULL, NULL, NULL FROM events e" + p.whereSQL() + order + limit
+		}
+		return "SELECT e.published, e.id, r.json, NULL, NULL, NULL FROM events e LEFT JOIN raw r ON r.id = e.id" +
 			p.whereSQL() + order + limit
 	}
+	raw := "NULL"
+	if rawTable {
+		raw = "(SELECT json FROM raw WHERE raw.id = m.id)"
+	}
 	inner := "SELECT e.published, e.id FROM events e" + p.whereSQL() + order + limit
-	return "SELECT m.published, m.id, (SELECT json FROM raw WHERE raw.id = m.id) FROM (" + inner + ") AS m"
+	const block = "(SELECT max(id) FROM raw_blocks WHERE id <= m.id)"
+	return "SELECT m.published, m.id, " + raw + ", " + block +
+		", (SELECT n FROM raw_blocks WHERE id = " + block + "), (SELECT data FROM raw_blocks WHERE id = " + block + ")" +
+		" FROM (" + inner + ") AS m"
 }

@@ -22,13 +22,15 @@ const (
 )
 
 // scanBatchRows holds rows read and, once done is closed, their events
-// (nil where the row did not match).
+// (nil where the row did not match). A row's JSON is in raws, or (raws[i]
+// nil) in blocks[i].
 type scanBatchRows struct {
-	cursors []Cursor
-	raws    [][]byte
-	events  []*logevent.Event
-	err     error
-	done    chan struct{}
+	positions []position
+	raws      [][]byte
+	blocks    []*block
+	events    []*logevent.Event
+	err       error
+	done      chan struct{}
 }
 
 // scanner runs the reader and decoding goroutines of one search.
@@ -40,9 +42,11 @@ type scanner struct {
 	readErr error // set by the reader before it closes ordered
 }
 
-// scan starts reading rows (published, id, raw JSON) and decoding them,
-// keeping the events for which match is true.
-func scan(ctx context.Context, rows *sql.Rows, match func(*logevent.Event) bool) *scanner {
+// scan starts reading rows (published, id, the raw JSON or NULL, and the
+// id, n and data of the event's block or NULLs: see selectSQL) and
+// decoding them, keeping the events for which match is true. JSON the rows
+// do not hold comes from src's blocks.
+func scan(ctx context.Context, rows *sql.Rows, src *rawSource, c *codec, match *rowMatch) *scanner {
 	ctx, cancel := context.WithCancel(ctx)
 	sc := &scanner{
 		ordered: make(chan *scanBatchRows, scanInFlight),
@@ -51,14 +55,14 @@ func scan(ctx context.Context, rows *sql.Rows, match func(*logevent.Event) bool)
 	}
 	workers := max(1, runtime.GOMAXPROCS(0))
 	sc.wg.Add(1 + workers)
-	go sc.read(ctx, rows)
+	go sc.read(ctx, rows, src)
 	for range workers {
-		go sc.decode(ctx, match)
+		go sc.decode(ctx, c, match)
 	}
 	return sc
 }
 
-func (sc *scanner) read(ctx context.Context, rows *sql.Rows) {
+func (sc *scanner) read(ctx context.Context, rows *sql.Rows, src *rawSource) {
 	defer sc.wg.Done()
 	defer close(sc.work)
 	defer close(sc.ordered)
@@ -67,13 +71,29 @@ func (sc *scanner) read(ctx context.Context, rows *sql.Rows) {
 	// decoded in vain when the caller wants only a few.
 	b := newScanBatch(8)
 	for rows.Next() {
-		var c Cursor
-		var raw driverBytes
-		if err := rows.Scan(&c.Published, &c.ID, &raw); err != nil {
+		var pos position
+		var raw, data driverBytes
+		var blockID, blockN sql.NullInt64
+		if err := rows.Scan(&pos.published, &pos.id, &raw, &blockID, &blockN, &data); err != nil {
 			sc.readErr = err
 			return
 		}
-		b.cursors, b.raws = append(b.cursors, c), append(b.raws, []byte(raw))
+		var blk *block
+		var err error
+		switch {
+		case raw != nil:
+		case blockID.Valid:
+			blk, err = src.fromRow(blockID.Int64, int(blockN.Int64), data, pos.id)
+		default:
+			raw, blk, err = src.get(ctx, pos.id)
+		}
+		if err != nil {
+			if ctx.Err() == nil { // else the search ended
+				sc.readErr = err
+			}
+			return
+		}
+		b.positions, b.raws, b.blocks = append(b.positions, pos), append(b.raws, []byte(raw)), append(b.blocks, blk)
 		if len(b.raws) == cap(b.raws) {
 			if !sc.send(ctx, b) {
 				return
@@ -111,7 +131,7 @@ func (b *driverBytes) Scan(src any) error {
 }
 
 func newScanBatch(n int) *scanBatchRows {
-	return &scanBatchRows{cursors: make([]Cursor, 0, n), raws: make([][]byte, 0, n), done: make(chan struct{})}
+	return &scanBatchRows{positions: make([]position, 0, n), raws: make([][]byte, 0, n), blocks: make([]*block, 0, n), done: make(chan struct{})}
 }
 
 // send hands b to the workers and to the caller, unless the search ended.
@@ -125,7 +145,7 @@ func (sc *scanner) send(ctx context.Context, b *scanBatchRows) bool {
 	return true
 }
 
-func (sc *scanner) decode(ctx context.Context, match func(*logevent.Event) bool) {
+func (sc *scanner) decode(ctx context.Context, c *codec, match *rowMatch) {
 	defer sc.wg.Done()
 	for b := range sc.work {
 		b.events = make([]*logevent.Event, len(b.raws))
@@ -134,17 +154,45 @@ func (sc *scanner) decode(ctx context.Context, match func(*logevent.Event) bool)
 			continue
 		}
 		for i, raw := range b.raws {
-			e, err := logevent.Decode(raw)
+			e, err := decodeRow(c, match, raw, b.blocks[i], b.positions[i].id)
 			if err != nil {
-				b.err = fmt.Errorf("event at %v: %w", b.cursors[i], err)
+				b.err = fmt.Errorf("event of row %d: %w", b.positions[i].id, err)
 				break
 			}
-			if match(e) {
-				b.events[i] = e
-			}
+			b.events[i] = e
 		}
 		close(b.done)
 	}
+}
+
+// rowMatch is what a search keeps of the rows SQL returns: those whose JSON
+// may match (prefilter, nil: all) and then whose event matches.
+type rowMatch struct {
+	prefilter *prefilter
+	event     func(*logevent.Event) bool
+}
+
+// decodeRow decodes the event of a row (JSON in raw, or in blk) and
+// returns it if it matches, else nil. JSON from a block is copied, so
+// that an event the caller keeps does not keep its whole block.
+func decodeRow(c *codec, m *rowMatch, raw []byte, blk *block, id int64) (*logevent.Event, error) {
+	if blk != nil {
+		var err error
+		if raw, err = blk.event(c, id); err != nil {
+			return nil, err
+		}
+	}
+	if !m.prefilter.mayMatch(raw) {
+		return nil, nil
+	}
+	if blk != nil {
+		raw = append([]byte(nil), raw...)
+	}
+	e, err := logevent.Decode(raw)
+	if err != nil || !m.event(e) {
+		return nil, err
+	}
+	return e, nil
 }
 
 // next returns the next decoded batch, or nil at the end.

@@ -5,23 +5,16 @@ import (
 	"database/sql"
 	"fmt"
 	"sort"
-	"strings"
 	"time"
 
-	"github.com/oktascope/oktascope/internal/indicator"
+	"github.com/oktascope/oktascope/internal/backend"
+	"github.com/oktascope/oktascope/internal/logevent"
 )
-
-// Stats summarizes the store.
-type Stats struct {
-	Events int       // number of events
-	First  time.Time // earliest published (zero when empty)
-	Last   time.Time // latest published (zero when empty)
-}
 
 // Stats returns the number of events and the time range they cover. It
 // reads counters and the ends of the published index: no scan.
-func (s *Store) Stats(ctx context.Context) (Stats, error) {
-	var st Stats
+func (s *Store) Stats(ctx context.Context) (backend.Stats, error) {
+	var st backend.Stats
 	var n sql.NullInt64
 	if err := s.read.QueryRowContext(ctx, "SELECT sum(n) FROM event_type_counts").Scan(&n); err != nil {
 		return st, fmt.Errorf("store: stats: %w", err)
@@ -39,23 +32,17 @@ func (s *Store) Stats(ctx context.Context) (Stats, error) {
 	return st, nil
 }
 
-// TypeCount is the number of events of one type.
-type TypeCount struct {
-	EventType string
-	Count     int
-}
-
 // EventTypeCounts returns how many events of each type the store holds,
 // most frequent first (then by type). It reads counters: no scan.
-func (s *Store) EventTypeCounts(ctx context.Context) ([]TypeCount, error) {
+func (s *Store) EventTypeCounts(ctx context.Context) ([]backend.TypeCount, error) {
 	rows, err := s.read.QueryContext(ctx, "SELECT event_type, n FROM event_type_counts WHERE n > 0 ORDER BY n DESC, event_type")
 	if err != nil {
 		return nil, fmt.Errorf("store: event type counts: %w", err)
 	}
 	defer rows.Close()
-	var out []TypeCount
+	var out []backend.TypeCount
 	for rows.Next() {
-		var tc TypeCount
+		var tc backend.TypeCount
 		if err := rows.Scan(&tc.EventType, &tc.Count); err != nil {
 			return nil, fmt.Errorf("store: event type counts: %w", err)
 		}
@@ -67,38 +54,28 @@ func (s *Store) EventTypeCounts(ctx context.Context) ([]TypeCount, error) {
 	return out, nil
 }
 
-// UserRef is an Okta id seen with a given alternateId (login), and in how
-// many events it appears as the actor and as a target: the indicator
-// package's, so that the store is an indicator.Resolver.
-type UserRef = indicator.UserRef
-
 // ResolveUser lists the distinct actor.id values, and target.id values of
 // targets of type User, of events whose matching alternateId equals login
-// exactly, with their counts, most
-// frequent first. It lets a user be named by login where an id is needed.
-func (s *Store) ResolveUser(ctx context.Context, login string) ([]UserRef, error) {
-	refs := map[string]*UserRef{}
-	ref := func(id string) *UserRef {
+// exactly, with their counts, most frequent first, then by id. It lets a
+// user be named by login where an id is needed (indicator.UserID).
+func (s *Store) ResolveUser(ctx context.Context, login string) ([]backend.UserRef, error) {
+	refs := map[string]*backend.UserRef{}
+	ref := func(id string) *backend.UserRef {
 		if refs[id] == nil {
-			refs[id] = &UserRef{ID: id}
+			refs[id] = &backend.UserRef{ID: id}
 		}
 		return refs[id]
 	}
 	const actors = `SELECT actor_id, count(*) FROM events
 	WHERE actor_alternate_id = ? AND actor_id IS NOT NULL GROUP BY actor_id`
-	// Only targets of type User: an app assignment (AppUser) or an
-	// authenticator carries the user's login as its alternateId too.
-	const targets = `SELECT t.target_id, count(DISTINCT t.event) FROM targets t JOIN raw r ON r.id = t.event
-	WHERE t.target_alternate_id = ? AND t.target_id IS NOT NULL
-	AND json_extract(r.json, '$.target[' || t.pos || '].type') = 'User' GROUP BY t.target_id`
 	err := s.scanCounts(ctx, actors, login, func(id string, n int) { ref(id).ActorEvents = n })
 	if err == nil {
-		err = s.scanCounts(ctx, targets, login, func(id string, n int) { ref(id).TargetEvents = n })
+		err = s.userTargets(ctx, login, func(id string, n int) { ref(id).TargetEvents = n })
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: resolve user %q: %w", login, err)
 	}
-	out := make([]UserRef, 0, len(refs))
+	out := make([]backend.UserRef, 0, len(refs))
 	for _, r := range refs {
 		out = append(out, *r)
 	}
@@ -110,6 +87,55 @@ func (s *Store) ResolveUser(ctx context.Context, login string) ([]UserRef, error
 		return out[i].ID < out[j].ID
 	})
 	return out, nil
+}
+
+// userTargets calls fn with each target.id of the events with a target of
+// type User whose alternateId is login, and how many events have it. Only
+// targets of type User: an app assignment (AppUser) or an authenticator
+// carries the user's login as its alternateId too. The type is read from
+// each candidate event's JSON.
+func (s *Store) userTargets(ctx context.Context, login string, fn func(string, int)) error {
+	rows, err := s.read.QueryContext(ctx, `SELECT event, pos, target_id FROM targets
+	WHERE target_alternate_id = ? AND target_id IS NOT NULL ORDER BY event, pos`, login)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	src := newRawSource(s.read, s.rawMax)
+	defer src.close()
+	counts := map[string]int{}
+	var event *logevent.Event // of the row with id last
+	var last int64
+	var counted map[string]bool // target ids already counted for event
+	for rows.Next() {
+		var id int64
+		var pos int
+		var target string
+		if err := rows.Scan(&id, &pos, &target); err != nil {
+			return err
+		}
+		if event == nil || last != id {
+			raw, err := src.json(ctx, s.codec, id)
+			if err != nil {
+				return err
+			}
+			if event, err = logevent.Decode(raw); err != nil {
+				return fmt.Errorf("event %d: %w", id, err)
+			}
+			last, counted = id, map[string]bool{}
+		}
+		if pos < len(event.Target) && event.Target[pos].Type == "User" && !counted[target] {
+			counted[target] = true
+			counts[target]++
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for id, n := range counts {
+		fn(id, n)
+	}
+	return nil
 }
 
 func (s *Store) scanCounts(ctx context.Context, query, arg string, fn func(string, int)) error {
@@ -127,35 +153,4 @@ func (s *Store) scanCounts(ctx context.Context, query, arg string, fn func(strin
 		fn(id, n)
 	}
 	return rows.Err()
-}
-
-// UserError says why a value names no single user: Candidates is empty when
-// the login is unknown, and holds the ids when it names several.
-type UserError struct {
-	Login      string
-	Candidates []UserRef
-}
-
-func (e *UserError) Error() string {
-	if len(e.Candidates) == 0 {
-		return fmt.Sprintf("no user %q in the store: give an Okta user id (00u…) or a login seen in the events", e.Login)
-	}
-	return fmt.Sprintf("login %q names %d users: pass one id", e.Login, len(e.Candidates))
-}
-
-// UserID turns a login into the one Okta user id it names. A value the
-// store does not know as a login is taken for an id and returned as it is,
-// unless it looks like a login (holds "@"). It fails with a *UserError when
-// the login is unknown or names several users.
-func (s *Store) UserID(ctx context.Context, value string) (string, error) {
-	refs, err := s.ResolveUser(ctx, value)
-	switch {
-	case err != nil:
-		return "", err
-	case len(refs) == 1:
-		return refs[0].ID, nil
-	case len(refs) == 0 && !strings.Contains(value, "@"):
-		return value, nil
-	}
-	return "", &UserError{Login: value, Candidates: refs}
 }

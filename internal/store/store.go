@@ -1,12 +1,14 @@
-// Package store is oktascope's embedded event store: one SQLite file (WAL,
-// 16 KiB pages) holding every imported event once, indexed for the pivots
-// of docs/storage.md, and searched with Okta's filter language.
+// Package store is oktascope's embedded event store, the default
+// backend.Backend (and a backend.BulkLoader): one SQLite file (WAL, 16 KiB
+// pages) holding every imported event once, indexed for the pivots of
+// docs/storage.md (user, IP address, session, target), and searched
+// with Okta's filter language.
 //
 // Filters are split in two (see translate.go): the part the columns and
 // indexes answer exactly is pushed down to SQL; the rest is evaluated in Go
 // with filter.Compile on each candidate row, decoded from its original JSON.
-// Results are streamed in order (published, then insertion order), never
-// collected in memory.
+// Results are streamed in order (published, then insertion order; or
+// insertion order alone, backend.ByReceived), never collected in memory.
 //
 // The driver is modernc.org/sqlite, a pure Go translation of SQLite: the
 // binary builds without cgo.
@@ -24,6 +26,8 @@ import (
 	"sync"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+
+	"github.com/oktascope/oktascope/internal/backend"
 )
 
 // applicationID marks a SQLite file as an oktascope store ("OkSc").
@@ -42,12 +46,19 @@ type Store struct {
 	write  *sql.DB // one connection, BEGIN IMMEDIATE
 	read   *sql.DB // read-only pool
 	insert *inserter
+	codec  *codec // compresses and decompresses blocks of raw JSON
+	// rawMax is the greatest id whose JSON is in the table raw (0: none),
+	// in a store written before raw_blocks; fixed once the store is open.
+	rawMax int64
 
 	ckpt *checkpointer
 
 	mu    sync.Mutex // serializes writes and guards the fields below
 	dirty int64      // events inserted since the last ANALYZE
-	bulk  bool       // in a bulk load, indexes dropped
+	// blockRatio is the compression ratio of the last blocks written
+	// (blocks.go).
+	blockRatio float64
+	bulk       bool // in a bulk load, indexes dropped
 	// bulkIPUsers sums the ip_users rows of a bulk load's batches.
 	bulkIPUsers map[ipUserKey]*ipUserSum
 	closeErr    error
@@ -62,26 +73,28 @@ func Open(path string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
-	s := &Store{path: abs}
+	s := &Store{path: abs, blockRatio: initialBlockRatio}
 	if err := s.openWriter(); err != nil {
 		return nil, err
 	}
 	if err := s.openReaders(); err != nil {
 		s.write.Close()
+		s.codec.close()
 		return nil, err
 	}
 	ckpt, err := startCheckpointer(s.path)
 	if err != nil {
 		s.read.Close()
 		s.write.Close()
+		s.codec.close()
 		return nil, err
 	}
 	s.ckpt = ckpt
 	return s, nil
 }
 
-// Path returns the absolute path of the store's database file.
-func (s *Store) Path() string { return s.path }
+// Location returns the absolute path of the store's database file.
+func (s *Store) Location() string { return s.path }
 
 // writerPragmas configure the write connection. page_size is listed as a
 // _pragma so that it runs before the journal mode switch, which fixes the
@@ -89,7 +102,7 @@ func (s *Store) Path() string { return s.path }
 // allocator maps each 16 KiB page separately); wal_autocheckpoint is a
 // backstop for the background checkpointer; journal_size_limit shrinks the
 // WAL after a checkpoint (an index build writes gigabytes through it).
-var writerPragmas = []string{"page_size(" + fmt.Sprint(pageSize) + ")", "cache_size(-32768)", "wal_autocheckpoint(8192)", "journal_size_limit(67108864)"}
+var writerPragmas = []string{"page_size(" + fmt.Sprint(pageSize) + ")", "cache_size(-32768)", "wal_autocheckpoint(8192)", "journal_size_limit(67108864)", "threads(2)"}
 
 func (s *Store) openWriter() error {
 	params := url.Values{
@@ -108,6 +121,9 @@ func (s *Store) openWriter() error {
 	db.SetConnMaxLifetime(0)
 	db.SetConnMaxIdleTime(0)
 	if err := s.prepareWriter(context.Background(), db); err != nil {
+		if s.codec != nil {
+			s.codec.close()
+		}
 		db.Close()
 		return fmt.Errorf("store %s: %w", s.path, err)
 	}
@@ -115,13 +131,25 @@ func (s *Store) openWriter() error {
 	return nil
 }
 
-// prepareWriter brings the schema up to date, rebuilds the indexes a bulk
-// load left deferred (if it did not finish), and prepares Insert.
+// prepareWriter brings the schema up to date (and the previous release's
+// checkpoint file into it), rebuilds the indexes a bulk load left deferred
+// (if it did not finish), and prepares Insert.
 func (s *Store) prepareWriter(ctx context.Context, db *sql.DB) error {
 	if err := migrate(ctx, db); err != nil {
 		return err
 	}
-	if err := rebuildIndexes(ctx, db); err != nil {
+	if err := migrateCheckpointFile(ctx, db, s.path); err != nil {
+		return err
+	}
+	if err := db.QueryRowContext(ctx, "SELECT coalesce(max(id), 0) FROM raw").Scan(&s.rawMax); err != nil {
+		return fmt.Errorf("read raw: %w", err)
+	}
+	c, err := newCodec(s.loadDicts)
+	if err != nil {
+		return err
+	}
+	s.codec = c
+	if err := s.rebuildIndexes(ctx, db); err != nil {
 		return err
 	}
 	ins, err := newInserter(ctx, db)
@@ -179,6 +207,19 @@ func releaseUnmapped(conn *sql.Conn) {
 	conn.Close()
 }
 
+// loadDicts reads the dictionaries of raw_dicts through a connection of
+// its own: the codec calls it when it opens and when it meets a block
+// whose dictionary it does not know, which may be while the writer's one
+// connection is in a transaction.
+func (s *Store) loadDicts() (map[uint32][]byte, error) {
+	db, err := sql.Open("sqlite", dsn(s.path, url.Values{"_busy_timeout": {"10000"}, "_query_only": {"1"}}))
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	return loadDicts(context.Background(), db)
+}
+
 // dsn builds a modernc.org/sqlite URI for path with the driver parameters.
 func dsn(path string, params url.Values) string {
 	u := url.URL{Scheme: "file", Path: path, RawQuery: params.Encode()}
@@ -209,6 +250,7 @@ func (s *Store) Close() error {
 		errs = append(errs, fmt.Errorf("checkpoint: %w", err))
 	}
 	errs = append(errs, s.write.Close())
+	s.codec.close()
 	if err := errors.Join(errs...); err != nil {
 		s.closeErr = fmt.Errorf("store %s: close: %w", s.path, err)
 	}
@@ -232,3 +274,9 @@ func (s *Store) analyzeLocked(ctx context.Context) error {
 	s.dirty = 0
 	return nil
 }
+
+// The store is a backend, with a bulk load.
+var (
+	_ backend.Backend    = (*Store)(nil)
+	_ backend.BulkLoader = (*Store)(nil)
+)

@@ -11,8 +11,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/oktascope/oktascope/internal/backend"
+	"github.com/oktascope/oktascope/internal/backend/backendtest"
 	"github.com/oktascope/oktascope/internal/filter"
 	"github.com/oktascope/oktascope/internal/logevent"
 )
@@ -27,13 +28,13 @@ func openTemp(t testing.TB) *Store {
 	return s
 }
 
-func mustInsert(t testing.TB, s *Store, events []*logevent.Event) (int, int) {
+func mustInsert(t testing.TB, s *Store, events []*logevent.Event) backend.InsertResult {
 	t.Helper()
-	ins, dup, err := s.Insert(context.Background(), events)
+	res, err := s.Insert(context.Background(), events)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ins, dup
+	return res
 }
 
 // insertUneven inserts the events in batches of uneven sizes, 1 to
@@ -47,10 +48,10 @@ func insertUneven(t testing.TB, s *Store, events []*logevent.Event, maxBatch int
 	}
 }
 
-func searchUUIDs(t testing.TB, s *Store, q Query) []string {
+func searchUUIDs(t testing.TB, s *Store, q backend.Query) []string {
 	t.Helper()
 	var out []string
-	err := s.Search(context.Background(), q, func(e *logevent.Event) error {
+	err := s.Search(context.Background(), q, func(e *logevent.Event, _ backend.Cursor) error {
 		out = append(out, e.UUID)
 		return nil
 	})
@@ -78,7 +79,11 @@ func TestOpenCreatesSchema(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if pageSize != 16384 || version != 2 || appID != applicationID || mode != "wal" {
+	ms, err := loadMigrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pageSize != 16384 || version != len(ms) || appID != applicationID || mode != "wal" {
 		t.Errorf("page_size %d, user_version %d, application_id %#x, journal_mode %s", pageSize, version, appID, mode)
 	}
 	if err := s.Close(); err != nil {
@@ -193,13 +198,14 @@ func TestSamplesInsertTwice(t *testing.T) {
 		distinct[e.UUID] = true
 	}
 	s := openTemp(t)
-	ins, dup := mustInsert(t, s, events)
-	if ins != len(distinct) || dup != len(events)-len(distinct) {
-		t.Errorf("first insert: %d inserted, %d duplicates; want %d, %d", ins, dup, len(distinct), len(events)-len(distinct))
+	res := mustInsert(t, s, events)
+	if res.Inserted != len(distinct) || res.Duplicates+len(res.Conflicts) != len(events)-len(distinct) {
+		t.Errorf("first insert: %d inserted, %d duplicates, %d conflicts; want %d, %d in all", res.Inserted,
+			res.Duplicates, len(res.Conflicts), len(distinct), len(events)-len(distinct))
 	}
-	ins, dup = mustInsert(t, s, events)
-	if ins != 0 || dup != len(events) {
-		t.Errorf("second insert: %d inserted, %d duplicates; want 0, %d", ins, dup, len(events))
+	res = mustInsert(t, s, events)
+	if res.Inserted != 0 || res.Duplicates+len(res.Conflicts) != len(events) {
+		t.Errorf("second insert: %+v; want nothing inserted", res)
 	}
 	st, err := s.Stats(context.Background())
 	if err != nil || st.Events != len(distinct) {
@@ -207,7 +213,7 @@ func TestSamplesInsertTwice(t *testing.T) {
 	}
 	// Every stored event comes back byte for byte.
 	stored := map[string][]byte{}
-	s.Search(context.Background(), Query{}, func(e *logevent.Event) error { stored[e.UUID] = e.Raw; return nil })
+	s.Search(context.Background(), backend.Query{}, func(e *logevent.Event, _ backend.Cursor) error { stored[e.UUID] = e.Raw; return nil })
 	for _, e := range events {
 		if first := firstByUUID(events, e.UUID); !bytes.Equal(stored[e.UUID], first.Raw) {
 			t.Fatalf("event %s: raw bytes differ", e.UUID)
@@ -224,101 +230,25 @@ func firstByUUID(events []*logevent.Event, uuid string) *logevent.Event {
 	return nil
 }
 
-func TestHelpers(t *testing.T) {
-	ctx := context.Background()
+// TestDuplicatesWithoutChecksum checks duplicates of rows stored before
+// raw_hash (NULL): their JSON is read and compared.
+func TestDuplicatesWithoutChecksum(t *testing.T) {
+	events := backendtest.NewGenerator(backendtest.GenOptions{Seed: 12, Users: 10}).Events(100)
 	s := openTemp(t)
-	st, err := s.Stats(ctx)
-	if err != nil || st != (Stats{}) {
-		t.Errorf("empty Stats = %+v, %v", st, err)
+	mustInsert(t, s, events)
+	if _, err := s.write.Exec("UPDATE events SET raw_hash = NULL"); err != nil {
+		t.Fatal(err)
 	}
-	events := newGenerator(genOptions{Seed: 3, Users: 20}).events(500)
-	mustInsert(t, s, events[:200])
-	mustInsert(t, s, events[150:])
-	st, err = s.Stats(ctx)
-	if err != nil || st.Events != 500 || !st.First.Equal(events[0].Time) || !st.Last.Equal(events[499].Time) {
-		t.Errorf("Stats = %+v, %v", st, err)
+	if res := mustInsert(t, s, events); res.Duplicates != len(events) {
+		t.Errorf("identical events again: %+v", res)
 	}
-	counts, err := s.EventTypeCounts(ctx)
+	changed, err := logevent.Decode(bytes.Replace(events[7].Raw, []byte(`"severity":"INFO"`), []byte(`"severity":"WARN"`), 1))
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]int{}
-	for _, e := range events {
-		want[e.EventType]++
-	}
-	total := 0
-	for i, c := range counts {
-		total += c.Count
-		if want[c.EventType] != c.Count || (i > 0 && counts[i-1].Count < c.Count) {
-			t.Errorf("EventTypeCounts[%d] = %+v, want %d, descending", i, c, want[c.EventType])
-		}
-	}
-	if total != 500 || len(counts) != len(want) {
-		t.Errorf("EventTypeCounts: %d types, %d events", len(counts), total)
-	}
-	testResolveUser(t, s, events)
-}
-
-func testResolveUser(t *testing.T, s *Store, events []*logevent.Event) {
-	login := events[0].Actor.AlternateID
-	actor, target := map[string]int{}, map[string]int{}
-	for _, e := range events {
-		if e.Actor.AlternateID == login && e.Actor.ID != "" {
-			actor[e.Actor.ID]++
-		}
-		seen := map[string]bool{}
-		for _, tg := range e.Target {
-			if tg.AlternateID == login && tg.ID != "" && !seen[tg.ID] {
-				seen[tg.ID] = true
-				target[tg.ID]++
-			}
-		}
-	}
-	refs, err := s.ResolveUser(context.Background(), login)
-	if err != nil || len(refs) != 1 {
-		t.Fatalf("ResolveUser(%q) = %+v, %v", login, refs, err)
-	}
-	r := refs[0]
-	if r.ID != events[0].Actor.ID || r.ActorEvents != actor[r.ID] || r.TargetEvents != target[r.ID] {
-		t.Errorf("ResolveUser = %+v; want actor %v target %v", r, actor, target)
-	}
-	if refs, _ := s.ResolveUser(context.Background(), strings.ToUpper(login)); len(refs) != 0 {
-		t.Errorf("ResolveUser is exact; got %+v", refs)
-	}
-}
-
-func TestCursorPaging(t *testing.T) {
-	ctx := context.Background()
-	s := openTemp(t)
-	events := newGenerator(genOptions{Seed: 4, Users: 10, Messy: true}).events(400)
-	mustInsert(t, s, events)
-	expr := filter.MustParse(`eventType sw "user." or target.id pr`)
-	for _, desc := range []bool{false, true} {
-		all := searchUUIDs(t, s, Query{Filter: expr, Desc: desc})
-		var paged []string
-		var after *Cursor
-		for {
-			q := Query{Filter: expr, Desc: desc, Limit: 37, After: after}
-			n := 0
-			err := s.SearchWithCursor(ctx, q, func(e *logevent.Event, c Cursor) error {
-				paged = append(paged, e.UUID)
-				after, n = &c, n+1
-				return nil
-			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if n < 37 {
-				break
-			}
-		}
-		if !slices.Equal(all, paged) {
-			t.Errorf("desc=%v: paging returned %d events, one search %d", desc, len(paged), len(all))
-		}
-		c, err := ParseCursor(after.String())
-		if err != nil || c != *after {
-			t.Errorf("ParseCursor(%q) = %v, %v", after.String(), c, err)
-		}
+	res := mustInsert(t, s, []*logevent.Event{events[3], changed})
+	if res.Duplicates != 1 || len(res.Conflicts) != 1 || res.Conflicts[0].Index != 1 || !bytes.Equal(res.Conflicts[0].Stored, events[7].Raw) {
+		t.Errorf("a duplicate and a conflict: %+v", res)
 	}
 }
 
@@ -326,35 +256,15 @@ func TestInsertCancelled(t *testing.T) {
 	s := openTemp(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	events := newGenerator(genOptions{Seed: 5}).events(10)
-	if _, _, err := s.Insert(ctx, events); err == nil {
+	events := backendtest.NewGenerator(backendtest.GenOptions{Seed: 5}).Events(10)
+	if _, err := s.Insert(ctx, events); err == nil {
 		t.Fatal("Insert with a cancelled context succeeded")
 	}
-	if n, err := s.Count(context.Background(), Query{}); n != 0 || err != nil {
+	if n, err := s.Count(context.Background(), backend.Query{}); n != 0 || err != nil {
 		t.Errorf("Count after a cancelled insert = %d, %v", n, err)
 	}
-	if ins, _ := mustInsert(t, s, events); ins != 10 {
-		t.Errorf("inserted %d", ins)
-	}
-}
-
-func TestSinceUntil(t *testing.T) {
-	s := openTemp(t)
-	events := newGenerator(genOptions{Seed: 6}).events(300)
-	mustInsert(t, s, events)
-	since, until := events[100].Time, events[200].Time
-	var want []string
-	for _, e := range events {
-		if !e.Time.Before(since) && e.Time.Before(until) {
-			want = append(want, e.UUID)
-		}
-	}
-	got := searchUUIDs(t, s, Query{Since: since, Until: until})
-	if !slices.Equal(got, want) {
-		t.Errorf("since/until: got %d events, want %d", len(got), len(want))
-	}
-	if got := searchUUIDs(t, s, Query{Since: time.Time{}, Until: time.Unix(0, 0)}); len(got) != 0 {
-		t.Errorf("until 1970: %d events", len(got))
+	if res := mustInsert(t, s, events); res.Inserted != 10 {
+		t.Errorf("inserted %d", res.Inserted)
 	}
 }
 
@@ -375,8 +285,8 @@ func TestBulk(t *testing.T) {
 		t.Fatal(err)
 	}
 	all := indexCount(t, s)
-	g := newGenerator(genOptions{Seed: 9, Users: 30})
-	events := g.events(600)
+	g := backendtest.NewGenerator(backendtest.GenOptions{Seed: 9, Users: 30})
+	events := g.Events(600)
 	if err := s.BeginBulk(ctx, 0); err != nil {
 		t.Fatal(err)
 	}
@@ -384,12 +294,13 @@ func TestBulk(t *testing.T) {
 		t.Fatalf("during a bulk load: %d indexes", n)
 	}
 	mustInsert(t, s, events[:300])
-	if ins, dup := mustInsert(t, s, events[200:400]); ins != 100 || dup != 100 {
-		t.Errorf("bulk insert: %d inserted, %d duplicates", ins, dup)
+	if res := mustInsert(t, s, events[200:400]); res.Inserted != 100 || res.Duplicates != 100 {
+		t.Errorf("bulk insert: %+v", res)
 	}
 	expr := filter.MustParse(`actor.id eq "00u00000000000000001" or target.id eq "00u00000000000000001"`)
-	ref := newReference(events[:400])
-	if got, want := searchUUIDs(t, s, Query{Filter: expr}), ref.search(Query{Filter: expr}); !slices.Equal(got, want) {
+	ref := backendtest.NewReference()
+	ref.Insert(events[:400])
+	if got, want := searchUUIDs(t, s, backend.Query{Filter: expr}), uuids(ref.Matches(backend.Query{Filter: expr})); !slices.Equal(got, want) {
 		t.Errorf("search without indexes: %d events, want %d", len(got), len(want))
 	}
 	if err := s.EndBulk(ctx); err != nil {
@@ -417,8 +328,16 @@ func TestBulk(t *testing.T) {
 	if n := indexCount(t, s); n != all {
 		t.Fatalf("after Close in a bulk load: %d indexes, want %d", n, all)
 	}
-	ref = newReference(events)
-	if got, want := searchUUIDs(t, s, Query{Filter: expr}), ref.search(Query{Filter: expr}); !slices.Equal(got, want) {
+	ref.Insert(events[400:])
+	if got, want := searchUUIDs(t, s, backend.Query{Filter: expr}), uuids(ref.Matches(backend.Query{Filter: expr})); !slices.Equal(got, want) {
 		t.Errorf("search after the bulk load: %d events, want %d", len(got), len(want))
 	}
+}
+
+func uuids(events []*logevent.Event) []string {
+	out := make([]string, len(events))
+	for i, e := range events {
+		out[i] = e.UUID
+	}
+	return out
 }

@@ -29,3 +29,10 @@ func exactNanos(t time.Time) (int64, bool) {
 	}
 	return t.UnixNano(), true
 }
+
+// inRange reports whether an instant compares exactly against stored
+// published values: strictly inside the range, so that clamped values never
+// equal it.
+func inRange(t time.Time) bool {
+	return t.After(minInstant) && t.Before(maxInstant)
+}

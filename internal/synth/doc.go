@@ -49,6 +49,20 @@
 //   - Factor changes: user.mfa.factor.activate, deactivate, update by the
 //     user; reset_all, suspend, unsuspend, deactivate by an administrator.
 //
+// # Classic Engine orgs
+//
+// With Options.Classic the org runs Okta Classic Engine, and its sign-ins
+// follow Classic's sequence instead of the article's: user.session.start
+// and policy.evaluate_sign_on in one request to the Authentication API
+// (/api/v1/authn) in a "102…" session; when the policy challenges, the MFA
+// (or enrolment) events in a new "102…" session, the one the MFA
+// establishes, each naming the user.session.start's transaction.id as its
+// debugData.authnRequestId; no user.authentication.verify. The rest of the
+// session (app sign-ins, factor changes, the logout) goes on in the session
+// the MFA established. The planted incidents follow the same sequence.
+// Without it, the output is byte for byte what it was before Classic
+// Engine orgs existed (TestDefaultOutputIsPinned).
+//
 // Some noise surrounds them: OAuth 2.0 grants (app.oauth2.*),
 // user.session.access_admin_app, system.email.delivery,
 // system.email.mfa_enroll_notification.sent_message,
@@ -83,7 +97,11 @@
 //     order; uuids are unique.
 //   - Planting incidents adds events but changes no benign one: the output
 //     with Incidents, minus the incidents' EventUUIDs, is byte-identical to
-//     the output without.
+//     the output without; likewise Travel, which changes neither benign
+//     events nor the other incidents.
+//   - In a Classic Engine org, no user.authentication.verify and no "idx…"
+//     session or /idp/idx/ request appears; every challenged sign-in's MFA
+//     completes, from the sign-in's user and client, in another session.
 //
 // # Choices
 //

@@ -26,6 +26,14 @@ type Options struct {
 	Events int
 	// Incidents plants the three attacks described on Incident.
 	Incidents bool
+	// Classic makes the org an Okta Classic Engine org (see the package
+	// documentation, "Classic Engine orgs"). Left false, the org's sign-ins
+	// follow the article's sequence, and the output is what it always was.
+	Classic bool
+	// Travel plants an ImpossibleTravel incident (with or without the three
+	// of Incidents): the victim signs in at home, and within the hour
+	// someone signs in as the victim from another continent.
+	Travel bool
 }
 
 // DefaultStart is the Start used when Options.Start is zero.
@@ -87,6 +95,7 @@ const (
 	streamTraffic
 	streamIncidents
 	streamUUID
+	streamTravel
 )
 
 // Sizing of the schedule.
@@ -116,6 +125,9 @@ func New(opts Options) *Generator {
 	g.nextStoryAt = g.startMs
 	if opts.Incidents {
 		g.plantIncidents()
+	}
+	if opts.Travel {
+		g.plantTravel()
 	}
 	return g
 }
@@ -169,7 +181,8 @@ func (g *Generator) WriteTo(w io.Writer) (int64, error) {
 }
 
 // Incidents returns the ground truth of the planted incidents (none unless
-// Options.Incidents), complete from the moment New returns.
+// Options.Incidents or Options.Travel), complete from the moment New
+// returns.
 func (g *Generator) Incidents() []Incident {
 	out := make([]Incident, len(g.incidents))
 	for i, inc := range g.incidents {

@@ -1,6 +1,7 @@
 package synth
 
 import (
+	"math"
 	"slices"
 	"time"
 )
@@ -24,6 +25,11 @@ const (
 	// country and user agent (a stolen session cookie) to sign in to apps,
 	// with no new sign-in, while the victim keeps using the session.
 	SessionHijack IncidentKind = "session_hijack"
+	// ImpossibleTravel (Options.Travel): the victim signs in at home; 20 to
+	// 50 minutes later someone signs in as the victim, password and MFA,
+	// from the attacker site farthest from the victim's home (never a
+	// known proxy), and signs in to an app.
+	ImpossibleTravel IncidentKind = "impossible_travel"
 )
 
 // Incident is the ground truth of a planted attack, for tests and demos.
@@ -74,6 +80,20 @@ func IncidentKinds() []IncidentKind {
 	kinds := make([]IncidentKind, len(incidentPlans))
 	for i, p := range incidentPlans {
 		kinds[i] = p.kind
+	}
+	return kinds
+}
+
+// PlantedKinds lists the kinds of incident opts plants, one incident of
+// each, in the order Generator.Incidents lists them: IncidentKinds with
+// Incidents, then ImpossibleTravel with Travel.
+func PlantedKinds(opts Options) []IncidentKind {
+	var kinds []IncidentKind
+	if opts.Incidents {
+		kinds = IncidentKinds()
+	}
+	if opts.Travel {
+		kinds = append(kinds, ImpossibleTravel)
 	}
 	return kinds
 }
@@ -138,7 +158,8 @@ func (g *Generator) pickVictims(r *rng) []*user {
 // attackerSession opens a session on the attacker's client in the victim's name.
 func (st *story) attackerSession(victim *user, ep *endpoint) *sessionCtx {
 	s := st.sessionless(victim, ep, st.attackerBrowser())
-	s.identityEngine = st.r.chance(0.5)
+	s.identityEngine = st.r.chance(0.5) && !st.g.opts.Classic
+	s.classic = st.g.opts.Classic
 	s.sessionID = st.r.sessionID(s.identityEngine)
 	s.behaviors, s.risk = behaviorsAnomal, riskHigh
 	return s
@@ -156,6 +177,10 @@ func (st *story) plantPushFatigue(victim *user, ep *endpoint, at int64) {
 	f.emit(event{kind: kSessionStart, newRequest: true})
 	f.wait(15, 90)
 	f.emit(event{kind: kPolicyEvaluateSignOn, result: resultChallenge, reason: reasonPolicyChallenge})
+	if s.classic {
+		f.classicMFA()
+		st.incident.SessionIDs = append(st.incident.SessionIDs, f.s.sessionID)
+	}
 	for i := 0; i < 12; i++ {
 		if i > 0 {
 			f.wait(20000, 32000)
@@ -168,8 +193,12 @@ func (st *story) plantPushFatigue(victim *user, ep *endpoint, at int64) {
 	f.sendPush(false)
 	f.wait(5000, 15000)
 	f.emit(event{kind: kAuthViaMFA, factor: factorPush, newRequest: true})
-	f.wait(80, 900)
-	f.emit(event{kind: kAuthVerify, factor: factorPush, newRequest: true})
+	if f.s.classic {
+		f.s.signInEnd = f.t
+	} else {
+		f.wait(80, 900)
+		f.emit(event{kind: kAuthVerify, factor: factorPush, newRequest: true})
+	}
 	st.attackerAppSignIns(f, "Salesforce", "Google Workspace")
 }
 
@@ -192,6 +221,9 @@ func (st *story) plantPasswordResetTakeover(victim *user, ep *endpoint, at int64
 	st.incident.SessionIDs = []string{s.sessionID}
 	session := &flow{st: st, s: s, t: f.t + st.r.between(5000, 20000)}
 	session.signIn(signInPlan{policy: resultChallenge, reason: reasonPolicyChallenge, factor: factorEmail})
+	if session.s != s {
+		st.incident.SessionIDs = append(st.incident.SessionIDs, session.s.sessionID)
+	}
 	session.wait(40000, 120000)
 	session.enrollFactor(factorPush)
 	st.attackerAppSignIns(session, "Google Workspace", "Salesforce")
@@ -211,14 +243,14 @@ func (st *story) plantSessionHijack(victim *user, attackerEP *endpoint, at int64
 	if victim.office != nil {
 		c.net = netAtOffice
 	}
-	s := st.newSession(victim, c)
-	st.incident.SessionIDs = []string{s.sessionID}
-	f := &flow{st: st, s: s, t: at}
+	f := &flow{st: st, s: st.newSession(victim, c), t: at}
 	plan := signInPlan{policy: resultChallenge, reason: reasonPolicyChallenge, factor: victim.primary}
 	if victim.enrolled == 0 || victim.primary == factorNone {
 		plan = signInPlan{policy: resultAllow, reason: reasonPolicyAllow}
 	}
 	f.signIn(plan)
+	s := f.s // the session the sign-in established
+	st.incident.SessionIDs = []string{s.sessionID}
 	f.wait(30000, 180000)
 	f.signOnToApp(st.appNamed("Slack"))
 	f.wait(300000, 600000)
@@ -226,7 +258,7 @@ func (st *story) plantSessionHijack(victim *user, attackerEP *endpoint, at int64
 
 	stolen := &sessionCtx{
 		user: victim, ep: attackerEP, browser: st.attackerBrowser(), sessionID: s.sessionID,
-		identityEngine: s.identityEngine, behaviors: behaviorsAnomal, risk: riskHigh, render: st.r.fork(),
+		identityEngine: s.identityEngine, classic: s.classic, behaviors: behaviorsAnomal, risk: riskHigh, render: st.r.fork(),
 	}
 	attacker := &flow{st: st, s: stolen, t: f.t + st.r.between(15*60000, 25*60000)}
 	st.attackerAppSignIns(attacker, "Salesforce", "GitHub Enterprise Cloud", "AWS IAM Identity Center")
@@ -250,4 +282,68 @@ func (st *story) appNamed(label string) *app {
 		}
 	}
 	panic("synth: no app " + label)
+}
+
+// plantTravel plans the ImpossibleTravel incident from its own random
+// stream: like the others it changes no user state, and it takes sequence
+// numbers after theirs, so neither benign events nor the other incidents
+// change.
+func (g *Generator) plantTravel() {
+	r := newRNG(g.opts.Seed, streamTravel)
+	users := g.org.users
+	victim := users[r.intn(len(users))]
+	for try := 0; try < 200 && victim.admin; try++ {
+		victim = users[r.intn(len(users))]
+	}
+	var site *attackerSite
+	for i := range attackerSites {
+		s := &attackerSites[i]
+		if !s.network.isProxy && (site == nil || distanceKm(victim.home, s.place) > distanceKm(victim.home, site.place)) {
+			site = s
+		}
+	}
+	ep := newEndpoint(addressIn(&r, &site.network), &attackerAgents[r.intn(len(attackerAgents))], &site.place, &site.network)
+	ep.attacker = true
+	inc := &Incident{
+		Kind: ImpossibleTravel, UserID: victim.id, UserLogin: victim.login,
+		UserIP: victim.endpointFor(slotDesktop, netAtHome).ip, UserCountry: victim.country,
+		AttackerIP: ep.ip, AttackerASN: site.network.asn, AttackerISP: site.network.isp,
+		AttackerCountry: site.place.country, AttackerUserAgent: ep.agent.raw,
+	}
+	const spanMs = 90 * 60 * 1000
+	at := g.startMs + max(g.endMs-g.startMs-spanMs, 0)/2
+	st := &story{g: g, r: &r, incident: inc, optionalEnd: g.endMs}
+	st.plantImpossibleTravel(victim, ep, at)
+	st.finishIncident()
+	g.incidents = append(g.incidents, *inc)
+}
+
+// plantImpossibleTravel plans the ImpossibleTravel incident.
+func (st *story) plantImpossibleTravel(victim *user, ep *endpoint, at int64) {
+	plan := signInPlan{policy: resultChallenge, reason: reasonPolicyChallenge, factor: victim.primary}
+	if victim.enrolled == 0 || victim.primary == factorNone {
+		plan = signInPlan{policy: resultAllow, reason: reasonPolicyAllow}
+	}
+	home := &flow{st: st, s: st.newSession(victim, client{slotDesktop, netAtHome}), t: at}
+	home.signIn(plan)
+	home.wait(30000, 120000)
+	home.signOnToApp(st.appNamed("Slack"))
+
+	s := st.attackerSession(victim, ep)
+	s.behaviors, s.risk = behaviorsAnomal, riskHigh
+	away := &flow{st: st, s: s, t: at + st.r.between(20*60000, 50*60000)}
+	away.signIn(plan)
+	st.incident.SessionIDs = []string{s.sessionID}
+	if away.s != s {
+		st.incident.SessionIDs = append(st.incident.SessionIDs, away.s.sessionID)
+	}
+	st.attackerAppSignIns(away, "Google Workspace")
+}
+
+// distanceKm is the great-circle distance between two places.
+func distanceKm(a, b place) float64 {
+	const rad = math.Pi / 180
+	dLat, dLon := (b.lat-a.lat)*rad, (b.lon-a.lon)*rad
+	h := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(a.lat*rad)*math.Cos(b.lat*rad)*math.Sin(dLon/2)*math.Sin(dLon/2)
+	return 2 * 6371.0088 * math.Asin(math.Sqrt(min(1, h)))
 }

@@ -238,7 +238,7 @@ func (g *Generator) appendKindDebugData(dst []byte, e *event) []byte {
 		}
 		dst = appendBrowser(dst, s)
 	case kAuthViaMFA:
-		dst = appendAuthnRequest(dst, s)
+		dst = appendAuthnRequest(dst, e)
 		dst = appendKV(dst, "behaviors", s.behaviors)
 		dst = appendKV(dst, "factor", factorSpecs[e.factor].debugName)
 		dst = appendKV(dst, "factorIntent", factorIntent(e))
@@ -249,8 +249,12 @@ func (g *Generator) appendKindDebugData(dst []byte, e *event) []byte {
 		dst = appendKV(dst, "risk", s.risk)
 	case kAuthVerify, kPushSendVerify, kSMSSendFactorVerify, kVoiceSendPhoneVerification, kEmailSendFactorVerify,
 		kSMSSendPhoneVerification, kVoiceSendMFAChallenge:
-		dst = appendAuthnRequest(dst, s)
+		dst = appendAuthnRequest(dst, e)
 		dst = appendBrowser(dst, s)
+	case kFactorActivate:
+		if s.signIn != nil && e.at <= s.signInEnd {
+			dst = appendAuthnRequest(dst, e) // Classic Engine: enrolled within the sign-in
+		}
 	case kAuthSSO, kAppDenyAccess:
 		dst = appendKV(dst, "initiationType", "IDP_INITIATED")
 		dst = appendKV(dst, "signOnMode", signOnModeLabel(e.app))
@@ -282,9 +286,17 @@ func appendKV(dst []byte, key, value string) []byte {
 	return appendJSONString(dst, value)
 }
 
-func appendAuthnRequest(dst []byte, s *sessionCtx) []byte {
+// appendAuthnRequest writes debugData.authnRequestId: the first request of
+// the event's session, or, for the MFA of a Classic Engine sign-in, the
+// request of the sign-in's user.session.start.
+func appendAuthnRequest(dst []byte, e *event) []byte {
+	s := e.ctx
+	id := s.authnRequestID
+	if s.signIn != nil && e.at <= s.signInEnd {
+		id = s.signIn.authnRequestID
+	}
 	dst = append(dst, `,"authnRequestId":"`...)
-	dst = append(dst, s.authnRequestID...)
+	dst = append(dst, id...)
 	return append(dst, '"')
 }
 

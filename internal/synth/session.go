@@ -36,9 +36,16 @@ type event struct {
 type sessionCtx struct {
 	user           *user
 	ep             *endpoint
-	browser        *browserID          // nil when no browser is involved
-	sessionID      string              // externalSessionId, or "unknown" outside a session
-	identityEngine bool                // Identity Engine (idx…) request URIs
+	browser        *browserID // nil when no browser is involved
+	sessionID      string     // externalSessionId, or "unknown" outside a session
+	identityEngine bool       // Identity Engine (idx…) request URIs
+	classic        bool       // a Classic Engine org's session (Options.Classic)
+	// signIn is, for the session a Classic Engine MFA establishes, the
+	// session whose user.session.start the MFA completes: the MFA events
+	// of the sign-in (up to signInEnd, Unix ms) name its request as their
+	// authnRequestId.
+	signIn         *sessionCtx
+	signInEnd      int64
 	behaviors      string              // debugData.behaviors of sign-in events
 	risk           string              // debugData.risk of sign-in events
 	device         []byte              // Okta Verify device of push enrolments; nil: the user's phone

@@ -88,7 +88,8 @@ func (st *story) pickClient(u *user) client {
 // newSession opens a browser session of u on client c.
 func (st *story) newSession(u *user, c client) *sessionCtx {
 	s := st.sessionless(u, u.endpointFor(c.slot, c.net), &u.browserIDs[c.slot])
-	s.identityEngine = st.r.chance(0.3)
+	s.identityEngine = st.r.chance(0.3) && !st.g.opts.Classic
+	s.classic = st.g.opts.Classic
 	s.sessionID = st.r.sessionID(s.identityEngine)
 	if c.net == netOnPhone {
 		s.behaviors = behaviorsNewIP
@@ -199,11 +200,26 @@ func (st *story) enrolledFactor(u *user, excludePrimary bool) factor {
 }
 
 // signIn plans the article's "Sign in to Okta" sequence: user.session.start,
-// policy.evaluate_sign_on, the MFA events, user.authentication.verify.
+// policy.evaluate_sign_on, the MFA events, user.authentication.verify. In
+// a Classic Engine session it plans Classic's: the MFA events in the
+// session they establish (classicMFA), and no verification.
 func (f *flow) signIn(p signInPlan) {
 	f.emit(event{kind: kSessionStart, newRequest: true})
 	f.wait(15, 90)
 	f.emit(event{kind: kPolicyEvaluateSignOn, result: p.policy, reason: p.reason})
+	if f.s.classic {
+		if p.enroll || p.factor != factorNone {
+			f.classicMFA()
+		}
+		switch {
+		case p.enroll:
+			f.enrollAtSignIn()
+		case p.factor != factorNone:
+			f.verifyFactor(p.factor, false)
+		}
+		f.s.signInEnd = f.t
+		return
+	}
 	verified := p.factor
 	switch {
 	case p.enroll:
@@ -213,6 +229,20 @@ func (f *flow) signIn(p signInPlan) {
 	}
 	f.wait(80, 1500)
 	f.emit(event{kind: kAuthVerify, factor: verified, newRequest: true})
+}
+
+// classicMFA moves the flow to the session a Classic Engine sign-in's MFA
+// establishes: a new externalSessionId, whose sign-in MFA events name the
+// user.session.start's request as their authnRequestId. The rest of the
+// session goes on in it.
+func (f *flow) classicMFA() {
+	s := f.s
+	f.s = &sessionCtx{
+		user: s.user, ep: s.ep, browser: s.browser, classic: true, signIn: s,
+		behaviors: s.behaviors, risk: s.risk, device: s.device, enrollmentIDs: s.enrollmentIDs,
+		render: f.st.r.fork(), pushes: s.pushes, mfaFailures: s.mfaFailures,
+	}
+	f.s.sessionID = f.st.r.sessionID(false)
 }
 
 // verifyFactor plans the MFA events of one verification.

@@ -59,9 +59,15 @@ type logEvent struct {
 			RawUserAgent string `json:"rawUserAgent"`
 		} `json:"userAgent"`
 		GeographicalContext *struct {
-			Country string `json:"country"`
+			Country     string `json:"country"`
+			Geolocation struct {
+				Lat, Lon float64
+			} `json:"geolocation"`
 		} `json:"geographicalContext"`
 	} `json:"client"`
+	Transaction struct {
+		ID string `json:"id"`
+	} `json:"transaction"`
 	AuthenticationContext struct {
 		ExternalSessionID string `json:"externalSessionId"`
 	} `json:"authenticationContext"`

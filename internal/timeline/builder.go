@@ -16,7 +16,13 @@ type Builder struct {
 	sessions map[string]*sessionState
 	users    map[string]*userState
 	fatigues []*fatigueIncident
-	done     *Timeline
+	// authn holds the sign-ins by the transaction.id of their
+	// user.session.start, which Classic Engine's MFA events name.
+	authn map[string]*flowState
+	// egress counts the users signing in from each address (impossible
+	// travel's shared egresses).
+	egress map[string]*egressState
+	done   *Timeline
 	// Retire's bookkeeping: the flows by the time they may be retired, how
 	// many of b.flows were retired, when idle sessions were last forgotten.
 	due     dueQueue[*flowState]
@@ -54,6 +60,7 @@ type userState struct {
 	// networks, and formatting a number allocates.
 	asnValue float64
 	asnText  string
+	travel   travelState
 }
 
 // sessionState is a track of flows: one external session, or a user's
@@ -86,6 +93,9 @@ func (b *Builder) Add(e *logevent.Event) {
 	}
 	fs := b.route(e, p, u, own, admin)
 	fs.add(e, p, own)
+	if e.EventType == typeSessionInit && !e.Outcome.Failed() {
+		b.noteAuthn(e, fs)
+	}
 	b.observe(e, clientOf(e, u.asnOf(e)), p, u, fs, own, admin)
 }
 
@@ -132,6 +142,11 @@ func (b *Builder) route(e *logevent.Event, p placement, u *userState, own *sessi
 		return b.recoveryFlow(e, p, u)
 	case p.role == roleFactorChange:
 		return b.changeFlow(e, u)
+	}
+	if p.role == roleMFA && !admin {
+		if fs := b.classicMFAFlow(e, u, own); fs != nil {
+			return fs
+		}
 	}
 	tr := b.track(e, u, own, admin || p.role == roleSignin)
 	if p.role == roleMFA {
@@ -215,7 +230,7 @@ func (b *Builder) signinFlow(e *logevent.Event, tr *sessionState, cur *flowState
 			return cur
 		}
 	case typePolicy:
-		if open || cur.isPending() {
+		if (open && !cur.classicDone) || cur.isPending() {
 			return cur
 		}
 		if tr.signed {
@@ -311,4 +326,7 @@ func (b *Builder) observe(e *logevent.Event, c client, p placement, u *userState
 	s.noteOkta(e)
 	b.checkRecovery(e, &s, p, u, fs, admin)
 	u.seen.record(&s, e.Time)
+	if e.EventType == typeSessionInit && !e.Outcome.Failed() {
+		b.checkTravel(e, u, fs)
+	}
 }

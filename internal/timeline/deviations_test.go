@@ -224,7 +224,7 @@ func TestDeviations(t *testing.T) {
 		{"new network Okta knows", Options{}, func(l *log) []want {
 			l.signin(0, "102S1", nil)
 			recoveryAt(l, 3600, "system.email.password_reset.sent_message", "user.account.reset_password", "user.account.update_password")
-			mobile := netw{"198.18.160.9", "Oakland", "United States", "t-mobile usa, inc.", home.ua, 21928}
+			mobile := netw{"198.18.160.9", "Oakland", "United States", "t-mobile usa, inc.", home.ua, 21928, 0, 0}
 			l.add(ev{at: 3700, typ: typeSessionInit, session: "102S2", from: &mobile,
 				behaviors: "{New Geo-Location=NEGATIVE, New Device=NEGATIVE, New IP=POSITIVE, New State=NEGATIVE, New Country=NEGATIVE}"})
 			l.add(ev{at: 3701, typ: typePolicy, session: "102S2", from: &mobile})

@@ -45,15 +45,9 @@ func actedOnByOther(e *logevent.Event, subject Actor) bool {
 	return actorIsUser(e) && e.Actor.ID != "" && e.Actor.ID != subject.ID
 }
 
-// sessionID returns the event's external session id, or "" when it has
-// none ("unknown" and "null" are what Okta writes for none).
-func sessionID(e *logevent.Event) string {
-	s := e.AuthenticationContext.ExternalSessionID
-	if s == "" || strings.EqualFold(s, "unknown") || s == "null" {
-		return ""
-	}
-	return s
-}
+// sessionID returns the event's Okta session id, or "" when it has none or
+// its externalSessionId names an API transaction (logevent's session rule).
+func sessionID(e *logevent.Event) string { return e.SessionID() }
 
 // asn returns the client's autonomous system number as text, or "".
 func asn(e *logevent.Event) string {

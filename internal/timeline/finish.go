@@ -60,7 +60,7 @@ func (fs *flowState) publish() Flow {
 	fs.resolveKind()
 	seq, hasSeq := sequenceOf(fs.kind, fs.denied)
 	f := Flow{
-		Kind: fs.kind, Session: fs.session, Actor: fs.user.actor,
+		Kind: fs.kind, Session: fs.session, Engine: fs.signals.engine(), Actor: fs.user.actor,
 		Start: fs.start, End: fs.last, Steps: make([]Step, len(fs.events)),
 	}
 	places := make([]placement, len(fs.events))
@@ -68,11 +68,18 @@ func (fs *flowState) publish() Flow {
 		places[i] = placementOf(e.EventType)
 		label, description, position := labelIn(seq, hasSeq, places[i], e.EventType)
 		f.Steps[i] = Step{Event: e, Label: label, Description: description, Position: position}
+		if id := e.APITransaction(); id != "" && !slices.Contains(f.Transactions, id) {
+			f.Transactions = append(f.Transactions, id)
+		}
 	}
+	missing := missingSteps(f, seq, hasSeq)
 	f.Complete = complete(seq, hasSeq, f.Steps)
+	if isClassicSignin(f) {
+		f.Complete = len(missing) == 0
+	}
 	var devs []Deviation
 	if hasSeq {
-		devs = append(devs, incomplete(f, seq)...)
+		devs = append(devs, incomplete(f, seq, missing)...)
 		devs = append(devs, outOfOrder(f, seq)...)
 	}
 	devs = append(devs, denied(f, places)...)
@@ -106,9 +113,61 @@ func reached(e *logevent.Event) bool {
 	return e.EventType == typeDenyAccess || !e.Outcome.Failed()
 }
 
-// incomplete flags a flow that stops before its last required step, unless
-// it stopped on a failure (denied says so).
-func incomplete(f Flow, seq catalog.Sequence) []Deviation {
+// isClassicSignin reports whether f is a sign-in that follows Classic
+// Engine's sequence, which has no user.authentication.verify.
+func isClassicSignin(f Flow) bool { return f.Kind == KindSignin && f.Engine == EngineClassic }
+
+// missingSteps returns the required steps of seq that a flow stopping where
+// f stops lacks: those numbered after its highest step reached; for a
+// Classic sign-in, the session start and sign-on policy if absent, and the
+// MFA step when the policy challenged and no factor was verified or
+// enrolled.
+func missingSteps(f Flow, seq catalog.Sequence, hasSeq bool) []catalog.Step {
+	if !hasSeq {
+		return nil
+	}
+	if !isClassicSignin(f) {
+		hi := 0
+		for _, s := range f.Steps {
+			hi = max(hi, s.Position)
+		}
+		var out []catalog.Step
+		for _, req := range requiredSteps(seq) {
+			if req.Number > hi {
+				out = append(out, req)
+			}
+		}
+		return out
+	}
+	var started, policy, challenged, passed bool
+	for _, s := range f.Steps {
+		e := s.Event
+		switch {
+		case e.Outcome.Failed():
+		case e.EventType == typeSessionInit:
+			started = true
+		case e.EventType == typePolicy:
+			policy = true
+			challenged = challenged || strings.EqualFold(e.Outcome.Result, "CHALLENGE")
+		case e.EventType == typeAuthViaMFA, e.EventType == typeActivate:
+			passed = true
+		}
+	}
+	var out []catalog.Step
+	for _, st := range seq.Steps {
+		switch {
+		case st.Has(typeSessionInit) && !started, st.Has(typePolicy) && !policy,
+			st.IsRef() && st.Ref == seqMFA && challenged && !passed:
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// incomplete flags a flow that stops before its last required step (missing
+// lists the steps it lacks), unless it stopped on a failure (denied says
+// so).
+func incomplete(f Flow, seq catalog.Sequence, missing []catalog.Step) []Deviation {
 	switch f.Kind {
 	case KindSignin, KindSSPR, KindSSU, KindMFA:
 	default:
@@ -121,23 +180,33 @@ func incomplete(f Flow, seq catalog.Sequence) []Deviation {
 			first = first || s.Position == 1
 		}
 	}
-	if (hi == 0 && f.Kind != KindMFA) || (last != nil && last.Event.Outcome.Failed()) {
+	if (hi == 0 && f.Kind != KindMFA) || (last != nil && last.Event.Outcome.Failed()) || len(missing) == 0 {
 		return nil
 	}
-	var missing []string
-	for _, req := range requiredSteps(seq) {
-		if req.Number > hi {
-			missing = append(missing, fmt.Sprintf("%q", numbered(seq, req)))
-		}
+	var names []string
+	for _, req := range missing {
+		names = append(names, fmt.Sprintf("%q", numbered(seq, req)))
 	}
-	if len(missing) == 0 {
-		return nil
+	how := stoppedEarly(f.Kind, hi, first)
+	if isClassicSignin(f) {
+		how = "Classic Engine sign-in " + classicStop(missing)
 	}
 	return []Deviation{{
 		Kind:    Incomplete,
-		Message: stoppedEarly(f.Kind, hi, first) + "; missing " + strings.Join(missing, ", "),
+		Message: how + "; missing " + strings.Join(names, ", "),
 		UUIDs:   labelledUUIDs(f.Steps),
 	}}
+}
+
+// classicStop says where a Classic sign-in lacking the missing steps stopped.
+func classicStop(missing []catalog.Step) string {
+	switch {
+	case missing[0].Number == 1:
+		return "without a session started"
+	case missing[0].Number == 2:
+		return "started, sign-on policy never evaluated"
+	}
+	return "challenged by the sign-on policy, MFA never verified"
 }
 
 // stoppedEarly says how a flow of kind k stopped after step hi; first

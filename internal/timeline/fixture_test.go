@@ -17,6 +17,7 @@ type person struct{ id, login, name string }
 type netw struct {
 	ip, city, country, asOrg, ua string
 	asn                          int
+	lat, lon                     float64 // geolocation, when not both 0
 }
 
 var (
@@ -24,10 +25,17 @@ var (
 	bob   = person{"00ubob", "bob@acme.example", "Bob Brown"}
 	admin = person{"00uadmin", "admin@acme.example", "Ada Admin"}
 
-	home     = netw{"198.18.0.10", "San Francisco", "United States", "comcast", "Mozilla/5.0 (Macintosh) Chrome/131.0", 7922}
-	home2    = netw{"198.18.0.11", "San Francisco", "United States", "comcast", "Mozilla/5.0 (Macintosh) Chrome/131.0", 7922}
-	proxy    = netw{"198.51.100.140", "Bucharest", "Romania", "datacamp limited", "Mozilla/5.0 (Windows NT 10.0; rv:122.0) Firefox/122.0", 60068}
-	attacker = netw{"198.51.100.20", "Amsterdam", "Netherlands", "m247 europe srl", "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0", 9009}
+	home     = netw{"198.18.0.10", "San Francisco", "United States", "comcast", "Mozilla/5.0 (Macintosh) Chrome/131.0", 7922, 0, 0}
+	home2    = netw{"198.18.0.11", "San Francisco", "United States", "comcast", "Mozilla/5.0 (Macintosh) Chrome/131.0", 7922, 0, 0}
+	proxy    = netw{"198.51.100.140", "Bucharest", "Romania", "datacamp limited", "Mozilla/5.0 (Windows NT 10.0; rv:122.0) Firefox/122.0", 60068, 0, 0}
+	attacker = netw{"198.51.100.20", "Amsterdam", "Netherlands", "m247 europe srl", "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0", 9009, 0, 0}
+
+	// Geolocated clients (impossible travel).
+	sfHome    = netw{"198.18.0.30", "San Francisco", "United States", "comcast", "Mozilla/5.0 (Macintosh) Chrome/131.0", 7922, 37.7697, -122.3933}
+	sfHome2   = netw{"198.18.0.31", "Oakland", "United States", "comcast", "Mozilla/5.0 (Macintosh) Chrome/131.0", 7922, 37.8044, -122.2712}
+	nyHome    = netw{"198.18.0.32", "New York", "United States", "verizon", "Mozilla/5.0 (Macintosh) Chrome/131.0", 701, 40.7506, -73.9972}
+	singapore = netw{"203.0.113.20", "Singapore", "Singapore", "digitalocean, llc", "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0", 14061, 1.2897, 103.8501}
+	sfOffice  = netw{"192.0.2.10", "San Francisco", "United States", "zayo bandwidth", "Mozilla/5.0 (Macintosh) Chrome/131.0", 6461, 37.7697, -122.3933}
 )
 
 // log builds events for one test: times are seconds after base, uuids are
@@ -59,6 +67,14 @@ type ev struct {
 	ua      string // overrides from.ua
 	// behaviors is debugData.behaviors, Okta's risk verdict.
 	behaviors any
+	// tx is transaction.id; authn and uri are debugData.authnRequestId and
+	// debugData.requestUri.
+	tx, authn, uri string
+	// isProxy is securityContext.isProxy; zone is client.zone.
+	isProxy bool
+	zone    string
+	// geo is client.geographicalContext.geolocation: latitude, longitude.
+	geo []float64
 }
 
 // add builds the event and appends it; it returns its uuid.
@@ -97,8 +113,32 @@ func (l *log) add(x ev) string {
 		"authenticationContext": map[string]any{"externalSessionId": sessionOf(x)},
 		"target":                targetsJSON(x, who),
 	}
+	debug := map[string]any{}
+	for k, v := range map[string]string{"authnRequestId": x.authn, "requestUri": x.uri} {
+		if v != "" {
+			debug[k] = v
+		}
+	}
 	if x.behaviors != nil {
-		m["debugContext"] = map[string]any{"debugData": map[string]any{"behaviors": x.behaviors}}
+		debug["behaviors"] = x.behaviors
+	}
+	if len(debug) > 0 {
+		m["debugContext"] = map[string]any{"debugData": debug}
+	}
+	if x.tx != "" {
+		m["transaction"] = map[string]any{"type": "WEB", "id": x.tx}
+	}
+	if from.lat != 0 || from.lon != 0 {
+		m["client"].(map[string]any)["geographicalContext"].(map[string]any)["geolocation"] = map[string]any{"lat": from.lat, "lon": from.lon}
+	}
+	if len(x.geo) == 2 {
+		m["client"].(map[string]any)["geographicalContext"].(map[string]any)["geolocation"] = map[string]any{"lat": x.geo[0], "lon": x.geo[1]}
+	}
+	if x.isProxy {
+		m["securityContext"].(map[string]any)["isProxy"] = true
+	}
+	if x.zone != "" {
+		m["client"].(map[string]any)["zone"] = x.zone
 	}
 	raw, err := json.Marshal(m)
 	if err != nil {
@@ -187,6 +227,24 @@ func (l *log) signin(at int, s string, from *netw, mfa ...string) []string {
 		ids = append(ids, l.add(ev{at: at + 2 + i, typ: typ, session: s, from: from}))
 	}
 	return append(ids, l.add(ev{at: at + 3 + len(mfa), typ: typeVerify, session: s, from: from}))
+}
+
+// classicSignin adds a Classic Engine sign-in of who at second at, as
+// Classic Engine logs one: user.session.start and policy.evaluate_sign_on
+// (outcome policy) in one request to the Authentication API in session s1,
+// then the MFA events (types) in session s2, each naming the session
+// start's transaction.id as its authnRequestId. It returns the uuids.
+func classicSignin(l *log, at int, who *person, policy, s1, s2 string, mfa ...string) []string {
+	tx := fmt.Sprintf("TX%d", at)
+	ids := []string{
+		l.add(ev{at: at, typ: typeSessionInit, who: who, session: s1, tx: tx, uri: "/api/v1/authn"}),
+		l.add(ev{at: at, typ: typePolicy, who: who, session: s1, tx: tx, uri: "/api/v1/authn", result: policy}),
+	}
+	for i, typ := range mfa {
+		ids = append(ids, l.add(ev{at: at + 5 + 10*i, typ: typ, who: who, session: s2, tx: fmt.Sprintf("TX%d-%d", at, i),
+			authn: tx, uri: "/api/v1/authn/factors/opf1/verify"}))
+	}
+	return ids
 }
 
 // summary is a flow reduced to what the tests compare.

@@ -1,6 +1,7 @@
 package timeline
 
 import (
+	"strings"
 	"time"
 
 	"github.com/oktascope/oktascope/internal/logevent"
@@ -14,14 +15,25 @@ type flowState struct {
 	started bool // a successful user.session.start
 	denied  bool // application.policy.sign_on.deny_access seen
 	hasMFA  bool
-	watched bool // a recovery watch follows this flow
-	retired bool // handed back by Retire
-	open    int  // deviations of the flow still growing (see Retire)
-	user    *userState
-	watch   *recoveryWatch // the watch of a recovery flow
-	session string
-	track   *sessionState // nil for recoveries and factor changes
-	events  []*logevent.Event
+	// What Classic Engine's sign-in needs to complete: the sign-on policy
+	// evaluated, whether it challenged, and an MFA factor verified or
+	// enrolled; classicDone once a Classic sign-in has them all.
+	policy, challenged, mfaPassed, classicDone bool
+	signals                                    signals // what the events say of the engine
+	watched                                    bool    // a recovery watch follows this flow
+	retired                                    bool    // handed back by Retire
+	open                                       int     // deviations of the flow still growing (see Retire)
+	user                                       *userState
+	watch                                      *recoveryWatch // the watch of a recovery flow
+	session                                    string
+	// authnKey is the transaction.id of the sign-in's user.session.start,
+	// under which Builder.authn holds the flow.
+	authnKey string
+	track    *sessionState // nil for recoveries and factor changes
+	// mfaTrack is the session a Classic sign-in's MFA established, whose
+	// current flow the sign-in is until its own events start another.
+	mfaTrack *sessionState
+	events   []*logevent.Event
 	// first backs events while the flow holds two at most, as most flows
 	// do: it spares them an allocation.
 	first   [2]*logevent.Event
@@ -44,11 +56,20 @@ func (fs *flowState) add(e *logevent.Event, p placement, own *sessionState) {
 	if fs.session == "" && fs.track == nil && own != nil {
 		fs.session = own.id
 	}
+	if p.role == roleSignin || p.role == roleMFA {
+		fs.signals |= signalsOf(e, fs.signals)
+	}
 	switch {
 	case p.role == roleMFA:
 		fs.hasMFA = true
+		if (e.EventType == typeAuthViaMFA || e.EventType == typeActivate) && !e.Outcome.Failed() {
+			fs.mfaPassed = true
+		}
 	case e.EventType == typeSessionInit && !e.Outcome.Failed():
 		fs.started = true
+	case e.EventType == typePolicy && !e.Outcome.Failed():
+		fs.policy = true
+		fs.challenged = fs.challenged || strings.EqualFold(e.Outcome.Result, "CHALLENGE")
 	case e.EventType == typeVerify && fs.kind == KindSignin:
 		fs.final = true
 	case p.role == roleAppGranted || p.role == roleAppDenied:
@@ -56,6 +77,14 @@ func (fs *flowState) add(e *logevent.Event, p placement, own *sessionState) {
 		fs.denied = fs.denied || p.role == roleAppDenied
 	case p.role == roleSSPR || p.role == roleSSU:
 		fs.reachRecovery(e, p)
+	}
+	if fs.kind == KindSignin && !fs.classicDone && fs.classicComplete() && fs.signals.classic() &&
+		(!fs.challenged || fs.signals&sigClassicMFA != 0) {
+		// Complete as Classic Engine completes a sign-in: allowed without
+		// MFA, or its MFA tied to it from the session it established. (An
+		// MFA in the sign-in's own session leaves it open, as on the
+		// Identity Engine, for the verification that may follow.)
+		fs.classicDone = true
 	}
 }
 
@@ -84,9 +113,10 @@ func (fs *flowState) acceptsRecovery(n int) bool {
 }
 
 // acceptsMFA reports whether an MFA event may join: a sign-in not yet
-// verified, or a pending flow.
+// verified (nor complete as Classic Engine completes one), or a pending
+// flow.
 func (fs *flowState) acceptsMFA() bool {
-	return fs.pending || (fs.kind == KindSignin && !fs.final)
+	return fs.pending || (fs.kind == KindSignin && !fs.final && !fs.classicDone)
 }
 
 // is reports whether fs is a flow of kind k (false for nil).

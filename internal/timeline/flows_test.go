@@ -128,19 +128,28 @@ func TestFlowKinds(t *testing.T) {
 		{"other events alone", func(l *log) { l.add(ev{at: 0, typ: "group.user_membership.add", actor: &admin}) },
 			[]summary{{KindOther, "", true, []string{""}}}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			l := newLog(t)
-			tt.build(l)
-			tl := l.build()
-			if got := summarize(tl); !reflect.DeepEqual(got, tt.want) {
-				t.Errorf("flows:\n got %+v\nwant %+v", got, tt.want)
-			}
-			if devs := deviations(tl); len(devs) > 0 {
-				t.Errorf("clean flow has deviations: %+v", devs)
-			}
-		})
+	if len(tests) == 0 {
+		t.Fatal("no cases")
 	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { cleanFlows(t, tt.build, tt.want) })
+	}
+}
+
+// cleanFlows builds the events of build and checks that they make the
+// flows want, with no deviation; it returns the timeline.
+func cleanFlows(t *testing.T, build func(*log), want []summary) Timeline {
+	t.Helper()
+	l := newLog(t)
+	build(l)
+	tl := l.build()
+	if got := summarize(tl); !reflect.DeepEqual(got, want) {
+		t.Errorf("flows:\n got %+v\nwant %+v", got, want)
+	}
+	if devs := deviations(tl); len(devs) > 0 {
+		t.Errorf("clean flows have deviations: %s", dump(devs))
+	}
+	return tl
 }
 
 var (

@@ -3,6 +3,7 @@ package timeline
 import (
 	"errors"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -23,6 +24,10 @@ type Options struct {
 	// event to join it when no session id ties them: recovery steps, factor
 	// changes, events without a session (default 30m).
 	JoinWindow time.Duration
+	// TravelSpeed is the speed, in km/h, above which two successive
+	// sign-ins of one user make an impossible_travel deviation (default
+	// 805, Okta's default for its velocity behaviour).
+	TravelSpeed float64
 }
 
 // The default thresholds.
@@ -31,6 +36,10 @@ const (
 	DefaultFatigueWindow  = 10 * time.Minute
 	DefaultRecoveryWindow = 24 * time.Hour
 	DefaultJoinWindow     = 30 * time.Minute
+	// DefaultTravelSpeed is Okta's default velocity behaviour, 805 km/h
+	// (500 mph): the velocityKph default of Okta's behavior detection
+	// rules (Management API); docs/timeline.md gives the reasoning.
+	DefaultTravelSpeed = 805.0
 )
 
 // DefaultOptions returns the default thresholds.
@@ -40,6 +49,7 @@ func DefaultOptions() Options {
 		FatigueWindow:  DefaultFatigueWindow,
 		RecoveryWindow: DefaultRecoveryWindow,
 		JoinWindow:     DefaultJoinWindow,
+		TravelSpeed:    DefaultTravelSpeed,
 	}
 }
 
@@ -59,6 +69,9 @@ func (o Options) Validate() error {
 			errs = append(errs, fmt.Errorf("%s %v: must not be negative", d.name, d.value))
 		}
 	}
+	if o.TravelSpeed < 0 || math.IsNaN(o.TravelSpeed) || math.IsInf(o.TravelSpeed, 0) {
+		errs = append(errs, fmt.Errorf("travel speed %v km/h: must be a positive number", o.TravelSpeed))
+	}
 	return errors.Join(errs...)
 }
 
@@ -76,6 +89,9 @@ func (o Options) WithDefaults() Options {
 	}
 	if o.JoinWindow <= 0 {
 		o.JoinWindow = d.JoinWindow
+	}
+	if !(o.TravelSpeed > 0) {
+		o.TravelSpeed = d.TravelSpeed
 	}
 	return o
 }

@@ -268,12 +268,16 @@ func (b *Builder) checkRecovery(e *logevent.Event, s *sighting, p placement, u *
 		}
 		kept = append(kept, rf)
 		floor, start = earliest(floor, rf.last), earliest(start, rf.start)
-		if candidate {
-			rf.watch.match(e, s, u, change)
-		}
 	}
 	clear(u.watched[len(kept):])
 	u.watched, u.watchFloor, u.watchStart = kept, floor, start
+	// An event that follows several recoveries belongs to the latest one
+	// whose watch it matches: one attack, one takeover.
+	for i := len(kept) - 1; candidate && i >= 0; i-- {
+		if kept[i].watch.match(e, s, u, change) {
+			break
+		}
+	}
 }
 
 // watch starts following u after the recovery flow fs.
@@ -298,14 +302,14 @@ func earliest(a, b time.Time) time.Time {
 
 // match flags e, an MFA factor change (change) or a sign-in the user
 // performed, if it comes from a network, sighted in s, not seen before the
-// recovery began.
-func (w *recoveryWatch) match(e *logevent.Event, s *sighting, u *userState, change bool) {
+// recovery began, and reports whether it did.
+func (w *recoveryWatch) match(e *logevent.Event, s *sighting, u *userState, change bool) bool {
 	if e.Time.Before(w.flow.start) {
-		return
+		return false
 	}
 	fresh := u.seen.newSince(s, w.flow.start)
 	if len(fresh) == 0 {
-		return
+		return false
 	}
 	what := fmt.Sprintf("%s from %s", e.EventType, strings.Join(fresh, ", "))
 	if change {
@@ -314,6 +318,7 @@ func (w *recoveryWatch) match(e *logevent.Event, s *sighting, u *userState, chan
 		w.signins = append(w.signins, what)
 	}
 	w.cite(e)
+	return true
 }
 
 // isSignin reports whether the event marks a sign-in from the user's

@@ -41,8 +41,8 @@ func (b *Builder) Retire(now time.Time) []Flow { return b.retire(now, false) }
 
 // RetireAttacks is Retire for a caller that wants only the attack patterns
 // (oktascope detect): it returns only the retired flows that hold an
-// mfa_fatigue, session_hijack or recovery_takeover deviation, and spares
-// publishing the others, which it drops all the same.
+// mfa_fatigue, session_hijack, recovery_takeover or impossible_travel
+// deviation, and spares publishing the others, which it drops all the same.
 func (b *Builder) RetireAttacks(now time.Time) []Flow { return b.retire(now, true) }
 
 func (b *Builder) retire(now time.Time, attacksOnly bool) []Flow {
@@ -70,6 +70,9 @@ func (b *Builder) retire(now time.Time, attacksOnly bool) []Flow {
 			out = append(out, fs.publish())
 		}
 		fs.detach()
+		if fs.authnKey != "" && b.authn[fs.authnKey] == fs {
+			delete(b.authn, fs.authnKey)
+		}
 		fs.retired = true
 		b.retired++
 	}
@@ -114,6 +117,9 @@ func (fs *flowState) retirableAfter(now time.Time, o Options) time.Time {
 // retired flow: they only ever reach it within JoinWindow of its last event.
 // A flow in a track is never the user's latest recovery or factor change.
 func (fs *flowState) detach() {
+	if tr := fs.mfaTrack; tr != nil && tr.current == fs {
+		tr.current = nil
+	}
 	if tr := fs.track; tr != nil {
 		if tr.current == fs {
 			tr.current = nil

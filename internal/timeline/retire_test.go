@@ -33,7 +33,7 @@ func streamed(events []*logevent.Event, opts Options, every time.Duration) (flow
 // flowText writes down everything a flow holds, for comparisons.
 func flowText(f Flow) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s %s %s–%s complete=%v\n", f.Kind, f.Session, f.Actor.key(), stamp(f.Start), stamp(f.End), f.Complete)
+	fmt.Fprintf(&b, "%s %s %s %s %v %s–%s complete=%v\n", f.Kind, f.Session, f.Engine, f.Actor.key(), f.Transactions, stamp(f.Start), stamp(f.End), f.Complete)
 	for _, s := range f.Steps {
 		fmt.Fprintf(&b, "  %s %d %q\n", s.Event.UUID, s.Position, s.Label)
 	}
@@ -168,13 +168,16 @@ func TestRetireOnSynth(t *testing.T) {
 		duration time.Duration
 		opts     Options
 		every    time.Duration
+		classic  bool // a Classic Engine org
 	}{
 		{seed: 11, events: 50000, duration: 72 * time.Hour, every: time.Minute},
 		{seed: 12, events: 20000, duration: 48 * time.Hour, opts: Options{FatigueCount: 3, JoinWindow: 10 * time.Minute, RecoveryWindow: 2 * time.Hour}, every: 0},
+		{seed: 13, events: 30000, duration: 48 * time.Hour, every: time.Minute, classic: true},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprint(tt.seed), func(t *testing.T) {
-			events, _ := samples.Generated(t, synth.Options{Seed: tt.seed, Users: 150, Events: tt.events, Duration: tt.duration, Incidents: true})
+			events, _ := samples.Generated(t, synth.Options{Seed: tt.seed, Users: 150, Events: tt.events, Duration: tt.duration,
+				Incidents: true, Travel: true, Classic: tt.classic})
 			built := Build(slices.Values(events), tt.opts)
 			got, held := streamed(events, tt.opts, tt.every)
 			sameFlows(t, built.Flows, got)
@@ -182,7 +185,7 @@ func TestRetireOnSynth(t *testing.T) {
 			for _, d := range deviations(built) {
 				kinds[d.Kind]++
 			}
-			for _, k := range []DeviationKind{MFAFatigue, SessionHijack, RecoveryTakeover} {
+			for _, k := range []DeviationKind{MFAFatigue, SessionHijack, RecoveryTakeover, ImpossibleTravel} {
 				if kinds[k] == 0 {
 					t.Errorf("no %s deviation: the comparison misses the planted incidents", k)
 				}
@@ -208,7 +211,7 @@ func TestRetireOnSynth(t *testing.T) {
 func withAttacks(flows []Flow) []Flow {
 	return slices.DeleteFunc(slices.Clone(flows), func(f Flow) bool {
 		return !slices.ContainsFunc(f.Deviations, func(d Deviation) bool {
-			return d.Kind == MFAFatigue || d.Kind == SessionHijack || d.Kind == RecoveryTakeover
+			return d.Kind == MFAFatigue || d.Kind == SessionHijack || d.Kind == RecoveryTakeover || d.Kind == ImpossibleTravel
 		})
 	})
 }

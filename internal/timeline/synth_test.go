@@ -6,31 +6,46 @@ import (
 	"testing"
 
 	"github.com/oktascope/oktascope/internal/logevent"
+	"github.com/oktascope/oktascope/internal/samples"
 	"github.com/oktascope/oktascope/internal/synth"
 )
 
 // TestSynthIncidents checks that every incident planted by internal/synth
 // is flagged with the right deviation kind and the right events, on small
-// logs of several seeds.
+// logs of several seeds, in orgs of both engines.
 func TestSynthIncidents(t *testing.T) {
-	for _, seed := range []int64{1, 2, 3} {
-		events, incidents := synthEvents(t, seed, 8000, true)
-		tl := buildAll(events)
-		for _, inc := range incidents {
-			checkIncident(t, seed, tl, inc, index(events))
+	for _, classic := range []bool{false, true} {
+		for _, seed := range []int64{1, 2, 3} {
+			events, incidents := samples.Generated(t, synth.Options{Seed: seed, Events: 8000, Incidents: true, Travel: true, Classic: classic})
+			if len(incidents) != 4 {
+				t.Fatalf("%d incidents", len(incidents))
+			}
+			tl := buildAll(events)
+			for _, inc := range incidents {
+				checkIncident(t, seed, tl, inc, index(events))
+			}
 		}
 	}
 }
 
-// TestSynthBenign runs 100k events: the planted incidents are found, and the
-// benign traffic around them (the same log without the incidents' events)
-// raises no session_hijack and no mfa_fatigue deviation, while every flow of
-// the article is reconstructed complete.
+// TestSynthBenign runs 100k events of an org of each engine: the planted
+// incidents are found, and the benign traffic around them (the same log
+// without the incidents' events) raises no session_hijack, mfa_fatigue,
+// impossible_travel, incomplete or out_of_order deviation, while every flow
+// of the article is reconstructed complete.
 func TestSynthBenign(t *testing.T) {
 	if testing.Short() {
 		t.Skip("100k events")
 	}
-	events, incidents := synthEvents(t, 7, 101000, true)
+	for _, classic := range []bool{false, true} {
+		t.Run(map[bool]string{false: "article", true: "classic"}[classic], func(t *testing.T) {
+			synthBenign(t, synth.Options{Seed: 7, Events: 101000, Incidents: true, Travel: true, Classic: classic})
+		})
+	}
+}
+
+func synthBenign(t *testing.T, opts synth.Options) {
+	events, incidents := samples.Generated(t, opts)
 	byUUID := index(events)
 	tl := buildAll(events)
 	planted := map[string]bool{}
@@ -49,12 +64,21 @@ func TestSynthBenign(t *testing.T) {
 	for _, d := range deviations(btl) {
 		counts[d.Kind]++
 	}
-	for _, k := range []DeviationKind{SessionHijack, MFAFatigue} {
+	for _, k := range []DeviationKind{SessionHijack, MFAFatigue, ImpossibleTravel, Incomplete, OutOfOrder} {
 		if n := counts[k]; n > 0 {
 			t.Errorf("%d %s deviations on benign traffic: %s", n, k, dump(ofKind(btl, k)[:min(n, 3)]))
 		}
 	}
-	t.Logf("benign: %d events, %d flows, deviations %v, recoveries %d", len(benign), len(btl.Flows), counts, countKinds(btl, KindSSPR)+countKinds(btl, KindSSU))
+	engines := map[Engine]int{}
+	for _, f := range btl.Flows {
+		if f.Kind == KindSignin {
+			engines[f.Engine]++
+		}
+	}
+	if want := map[bool]Engine{false: EngineIdentity, true: EngineClassic}[opts.Classic]; engines[want] < len(btl.Flows)/10 {
+		t.Errorf("sign-ins by engine %v: too few %q", engines, want)
+	}
+	t.Logf("benign: %d events, %d flows, deviations %v, recoveries %d, sign-ins by engine %v", len(benign), len(btl.Flows), counts, countKinds(btl, KindSSPR)+countKinds(btl, KindSSU), engines)
 	checkComplete(t, btl)
 }
 
@@ -105,6 +129,8 @@ func checkIncident(t *testing.T, seed int64, tl Timeline, inc synth.Incident, by
 		kind = RecoveryTakeover
 	case synth.SessionHijack:
 		kind = SessionHijack
+	case synth.ImpossibleTravel:
+		kind = ImpossibleTravel
 	}
 	var found []FlowDeviation
 	for _, fd := range tl.Deviations() {
@@ -142,6 +168,24 @@ func checkIncident(t *testing.T, seed int64, tl Timeline, inc synth.Incident, by
 		}
 		if d.Flow.Session != inc.SessionIDs[0] {
 			t.Errorf("seed %d: hijack in session %q, want %q", seed, d.Flow.Session, inc.SessionIDs[0])
+		}
+	case synth.ImpossibleTravel:
+		// The journey there, and maybe back: the victim's next sign-in at
+		// home.
+		// The victim's sign-in before the attacker's (the planted one at
+		// home, or a later one of the victim's own), then the attacker's.
+		there := func(fd FlowDeviation) bool {
+			from, to := byUUID[fd.UUIDs[0]], fd.UUIDs[1]
+			return from.EventType == typeSessionInit && subjectOf(from).ID == inc.UserID && from.ClientIP() != inc.AttackerIP &&
+				slices.Contains(inc.AttackerEventUUIDs, to) && byUUID[to].EventType == typeSessionInit
+		}
+		if !slices.ContainsFunc(found, there) {
+			t.Errorf("seed %d: travel deviations %v, want one citing a sign-in of the victim, then the attacker's", seed, found)
+		}
+		for _, fd := range found {
+			if !slices.ContainsFunc(fd.UUIDs, func(id string) bool { return slices.Contains(inc.AttackerEventUUIDs, id) }) {
+				t.Errorf("seed %d: travel deviation cites none of the attacker's events: %v", seed, fd.UUIDs)
+			}
 		}
 	}
 }

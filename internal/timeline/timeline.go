@@ -57,10 +57,14 @@ const (
 	// Options.RecoveryWindow, by an MFA factor change or a sign-in from a
 	// network the user had not used before the recovery.
 	RecoveryTakeover DeviationKind = "recovery_takeover"
+	// ImpossibleTravel: two successive sign-ins of one user from places
+	// farther apart than Options.TravelSpeed covers in the time between
+	// them.
+	ImpossibleTravel DeviationKind = "impossible_travel"
 )
 
 // DeviationKinds lists every deviation kind, in the order a flow lists them.
-var DeviationKinds = []DeviationKind{Incomplete, OutOfOrder, Denied, MFAFatigue, SessionHijack, RecoveryTakeover}
+var DeviationKinds = []DeviationKind{Incomplete, OutOfOrder, Denied, MFAFatigue, SessionHijack, RecoveryTakeover, ImpossibleTravel}
 
 // Timeline is the events of a search grouped into flows, in order of their
 // first event.
@@ -77,9 +81,17 @@ type Timeline struct {
 type Flow struct {
 	// Kind is the article's flow the events follow.
 	Kind Kind
-	// Session is the external session id the flow belongs to; empty when
-	// its events carry none (recoveries and factor changes usually).
+	// Session is the Okta session the flow belongs to; empty when its
+	// events carry none (recoveries and factor changes usually), or only
+	// API transaction ids (see Transactions).
 	Session string
+	// Engine is the Okta engine whose sign-in sequence the flow follows, as
+	// its events tell; EngineUnknown when they do not.
+	Engine Engine
+	// Transactions are the API transaction ids ("trs…") the flow's events
+	// carry in externalSessionId, in order of first appearance: requests
+	// made outside any session, not sessions.
+	Transactions []string
 	// Actor is the user the flow is about: the event's actor, or the user
 	// it targets when an administrator or Okta itself acts on that user.
 	Actor Actor

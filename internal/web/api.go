@@ -165,11 +165,7 @@ func (s *server) searchJSON(r *http.Request, st searchState, path string) (any, 
 	if err != nil {
 		return nil, err
 	}
-	after, err := parseCursor(st.After)
-	if err != nil {
-		return nil, err
-	}
-	events, next, err := s.fetchPage(r.Context(), p.Query, after, s.pageSize(st.Limit))
+	events, next, err := s.fetchPage(r.Context(), p.Query, st.After, s.pageSize(st.Limit))
 	if err != nil {
 		return nil, err
 	}

@@ -10,6 +10,8 @@ import (
 	"path"
 	"strings"
 	"sync"
+
+	"github.com/oktascope/oktascope/internal/render"
 )
 
 //go:embed assets/app.css assets/app.js assets/favicon.svg
@@ -22,22 +24,26 @@ type asset struct {
 	kind string // Content-Type
 }
 
-// assetTable holds the embedded assets, read once.
+// assetTable holds the embedded assets, read once: this package's, and the
+// pictures' script and CSS, which the HTML reports share (internal/render).
 var assetTable = sync.OnceValue(func() map[string]asset {
 	table := map[string]asset{}
-	entries, _ := fs.ReadDir(assetFS, "assets")
-	for _, entry := range entries {
-		body, err := assetFS.ReadFile("assets/" + entry.Name())
-		if err != nil {
-			continue
-		}
+	add := func(name string, body []byte) {
 		sum := sha256.Sum256(body)
-		kind := mime.TypeByExtension(path.Ext(entry.Name()))
+		kind := mime.TypeByExtension(path.Ext(name))
 		if kind == "" {
 			kind = "application/octet-stream"
 		}
-		table[entry.Name()] = asset{body: body, etag: `"` + hex.EncodeToString(sum[:8]) + `"`, kind: kind}
+		table[name] = asset{body: body, etag: `"` + hex.EncodeToString(sum[:8]) + `"`, kind: kind}
 	}
+	entries, _ := fs.ReadDir(assetFS, "assets")
+	for _, entry := range entries {
+		if body, err := assetFS.ReadFile("assets/" + entry.Name()); err == nil {
+			add(entry.Name(), body)
+		}
+	}
+	add("pictures.js", render.PicturesJS)
+	add("pictures.css", render.PicturesCSS)
 	return table
 })
 

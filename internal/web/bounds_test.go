@@ -74,7 +74,7 @@ func hostileStore(t *testing.T) *store.Store {
 		}
 		events = append(events, e)
 	}
-	if _, _, err := st.Insert(context.Background(), events); err != nil {
+	if _, err := st.Insert(context.Background(), events); err != nil {
 		t.Fatal(err)
 	}
 	return st

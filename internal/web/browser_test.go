@@ -17,6 +17,8 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/oktascope/oktascope/internal/synth"
 )
 
 // End-to-end tests in a real browser: Debian's chromium, driven by
@@ -40,7 +42,7 @@ func chromiumPath() string {
 }
 
 // requireBrowser skips (or, in CI, fails) when there is no browser.
-func requireBrowser(t *testing.T) string {
+func requireBrowser(t testing.TB) string {
 	path := chromiumPath()
 	if _, err := os.Stat(path); err != nil {
 		if os.Getenv("OKTASCOPE_BROWSER_TESTS") == "1" {
@@ -118,15 +120,21 @@ func watch(ctx context.Context) *browserWatch {
 	return b
 }
 
-// newBrowser starts a headless chromium with the flags this machine needs.
-func newBrowser(t *testing.T, path string) context.Context {
+// newBrowser starts a headless chromium with the flags this machine needs,
+// for at most a minute.
+func newBrowser(t testing.TB, path string) context.Context {
+	return newBrowserFor(t, path, time.Minute)
+}
+
+// newBrowserFor starts a headless chromium for at most the given time.
+func newBrowserFor(t testing.TB, path string, limit time.Duration) context.Context {
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
 		chromedp.Flag("disable-quic", true), chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
 		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1440, 1200),
 	)
-	ctx, cancelTimeout := context.WithTimeout(context.Background(), 60*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(context.Background(), limit)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
 	tab, cancelTab := chromedp.NewContext(allocCtx)
 	t.Cleanup(func() { cancelTab(); cancelAlloc(); cancelTimeout() })
@@ -157,7 +165,7 @@ func screenshot(t *testing.T, ctx context.Context, name string) []byte {
 }
 
 // must runs actions and fails the test at the first error.
-func must(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+func must(t testing.TB, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	if err := chromedp.Do(ctx, steps...); err != nil {
 		t.Fatalf("%s: %v", what, err)
@@ -194,7 +202,7 @@ func waitFor(expr string) chromedp.Action[chromedp.Void] {
 }
 
 // eval evaluates a JavaScript expression in the page.
-func eval[T any](t *testing.T, ctx context.Context, expr string) T {
+func eval[T any](t testing.TB, ctx context.Context, expr string) T {
 	t.Helper()
 	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](expr))
 	if err != nil {
@@ -203,15 +211,23 @@ func eval[T any](t *testing.T, ctx context.Context, expr string) T {
 	return v
 }
 
-func TestBrowserInvestigation(t *testing.T) {
+// browserOnStore starts what a browser test needs: a store of a generated
+// log of 5,000 events with the planted incidents and the hostile events, a
+// server on it asking for token, and a watched chromium tab that may run
+// for at most limit.
+func browserOnStore(t *testing.T, token string, limit time.Duration) (context.Context, *httptest.Server, *synth.Generator, *browserWatch) {
 	path := requireBrowser(t)
 	st, g := buildStore(t, filepath.Join(t.TempDir(), "browser.db"), 5000, 3)
 	t.Cleanup(func() { st.Close() })
-	const token = "browser-token"
 	srv := httptest.NewServer(New(st, Options{Token: token}))
 	t.Cleanup(srv.Close)
-	ctx := newBrowser(t, path)
-	seen := watch(ctx)
+	ctx := newBrowserFor(t, path, limit)
+	return ctx, srv, g, watch(ctx)
+}
+
+func TestBrowserInvestigation(t *testing.T) {
+	const token = "browser-token"
+	ctx, srv, g, seen := browserOnStore(t, token, time.Minute)
 
 	// The token link sets the cookie and lands on the search page.
 	must(t, ctx, "open with the token link", chromedp.Navigate(srv.URL+"/?token="+token),

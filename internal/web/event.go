@@ -9,9 +9,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/filter"
 	"github.com/oktascope/oktascope/internal/logevent"
-	"github.com/oktascope/oktascope/internal/store"
 )
 
 // errNoEvent is the error of a uuid the store does not hold.
@@ -28,7 +28,7 @@ func (s *server) eventByUUID(ctx context.Context, uuid string) (*logevent.Event,
 		return nil, &inputError{Field: "uuid", Msg: err.Error()}
 	}
 	var found *logevent.Event
-	err = s.st.Search(ctx, store.Query{Filter: expr, Limit: 1}, func(e *logevent.Event) error {
+	err = s.st.Search(ctx, backend.Query{Filter: expr, Limit: 1}, func(e *logevent.Event, _ backend.Cursor) error {
 		found = e
 		return nil
 	})

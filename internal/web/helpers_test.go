@@ -66,7 +66,7 @@ func buildStore(tb testing.TB, path string, n int, seed int64) (*store.Store, *s
 	g := synth.New(synth.Options{Seed: seed, Events: n, Incidents: true, Users: max(50, n/500)})
 	batch := make([]*logevent.Event, 0, 2000)
 	flush := func() {
-		if _, _, err := st.Insert(context.Background(), batch); err != nil {
+		if _, err := st.Insert(context.Background(), batch); err != nil {
 			tb.Fatal(err)
 		}
 		batch = batch[:0]

@@ -49,7 +49,7 @@ func histogramViewOf(h *histogram, st searchState) histogramView {
 		v.Bars = append(v.Bars, barOf(b, i, width, v.Max, st))
 	}
 	if !h.Complete {
-		v.BudgetNote = "counting stopped at the time budget: grey bars were not counted"
+		v.BudgetNote = "counting took longer than its time budget: narrow the time range or the filter"
 	}
 	return v
 }

@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/filter"
 	"github.com/oktascope/oktascope/internal/indicator"
 	"github.com/oktascope/oktascope/internal/logevent"
-	"github.com/oktascope/oktascope/internal/store"
 )
 
 // plannedIndicator is a timeline or scope view's state, validated.
@@ -45,8 +45,8 @@ func (s *server) planIndicator(ctx context.Context, st indicatorState) (*planned
 // reports whether there were more.
 func (s *server) indicatorEvents(ctx context.Context, p *plannedIndicator, max int) ([]*logevent.Event, bool, error) {
 	var events []*logevent.Event
-	q := store.Query{Filter: p.Filter, Since: p.Since, Until: p.Until, Limit: max + 1}
-	err := s.st.Search(ctx, q, func(e *logevent.Event) error {
+	q := backend.Query{Filter: p.Filter, Since: p.Since, Until: p.Until, Limit: max + 1}
+	err := s.st.Search(ctx, q, func(e *logevent.Event, _ backend.Cursor) error {
 		events = append(events, e)
 		return nil
 	})

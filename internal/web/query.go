@@ -7,10 +7,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/catalog"
 	"github.com/oktascope/oktascope/internal/filter"
 	"github.com/oktascope/oktascope/internal/indicator"
-	"github.com/oktascope/oktascope/internal/store"
 	"github.com/oktascope/oktascope/internal/timewindow"
 )
 
@@ -57,13 +57,13 @@ func filterError(err error) *inputError {
 	return &inputError{Field: "filter", Msg: err.Error()}
 }
 
-// plannedSearch is a search or hunt view's state made into a store query.
+// plannedSearch is a search or hunt view's state made into a backend query.
 type plannedSearch struct {
 	State      searchState
 	FilterText string            // the filter searched: typed, or the playbook's
 	Playbook   *catalog.Playbook // the hunt's playbook, nil for a search
 	HuntValue  string            // the hunt's value, a login resolved to a user id
-	Query      store.Query       // Limit and After unset
+	Query      backend.Query     // Limit and After unset
 }
 
 // plan validates a view's state and builds its query.
@@ -158,24 +158,21 @@ func (s *server) window(sinceText, untilText string) (since, until time.Time, er
 }
 
 // parseWhen reads a since or until value as the CLI does: an RFC 3339
-// time, a date (midnight UTC), or a duration before now (90m, 24h, 7d).
-// Empty is the zero time (unbounded).
+// time, a date (midnight UTC), or a duration before now (90m, 24h, 7d),
+// from 1970 to 2200 (earliestTime, latestTime): no System Log holds other
+// times, and the histogram's arithmetic stays within bounds. Empty is the
+// zero time (unbounded).
 func parseWhen(field, value string, now time.Time) (time.Time, error) {
 	t, err := timewindow.Parse(value, now)
 	if err != nil {
 		return time.Time{}, &inputError{Field: field, Msg: err.Error()}
 	}
+	if !t.IsZero() && (t.Before(earliestTime) || t.After(latestTime)) {
+		return time.Time{}, &inputError{Field: field, Msg: fmt.Sprintf("%s is out of range: give a time from %s to %s",
+			t.UTC().Format(time.RFC3339), earliestTime.Format(time.DateOnly), latestTime.Format(time.DateOnly))}
+	}
 	return t, nil
 }
 
-// parseCursor reads the after parameter.
-func parseCursor(text string) (*store.Cursor, error) {
-	if text == "" {
-		return nil, nil
-	}
-	c, err := store.ParseCursor(text)
-	if err != nil {
-		return nil, &inputError{Field: "after", Msg: "not a page cursor: follow the next-page link"}
-	}
-	return &c, nil
-}
+// errBadCursor is the error of an after parameter the backend refused.
+var errBadCursor = &inputError{Field: "after", Msg: "not a page cursor: follow the next-page link"}

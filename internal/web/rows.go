@@ -37,12 +37,16 @@ type eventRow struct {
 	IPURL      string // hunt ip-signin
 	Location   string
 	Session    string
-	SessionURL string // session timeline
-	Message    string
-	Open       bool
-	ToggleURL  string       // the view with this row expanded or collapsed
-	DetailURL  string       // the fragment of the expanded row
-	Detail     *eventDetail // when Open
+	SessionURL string // session timeline; empty for an API transaction
+	// TransactionURL searches the events of an API transaction: an
+	// externalSessionId naming a request made outside any session
+	// (logevent's session rule), not followed as a session.
+	TransactionURL string
+	Message        string
+	Open           bool
+	ToggleURL      string       // the view with this row expanded or collapsed
+	DetailURL      string       // the fragment of the expanded row
+	Detail         *eventDetail // when Open
 }
 
 // actorCell is the actor of an event and its pivots.
@@ -65,8 +69,10 @@ func newRow(e *logevent.Event, pv pivots) eventRow {
 	if e.Client.IPAddress != "" {
 		r.IPURL = pv.Hunt("ip-signin", e.Client.IPAddress)
 	}
-	if r.Session != "" {
-		r.SessionURL = pv.Timeline("session", e.AuthenticationContext.ExternalSessionID)
+	if id := e.SessionID(); id != "" {
+		r.SessionURL = pv.Timeline("session", id)
+	} else if id := e.APITransaction(); id != "" {
+		r.TransactionURL = pv.Equals("authenticationContext.externalSessionId", id)
 	}
 	return r
 }
@@ -148,8 +154,11 @@ func eventPivots(e *logevent.Event, pv pivots) []pivotGroup {
 	if ip := e.Client.IPAddress; ip != "" {
 		groups = append(groups, pivotGroup{Name: "IP address", Value: show(ip), Note: show(render.Location(e)), Links: pv.ipPivots(ip)})
 	}
-	if id := e.AuthenticationContext.ExternalSessionID; id != "" {
+	if id := e.SessionID(); id != "" {
 		groups = append(groups, pivotGroup{Name: "session", Value: show(id), Links: pv.sessionPivots(id)})
+	} else if id := e.APITransaction(); id != "" {
+		groups = append(groups, pivotGroup{Name: "API transaction", Value: show(id), Note: "a request outside any session",
+			Links: []link{{"events of this transaction", pv.Equals("authenticationContext.externalSessionId", id), "Every event of this request"}}})
 	}
 	groups = append(groups, pivotGroup{Name: "event type", Value: show(e.EventType), Note: definitionOf(e.EventType),
 		Links: []link{{"all events of this type", pv.Equals("eventType", e.EventType), "Every event of this type"}}})

@@ -7,10 +7,10 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/indicator"
-
+	"github.com/oktascope/oktascope/internal/render"
 	"github.com/oktascope/oktascope/internal/scope"
-	"github.com/oktascope/oktascope/internal/store"
 )
 
 // scopeView is what the scope page shows.
@@ -22,13 +22,14 @@ type scopeView struct {
 	Resolved string        // the user id a login resolved to, when it differs
 	Pivots   pivots        // builds the report's links
 	Links    []link        // the indicator's pivots
+	Graph    *render.GraphPicture
 }
 
 // scopePage serves /scope.
 func (s *server) scopePage(w http.ResponseWriter, r *http.Request) error {
 	st := readIndicatorState(r.URL.Query())
 	st.Depth = min(max(st.Depth, 1), scope.MaxDepth)
-	v := &scopeView{Layout: s.layout(r.Context(), "Scope", "scope"),
+	v := &scopeView{Layout: s.pictureLayout(r.Context(), "Scope", "scope"),
 		Form: indicatorForm{Action: "/scope", State: st, Kinds: indicator.Kinds(), Depths: depths(), MaxSharedDefault: scope.DefaultMaxShared}, Pivots: pivotsOf(st.Since, st.Until)}
 	if st.Kind == "" && st.Value == "" {
 		return s.tmpl.render(w, http.StatusOK, "scope", v)
@@ -41,6 +42,7 @@ func (s *server) scopePage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	v.Report, v.Links = report, indicatorPivots(p.Indicator, st)
+	v.Graph = graphPicture(report, v.Pivots)
 	if p.Indicator.Value != st.Value {
 		v.Resolved = show(p.Indicator.Value)
 	}
@@ -57,7 +59,7 @@ func (s *server) runScope(ctx context.Context, st indicatorState) (*scope.Report
 	if err != nil {
 		return nil, p, err
 	}
-	searcher := store.Window{Store: s.st, Since: p.Since, Until: p.Until}
+	searcher := backend.Window{Reader: s.st, Since: p.Since, Until: p.Until}
 	opts := scope.Options{Depth: st.Depth, MaxShared: maxShared, Timeline: s.opts.Timeline}
 	report, err := scope.RunOptions(ctx, searcher, p.Indicator, opts)
 	if err != nil {
@@ -81,6 +83,35 @@ func parseMaxShared(text string) (int, error) {
 		return -1, nil
 	}
 	return n, nil
+}
+
+// graphPicture is the data of the report's graph, each node with its
+// pivots.
+func graphPicture(r *scope.Report, p pivots) *render.GraphPicture {
+	pic := render.ScopeGraph(r)
+	pic.Pivots = map[string][]render.PictureLink{}
+	for _, n := range r.Graph.Nodes {
+		var links []link
+		switch n.Kind {
+		case scope.NodeUser:
+			links = p.userPivots(n.Value)
+		case scope.NodeIP:
+			links = p.ipPivots(n.Value)
+		case scope.NodeSession:
+			links = p.sessionPivots(n.Value)
+		case scope.NodeApp:
+			links = []link{{Label: "events", URL: p.Equals("target.id", n.Value)}}
+		case scope.NodeDevice:
+			links = []link{{Label: "events", URL: p.Equals("device.id", n.Value)}}
+		}
+		if n.More > 0 || n.Value == "" {
+			continue
+		}
+		for _, l := range links {
+			pic.Pivots[n.ID] = append(pic.Pivots[n.ID], render.PictureLink{Label: l.Label, URL: l.URL})
+		}
+	}
+	return pic
 }
 
 func depths() []int {

@@ -6,10 +6,10 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/catalog"
 	"github.com/oktascope/oktascope/internal/indicator"
 	"github.com/oktascope/oktascope/internal/logevent"
-	"github.com/oktascope/oktascope/internal/store"
 )
 
 // searchView is what the search and hunt pages show.
@@ -142,12 +142,8 @@ func (s *server) pageSize(asked int) int {
 // results fetches the page of results a state names.
 func (s *server) results(ctx context.Context, p *plannedSearch) (*resultPage, error) {
 	st := p.State
-	after, err := parseCursor(st.After)
-	if err != nil {
-		return nil, err
-	}
 	limit := s.pageSize(st.Limit)
-	events, next, err := s.fetchPage(ctx, p.Query, after, limit)
+	events, next, err := s.fetchPage(ctx, p.Query, st.After, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -181,17 +177,18 @@ func rowIn(e *logevent.Event, st searchState, pv pivots) eventRow {
 	return row
 }
 
-// fetchPage returns up to limit events of q after a cursor, and the cursor
-// of the next page ("" when none follows). A page also stops once its
-// events hold half of Options.MaxAnswerBytes (after at least one), so that
-// a page of huge events stays within the answer's bound: the next page
-// goes on from there.
-func (s *server) fetchPage(ctx context.Context, q store.Query, after *store.Cursor, limit int) ([]*logevent.Event, string, error) {
-	q.After, q.Limit = after, limit+1
+// fetchPage returns up to limit events of q after a cursor (the after
+// parameter: "" for the first page), and the cursor of the next page (""
+// when none follows). A page also stops once its events hold half of
+// Options.MaxAnswerBytes (after at least one), so that a page of huge
+// events stays within the answer's bound: the next page goes on from
+// there.
+func (s *server) fetchPage(ctx context.Context, q backend.Query, after string, limit int) ([]*logevent.Event, string, error) {
+	q.After, q.Limit = backend.Cursor(after), limit+1
 	var events []*logevent.Event
-	var last store.Cursor
+	var last backend.Cursor
 	more, size, budget := false, 0, s.opts.MaxAnswerBytes/2
-	err := s.st.SearchWithCursor(ctx, q, func(e *logevent.Event, c store.Cursor) error {
+	err := s.st.Search(ctx, q, func(e *logevent.Event, c backend.Cursor) error {
 		if len(events) == limit || (len(events) > 0 && size+len(e.Raw) > budget) {
 			more = true
 			return errPageFull
@@ -199,13 +196,16 @@ func (s *server) fetchPage(ctx context.Context, q store.Query, after *store.Curs
 		events, last, size = append(events, e), c, size+len(e.Raw)
 		return nil
 	})
-	if errors.Is(err, errPageFull) {
+	switch {
+	case errors.Is(err, errPageFull):
 		err = nil
+	case errors.Is(err, backend.ErrInvalidCursor):
+		return nil, "", errBadCursor
 	}
 	if err != nil || !more {
 		return events, "", err
 	}
-	return events, last.String(), nil
+	return events, string(last), nil
 }
 
 // errPageFull stops a page's search once it is full.

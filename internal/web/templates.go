@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/oktascope/oktascope/internal/render"
 )
 
 //go:embed templates/*.html
@@ -37,6 +39,7 @@ var templateFuncs = template.FuncMap{
 	"join":       strings.Join,
 	"asset":      assetURL,
 	"definition": definitionOf,
+	"picture":    render.PictureHTML,
 	"dict": func(kv ...any) map[string]any {
 		m := map[string]any{}
 		for i := 0; i+1 < len(kv); i += 2 {
@@ -111,6 +114,9 @@ type layout struct {
 	Title string
 	Nav   string // the active section: search, timeline, scope
 	Stats string // the store's size and time span
+	// Pictures loads the pictures' script and CSS (the timeline and scope
+	// pages).
+	Pictures bool
 }
 
 // layout is the frame of a page: its title, its section and the store's size.
@@ -126,6 +132,13 @@ func (s *server) layout(ctx context.Context, title, nav string) layout {
 		l.Stats = fmt.Sprintf("%s events · %s → %s UTC", thousands(st.Events),
 			st.First.UTC().Format("2006-01-02 15:04"), st.Last.UTC().Format("2006-01-02 15:04"))
 	}
+	return l
+}
+
+// pictureLayout is the frame of a page that draws pictures.
+func (s *server) pictureLayout(ctx context.Context, title, nav string) layout {
+	l := s.layout(ctx, title, nav)
+	l.Pictures = true
 	return l
 }
 

@@ -26,6 +26,8 @@ type timelineView struct {
 	Deviations int
 	Thresholds string
 	Links      []link
+	Lanes      *render.LanesPicture
+	Map        *render.MapPicture
 }
 
 // indicatorForm is the form of the timeline and scope pages.
@@ -87,7 +89,7 @@ var flowTitles = map[timeline.Kind]string{
 // timelinePage serves /timeline.
 func (s *server) timelinePage(w http.ResponseWriter, r *http.Request) error {
 	st := readIndicatorState(r.URL.Query())
-	v := &timelineView{Layout: s.layout(r.Context(), "Timeline", "timeline"),
+	v := &timelineView{Layout: s.pictureLayout(r.Context(), "Timeline", "timeline"),
 		Form: indicatorForm{Action: "/timeline", State: st, Kinds: indicator.Kinds()}, Max: s.opts.MaxTimelineEvents}
 	if st.Kind == "" && st.Value == "" {
 		return s.tmpl.render(w, http.StatusOK, "timeline", v)
@@ -128,8 +130,9 @@ func (s *server) buildTimeline(ctx context.Context, st indicatorState, v *timeli
 
 func (v *timelineView) fill(tl timeline.Timeline, st indicatorState) {
 	o := tl.Options
-	v.Thresholds = fmt.Sprintf("MFA fatigue: %d challenges within %v; recovery window %v; join window %v",
-		o.FatigueCount, o.FatigueWindow, o.RecoveryWindow, o.JoinWindow)
+	v.Thresholds = fmt.Sprintf("MFA fatigue: %d challenges within %v; recovery window %v; join window %v; travel speed %g km/h",
+		o.FatigueCount, o.FatigueWindow, o.RecoveryWindow, o.JoinWindow, o.TravelSpeed)
+	v.Lanes, v.Map = render.TimelineLanes(tl), render.SignInMap(tl)
 	pv := pivotsOf(st.Since, st.Until)
 	for i, f := range tl.Flows {
 		v.Deviations += len(f.Deviations)

@@ -6,7 +6,7 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/oktascope/oktascope/internal/store"
+	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/timeline"
 )
 
@@ -29,7 +29,7 @@ type Options struct {
 	// Timeout bounds the work of one request (default 30s).
 	Timeout time.Duration
 	// HistogramBudget bounds the time spent counting a histogram's buckets
-	// (default 3s); buckets left uncounted are shown as such.
+	// (default 3s); past it the buckets are shown uncounted.
 	HistogramBudget time.Duration
 	// MaxTimelineEvents is the most events a timeline or an event list of
 	// the timeline view reads (default 5000); beyond, the view says it is
@@ -94,15 +94,15 @@ func (o Options) withDefaults() Options {
 
 // server holds what every handler needs.
 type server struct {
-	st   *store.Store
+	st   backend.Reader
 	opts Options
 	tmpl *templates
 }
 
 // New returns the web UI and its JSON API over st, wrapped in Guard. It
-// never writes to the store. It does not answer under /api/v1/, which is
-// left to an Okta-compatible logs handler mounted beside it.
-func New(st *store.Store, opts Options) http.Handler {
+// only reads. It does not answer under /api/v1/, which is left to an
+// Okta-compatible logs handler mounted beside it.
+func New(st backend.Reader, opts Options) http.Handler {
 	opts = opts.withDefaults()
 	s := &server{st: st, opts: opts, tmpl: mustLoadTemplates()}
 	s.tmpl.limit = opts.MaxPageBytes

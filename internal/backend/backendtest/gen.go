@@ -1,4 +1,4 @@
-package store
+package backendtest
 
 import (
 	"encoding/json"
@@ -9,8 +9,8 @@ import (
 	"github.com/oktascope/oktascope/internal/logevent"
 )
 
-// genOptions configures the test event generator.
-type genOptions struct {
+// GenOptions configures the test event generator.
+type GenOptions struct {
 	Seed  uint64
 	Users int // size of the user population
 	// Messy adds what real exports hold and filters must get right: absent,
@@ -20,10 +20,11 @@ type genOptions struct {
 	Start time.Time
 }
 
-// generator produces Okta-like events of about 2 KB with the article's
-// event mix, a Zipf-distributed user activity, shared IPs and sessions.
-type generator struct {
-	opt   genOptions
+// Generator produces Okta-like events of about 2 KB with the article's
+// event mix, a Zipf-distributed user activity, shared IPs and sessions: the
+// same events for the same options, on any machine.
+type Generator struct {
+	opt   GenOptions
 	rnd   *rand.Rand
 	zipf  *rand.Zipf
 	now   time.Time
@@ -72,14 +73,15 @@ var mixTotal = func() int {
 	return n
 }()
 
-func newGenerator(opt genOptions) *generator {
+// NewGenerator returns a generator of events for opt.
+func NewGenerator(opt GenOptions) *Generator {
 	if opt.Users == 0 {
 		opt.Users = 200
 	}
 	if opt.Start.IsZero() {
 		opt.Start = time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC)
 	}
-	g := &generator{opt: opt, rnd: rand.New(rand.NewPCG(opt.Seed, opt.Seed^0x9e3779b97f4a7c15)), now: opt.Start}
+	g := &Generator{opt: opt, rnd: rand.New(rand.NewPCG(opt.Seed, opt.Seed^0x9e3779b97f4a7c15)), now: opt.Start}
 	g.zipf = rand.NewZipf(g.rnd, 1.2, 4, uint64(opt.Users-1))
 	shared := []string{"198.51.100.7", "203.0.113.45", "192.0.2.200"}
 	for i := range opt.Users {
@@ -97,8 +99,8 @@ func newGenerator(opt genOptions) *generator {
 	return g
 }
 
-// events returns n encoded events, decoded as Insert expects them.
-func (g *generator) events(n int) []*logevent.Event {
+// Events returns the next n events, decoded as Insert expects them.
+func (g *Generator) Events(n int) []*logevent.Event {
 	out := make([]*logevent.Event, 0, n)
 	for range n {
 		raw := g.next()
@@ -112,7 +114,7 @@ func (g *generator) events(n int) []*logevent.Event {
 }
 
 // next returns one event's JSON.
-func (g *generator) next() []byte {
+func (g *Generator) next() []byte {
 	g.seq++
 	g.now = g.now.Add(time.Duration(g.rnd.IntN(4000)) * time.Millisecond)
 	u := &g.users[g.zipf.Uint64()]
@@ -132,7 +134,7 @@ func (g *generator) next() []byte {
 	return raw
 }
 
-func (g *generator) pickType() (string, string) {
+func (g *Generator) pickType() (string, string) {
 	r := g.rnd.IntN(mixTotal)
 	for _, m := range eventMix {
 		if r < m.weight {
@@ -145,7 +147,7 @@ func (g *generator) pickType() (string, string) {
 
 type obj = map[string]any
 
-func (g *generator) base(u *genUser) obj {
+func (g *Generator) base(u *genUser) obj {
 	eventType, message := g.pickType()
 	ip := u.ips[g.rnd.IntN(len(u.ips))]
 	result := "SUCCESS"
@@ -192,7 +194,7 @@ var (
 	countries = []string{"France", "United Kingdom", "Germany", "United States", "Japan", "Brazil"}
 )
 
-func (g *generator) targets(u *genUser) []any {
+func (g *Generator) targets(u *genUser) []any {
 	app := obj{"id": fmt.Sprintf("0oa%d", g.rnd.IntN(30)), "type": "AppInstance", "alternateId": "Salesforce.com",
 		"displayName": "Salesforce.com", "detailEntry": obj{"signOnModeType": "SAML_2_0"}}
 	switch g.rnd.IntN(4) {
@@ -217,7 +219,7 @@ var oddStrings = []string{
 }
 
 // mess rewrites parts of an event the way messy exports do.
-func (g *generator) mess(ev obj, u *genUser) {
+func (g *Generator) mess(ev obj, u *genUser) {
 	actor := ev["actor"].(obj)
 	client := ev["client"].(obj)
 	auth := ev["authenticationContext"].(obj)
@@ -275,9 +277,9 @@ func (g *generator) mess(ev obj, u *genUser) {
 	}
 }
 
-func (g *generator) odd() string { return oddStrings[g.rnd.IntN(len(oddStrings))] }
+func (g *Generator) odd() string { return oddStrings[g.rnd.IntN(len(oddStrings))] }
 
-func (g *generator) messyTargets(u *genUser) []any {
+func (g *Generator) messyTargets(u *genUser) []any {
 	var out []any
 	for range g.rnd.IntN(4) {
 		t := obj{"type": "User", "displayName": "x"}

@@ -1,0 +1,169 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"testing"
+
+	"github.com/klauspost/compress/zstd"
+
+	"github.com/oktascope/oktascope/internal/backend"
+	"github.com/oktascope/oktascope/internal/backend/backendtest"
+)
+
+func TestSplitBlocks(t *testing.T) {
+	mk := func(sizes ...int) [][]byte {
+		var out [][]byte
+		for _, n := range sizes {
+			out = append(out, make([]byte, n))
+		}
+		return out
+	}
+	for _, tt := range []struct {
+		raws  [][]byte
+		bytes int
+		want  []int
+	}{
+		{nil, 100, nil},
+		{mk(10, 10, 10), 100, []int{3}},
+		{mk(60, 50, 10), 100, []int{1, 2}},
+		{mk(500, 10, 10), 100, []int{1, 2}}, // a large event alone
+		{mk(make([]int, 130)...), 1 << 20, []int{64, 64, 2}},
+	} {
+		got := splitBlocks(tt.raws, tt.bytes)
+		if len(got) != len(tt.want) {
+			t.Errorf("splitBlocks(%d events, %d) = %v, want %v", len(tt.raws), tt.bytes, got, tt.want)
+			continue
+		}
+		for i := range got {
+			if got[i] != tt.want[i] {
+				t.Errorf("splitBlocks(%d events, %d) = %v, want %v", len(tt.raws), tt.bytes, got, tt.want)
+			}
+		}
+	}
+}
+
+// TestBlockDecodeErrors checks that a damaged block is an error, never a
+// panic or wrong bytes.
+func TestBlockDecodeErrors(t *testing.T) {
+	c, err := newCodec(func() (map[uint32][]byte, error) { return nil, nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.close()
+	enc, _ := c.encoder()
+	good := encodeBlock(enc, [][]byte{[]byte(`{"a":1}`), []byte(`{"b":2}`)})
+	b := &block{id: 10, n: 2, data: good}
+	if raw, err := b.event(c, 11); err != nil || string(raw) != `{"b":2}` {
+		t.Fatalf("event 11: %q, %v", raw, err)
+	}
+	for name, blk := range map[string]*block{
+		"not zstd":         {id: 1, n: 2, data: []byte("{}")},
+		"more events":      {id: 1, n: 3, data: good},
+		"fewer events":     {id: 1, n: 1, data: good},
+		"lengths too long": {id: 1, n: 1, data: enc.EncodeAll([]byte{200, 1, 'x'}, nil)},
+		"truncated":        {id: 1, n: 2, data: good[:len(good)-3]},
+	} {
+		if raw, err := blk.event(c, 1); err == nil {
+			t.Errorf("%s: %q, no error", name, raw)
+		}
+	}
+}
+
+// TestDictionary checks the store's dictionary: none for a first small
+// batch, one made of the first batch holding dictSize bytes of JSON, used
+// by the blocks written after it, and found by a store opened before it
+// existed (another process's view).
+func TestDictionary(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t)
+	other, err := Open(s.Location()) // opened before the dictionary exists
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	gen := backendtest.NewGenerator(backendtest.GenOptions{Seed: 30, Users: 40, Messy: true})
+	small, large := gen.Events(10), gen.Events(400)
+	mustInsert(t, s, small)
+	if d := countRows(t, s, "raw_dicts"); d != 0 {
+		t.Fatalf("%d dictionaries after a small batch", d)
+	}
+	mustInsert(t, s, large)
+	if d := countRows(t, s, "raw_dicts"); d != 1 {
+		t.Fatalf("%d dictionaries after a large batch, want 1", d)
+	}
+	var content []byte
+	if err := s.read.QueryRow("SELECT content FROM raw_dicts").Scan(&content); err != nil {
+		t.Fatal(err)
+	}
+	if len(content) != dictSize || !bytes.HasPrefix(content, large[0].Raw) {
+		t.Errorf("dictionary of %d bytes (%.40q), want %d from the large batch's events", len(content), content, dictSize)
+	}
+	// The last block was compressed with it: it names dictionary 1.
+	var data []byte
+	if err := s.read.QueryRow("SELECT data FROM raw_blocks ORDER BY id DESC LIMIT 1").Scan(&data); err != nil {
+		t.Fatal(err)
+	}
+	var h zstd.Header
+	if err := h.Decode(data); err != nil || h.DictionaryID != 1 {
+		t.Fatalf("last block's dictionary %d (%v), want 1", h.DictionaryID, err)
+	}
+	want := map[string][]byte{}
+	for _, e := range append(small, large...) {
+		if want[e.UUID] == nil {
+			want[e.UUID] = e.Raw
+		}
+	}
+	for _, st := range []*Store{s, other} {
+		checkJSON(t, st, want)
+	}
+	// A third store, opened now, reads the dictionary when it opens.
+	third, err := Open(s.Location())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer third.Close()
+	if _, d := third.codec.encoder(); d != 1 {
+		t.Errorf("a store opened later encodes with dictionary %d, want 1", d)
+	}
+	n, err := third.Count(ctx, backend.Query{})
+	if err != nil || n != len(want) {
+		t.Fatalf("count %d, %v", n, err)
+	}
+}
+
+func countRows(t *testing.T, s *Store, table string) int {
+	t.Helper()
+	var n int
+	if err := s.read.QueryRow("SELECT count(*) FROM " + table).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestScanOutOfIDOrder checks scans of a store whose ids do not follow
+// time (batches inserted newest first), where blocks cannot be read in
+// turn, and of one where they do, against the JSON inserted.
+func TestScanOutOfIDOrder(t *testing.T) {
+	events := backendtest.NewGenerator(backendtest.GenOptions{Seed: 32, Users: 20, Messy: true}).Events(900)
+	for _, reversed := range []bool{false, true} {
+		s := openTemp(t)
+		want := map[string][]byte{} // the first of each uuid inserted
+		for i := len(events); i > 0; i -= 100 {
+			batch := events[i-100 : i]
+			if !reversed {
+				batch = events[len(events)-i : len(events)-i+100]
+			}
+			mustInsert(t, s, batch)
+			for _, e := range batch {
+				if want[e.UUID] == nil {
+					want[e.UUID] = e.Raw
+				}
+			}
+		}
+		checkJSON(t, s, want)
+		if n := countRows(t, s, "raw_blocks"); n < 900/blockEvents {
+			t.Fatalf("%d blocks for 900 events", n)
+		}
+	}
+}
