@@ -125,7 +125,11 @@ func queries(ctx context.Context, b *clickhouse.Backend, runs int, dir string) e
 		fmt.Printf("%s\t%d\t%d\t%s\n", q.name, best.Milliseconds(), len(got), strings.ReplaceAll(q.filter, "\n", " "))
 		if dir != "" {
 			slices.Sort(got)
-			if err := os.WriteFile(filepath.Join(dir, q.name), []byte(strings.Join(got, "\n")+"\n"), 0o600); err != nil {
+			var text strings.Builder
+			for _, u := range got {
+				text.WriteString(u + "\n")
+			}
+			if err := os.WriteFile(filepath.Join(dir, q.name), []byte(text.String()), 0o600); err != nil {
 				return err
 			}
 		}

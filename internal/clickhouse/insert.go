@@ -1,13 +1,11 @@
 package clickhouse
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"math"
-	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -17,7 +15,6 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2/ext"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/go-faster/city"
-	json "github.com/goccy/go-json"
 
 	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/logevent"
@@ -199,24 +196,11 @@ func (b *Backend) Insert(ctx context.Context, events []*logevent.Event) (backend
 // skip counts event i, whose uuid is held with the JSON stored, as a
 // duplicate or a conflict.
 func skip(r *backend.InsertResult, i int, e *logevent.Event, stored []byte) {
-	if sameContent(e.Raw, stored) {
+	if backend.SameContent(e.Raw, stored) {
 		r.Duplicates++
 	} else {
 		r.Conflicts = append(r.Conflicts, backend.Conflict{Index: i, Stored: stored})
 	}
-}
-
-// sameContent reports whether two events' JSON hold the same content:
-// white space and the order of keys do not count.
-func sameContent(a, b []byte) bool {
-	if bytes.Equal(a, b) {
-		return true
-	}
-	var va, vb any
-	if json.Unmarshal(a, &va) != nil || json.Unmarshal(b, &vb) != nil {
-		return false
-	}
-	return reflect.DeepEqual(va, vb)
 }
 
 // lookupChunk is the most uuids one query of storedRaws looks up.
@@ -259,7 +243,7 @@ func (b *Backend) storedRaws(ctx context.Context, events []*logevent.Event) (map
 		}
 		err = b.lookupUUIDs(ctx, differ, "raw", func(uuid string, v any) {
 			raw := []byte(v.(string))
-			if prev, ok := found[uuid]; !ok || !sameContent(prev, want[uuid]) {
+			if prev, ok := found[uuid]; !ok || !backend.SameContent(prev, want[uuid]) {
 				found[uuid] = raw // a stored copy with the same content wins
 			}
 		})

@@ -112,6 +112,13 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		opts.MemoryLimit = 2_000_000_000
 	}
 	c := &Cluster{Name: opts.Cluster, dir: opts.Dir}
+	if c.dir != "" {
+		abs, err := filepath.Abs(c.dir)
+		if err != nil {
+			return nil, fmt.Errorf("clickhouse cluster: %w", err)
+		}
+		c.dir = abs
+	}
 	if c.dir == "" {
 		dir, err := os.MkdirTemp("", "oktascope-clickhouse-")
 		if err != nil {
