@@ -14,7 +14,7 @@ func TestMain(m *testing.M) { Main(m) }
 // shards and answers a distributed query, then that Stop ends the
 // processes and removes their folder.
 func TestStartStop(t *testing.T) {
-	Shared(t) // skips without a server
+	RequireServer(t)
 	c, err := Start(context.Background(), Options{Shards: 2, Cluster: "pair"})
 	if err != nil {
 		t.Fatal(err)

@@ -37,22 +37,29 @@ func Main(m *testing.M) {
 	os.Exit(code)
 }
 
+// RequireServer skips the test when no clickhouse-server is installed, or
+// fails it when OKTASCOPE_CLICKHOUSE_TESTS=1.
+func RequireServer(t testing.TB) {
+	t.Helper()
+	if Binary() != "" {
+		return
+	}
+	if os.Getenv(RequireEnv) == "1" {
+		t.Fatalf("%v (%s=1)", ErrNoServer, RequireEnv)
+	}
+	t.Skipf("skipping: %v (set %s=1 to make this a failure)", ErrNoServer, RequireEnv)
+}
+
 // Shared returns the test process's 2-shard cluster, started on first
 // use. Without clickhouse-server the test is skipped, or fails when
 // OKTASCOPE_CLICKHOUSE_TESTS=1.
 func Shared(t testing.TB) *Cluster {
 	t.Helper()
+	RequireServer(t)
 	shared.once.Do(func() {
-		if Binary() == "" {
-			shared.err = ErrNoServer
-			return
-		}
 		shared.cluster, shared.err = Start(context.Background(), Options{})
 	})
-	switch {
-	case shared.err == ErrNoServer && os.Getenv(RequireEnv) != "1":
-		t.Skipf("skipping: %v (set %s=1 to make this a failure)", shared.err, RequireEnv)
-	case shared.err != nil:
+	if shared.err != nil {
 		t.Fatalf("ClickHouse test cluster: %v", shared.err)
 	}
 	return shared.cluster
