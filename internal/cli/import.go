@@ -95,6 +95,9 @@ func (f *sizeFlag) Type() string { return "size" }
 func runImport(ctx context.Context, opts *importOptions) error {
 	return opts.openBackend.with(ctx, createIfMissing, func(st backend.Backend) error {
 		ingestOpts := ingest.Options{RejectsPath: opts.rejects, Limits: opts.limits, MaxRejectsSize: opts.maxRejects}
+		if b, ok := st.(backend.Batcher); ok {
+			ingestOpts.BatchSize = b.InsertBatch()
+		}
 		if opts.io.Terminal {
 			ingestOpts.Progress = opts.io.Err
 		}
