@@ -19,6 +19,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"syscall"
@@ -38,14 +40,32 @@ func main() {
 	batch := flag.Int("batch", 50000, "events per Insert on import")
 	runs := flag.Int("runs", 3, "runs of each query (the best is printed)")
 	uuids := flag.String("uuids", "", "folder to write each query's sorted uuids to")
+	only := flag.String("only", "", "run only the queries whose name matches this regular expression")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	flag.Parse()
-	if err := run(*dsn, *batch, *runs, *uuids, flag.Args()); err != nil {
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "chbench:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	match, err := regexp.Compile(*only)
+	if err == nil {
+		err = run(*dsn, *batch, *runs, *uuids, match, flag.Args())
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "chbench:", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
 
-func run(dsn string, batch, runs int, uuids string, args []string) error {
+func run(dsn string, batch, runs int, uuids string, only *regexp.Regexp, args []string) error {
 	if len(args) == 0 {
 		return errors.New("usage: chbench -dsn DSN import FILE… | queries")
 	}
@@ -59,7 +79,7 @@ func run(dsn string, batch, runs int, uuids string, args []string) error {
 	case "import":
 		return importFiles(ctx, b, batch, args[1:])
 	case "queries":
-		return queries(ctx, b, runs, uuids)
+		return queries(ctx, b, runs, uuids, only)
 	}
 	return fmt.Errorf("unknown command %q", args[0])
 }
@@ -78,7 +98,7 @@ func importFiles(ctx context.Context, b *clickhouse.Backend, batch int, files []
 	return nil
 }
 
-func queries(ctx context.Context, b *clickhouse.Backend, runs int, dir string) error {
+func queries(ctx context.Context, b *clickhouse.Backend, runs int, dir string, only *regexp.Regexp) error {
 	user, ip, session, err := indicators(ctx, b)
 	if err != nil {
 		return err
@@ -104,6 +124,9 @@ func queries(ctx context.Context, b *clickhouse.Backend, runs int, dir string) e
 		namedQuery{"admin-console", `target.displayName eq "Okta Admin Console"`},
 	)
 	for _, q := range qs {
+		if !only.MatchString(q.name) {
+			continue
+		}
 		expr, err := filter.Parse(q.filter)
 		if err != nil {
 			return fmt.Errorf("%s: %w", q.name, err)
@@ -133,6 +156,9 @@ func queries(ctx context.Context, b *clickhouse.Backend, runs int, dir string) e
 				return err
 			}
 		}
+	}
+	if !only.MatchString("histogram-60") {
+		return nil
 	}
 	return histogram(ctx, b, runs)
 }

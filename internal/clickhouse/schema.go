@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/go-faster/city"
+
+	"github.com/oktascope/oktascope/internal/backend"
 )
 
 // The schema (docs/clickhouse.md explains it). Every statement runs on
@@ -66,14 +68,15 @@ var schema = []string{
 ) ENGINE = ReplacingMergeTree()
 PARTITION BY toYYYYMM(published)
 ORDER BY (published, uuid)
-SETTINGS index_granularity = 64`,
+SETTINGS index_granularity = 32`,
 	`CREATE TABLE IF NOT EXISTS {db}.pivots_local (
     kind      UInt8,
     key       UInt64,
     published DateTime
 ) ENGINE = ReplacingMergeTree()
 PARTITION BY toYYYYMM(published)
-ORDER BY (kind, key, published)`,
+ORDER BY (kind, key, published)
+SETTINGS index_granularity = 256`,
 	`CREATE TABLE IF NOT EXISTS {db}.checkpoints_local (
     key     String,
     next    String,
@@ -111,7 +114,7 @@ const (
 // 60-bit timestamp (time high, middle, low), which sorts by time.
 func pivotKey(kind uint8, value string) (uint8, uint64) {
 	if kind == pivotUUID {
-		if !isV1UUID(value) {
+		if !backend.IsV1UUID(value) {
 			return pivotOtherUUID, city.CH64([]byte(value))
 		}
 		hi, _ := strconv.ParseUint(value[15:18], 16, 64)
@@ -120,24 +123,6 @@ func pivotKey(kind uint8, value string) (uint8, uint64) {
 		return pivotUUID, hi<<48 | mid<<32 | low
 	}
 	return kind, city.CH64([]byte(value))
-}
-
-// isV1UUID reports whether u is a version 1 UUID written in lower case.
-func isV1UUID(u string) bool {
-	if len(u) != 36 || u[14] != '1' {
-		return false
-	}
-	for i := range len(u) {
-		switch c := u[i]; {
-		case i == 8 || i == 13 || i == 18 || i == 23:
-			if c != '-' {
-				return false
-			}
-		case (c < '0' || c > '9') && (c < 'a' || c > 'f'):
-			return false
-		}
-	}
-	return true
 }
 
 // createSchema creates what is missing of the schema on one server.
