@@ -112,12 +112,12 @@ func TestServeOnClickHouse(t *testing.T) {
 	since := events[0].Time.Format(time.RFC3339Nano)
 	until := events[len(events)-1].Time.Add(time.Second).Format(time.RFC3339Nano)
 	pages := map[string]string{
-		"search": "/api/search?limit=200&filter=" + url.QueryEscape(`eventType sw "user." and outcome.result eq "SUCCESS"`),
+		"search":        "/api/search?limit=200&filter=" + url.QueryEscape(`eventType sw "user." and outcome.result eq "SUCCESS"`),
 		"search-newest": "/api/search?limit=300&order=newest&q=push",
 		"logs": oktaapi.LogsPath + "?limit=500&since=" + url.QueryEscape(since) + "&until=" + url.QueryEscape(until) +
 			"&filter=" + url.QueryEscape(`eventType eq "user.session.start"`),
 		"logs-desc": oktaapi.LogsPath + "?limit=700&sortOrder=DESCENDING&since=" + url.QueryEscape(since) + "&until=" + url.QueryEscape(until),
-		"poll": oktaapi.LogsPath + "?limit=1000&since=" + url.QueryEscape(since),
+		"poll":      oktaapi.LogsPath + "?limit=1000&since=" + url.QueryEscape(since),
 	}
 	var pollNext string
 	for name, first := range pages {
