@@ -25,6 +25,7 @@ import (
 	"github.com/oktascope/oktascope/internal/logevent"
 	"github.com/oktascope/oktascope/internal/oktaapi"
 	"github.com/oktascope/oktascope/internal/store"
+	"github.com/oktascope/oktascope/internal/web"
 )
 
 // TestCommandsOnClickHouse runs the commands on a 2-shard ClickHouse
@@ -315,14 +316,49 @@ func TestCollectOnClickHouse(t *testing.T) {
 	}
 }
 
-// TestWatchRefusesClickHouse: watch needs a backend that keeps its findings
-// (backend.FindingStore), which the ClickHouse backend does not: it says so,
-// naming the DSN, and exits non-zero without running.
-func TestWatchRefusesClickHouse(t *testing.T) {
+// TestLiveOnClickHouse: serve receives Okta Event Hook deliveries of a
+// generated org's day with the three planted attacks into ClickHouse, and
+// watch, on the same database, alerts each attack once to a local webhook;
+// a restarted watch (its findings and position kept in ClickHouse)
+// repeats nothing.
+func TestLiveOnClickHouse(t *testing.T) {
 	dsn := chtest.DSN(t)
-	stdout, stderr, code := run(t, dsn, false, "watch")
-	if code != ExitFailure || stdout != "" || !strings.Contains(stderr, "keeps no alerts: watch needs one that does") ||
-		!strings.Contains(stderr, dsn) {
-		t.Errorf("watch on ClickHouse: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	_, events, planted := generatedLog(t, t.TempDir())
+	base, _ := serving(t, map[string]string{"HOOK_SECRET": hookSecret}, "--db", dsn, "serve", "--addr", "127.0.0.1:0", "--event-hook-secret-env", "HOOK_SECRET")
+	sink := &alertSink{}
+	hookURL := sink.serve(t)
+	_, stop := watching(t, "--db", dsn, "watch", "--webhook", hookURL)
+	pushOrg(t, base+web.EventHookPath, events)
+	alerted := func() map[string]int {
+		alerts, _ := sink.got()
+		news := map[string]int{}
+		for _, a := range alerts {
+			if a.Status == "new" {
+				news[a.ID]++
+			}
+		}
+		return news
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for len(alerted()) < len(planted) && time.Now().Before(deadline) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	time.Sleep(3 * time.Second) // anything else would come now
+	stop()
+	news := alerted()
+	if len(planted) != 3 || len(news) != len(planted) {
+		t.Fatalf("%d incidents alerted new, %d planted", len(news), len(planted))
+	}
+	for id, n := range news {
+		if n != 1 {
+			t.Errorf("incident %s alerted new %d times", id, n)
+		}
+	}
+	before, _ := sink.got()
+	out2, stop2 := watching(t, "--db", dsn, "watch", "--webhook", hookURL)
+	time.Sleep(4 * time.Second)
+	stop2()
+	if again, _ := sink.got(); len(again) != len(before) || out2.String() != "" {
+		t.Errorf("the restarted watch alerted again: %d alerts, stdout %q", len(again)-len(before), out2.String())
 	}
 }

@@ -1,6 +1,7 @@
 package clickhouse
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/oktascope/oktascope/internal/filter"
@@ -104,6 +105,21 @@ func sql(n pushdown.Node) frag {
 		return frag{SQL: "(bitAnd(raw_form, 1) != 0 OR position(raw, ?) > 0)", Args: []any{x.Text}}
 	}
 	panic("clickhouse: no SQL for a pushdown node")
+}
+
+// readsRaw reports whether the SQL of n reads the JSON.
+func readsRaw(n pushdown.Node) bool {
+	switch x := n.(type) {
+	case *pushdown.And:
+		return slices.ContainsFunc(x.Terms, readsRaw)
+	case *pushdown.Or:
+		return slices.ContainsFunc(x.Terms, readsRaw)
+	case *pushdown.Not:
+		return readsRaw(x.X)
+	case *pushdown.RawContains:
+		return true
+	}
+	return false
 }
 
 func all(terms []pushdown.Node, sep string) frag {

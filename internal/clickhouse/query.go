@@ -25,9 +25,12 @@ import (
 
 // plan is a Query as a SQL condition and what Go still decides.
 type plan struct {
-	where    []frag
-	residual *filter.Matcher // nil when SQL decides the filter
-	keywords *filter.Keywords
+	// where is the condition on the narrow columns, which the servers
+	// test first (PREWHERE: the JSON of a granule is read only where a row
+	// passes it); raw the condition on the JSON, tested after.
+	where, raw []frag
+	residual   *filter.Matcher // nil when SQL decides the filter
+	keywords   *filter.Keywords
 	// pivots, when set, selects the pivot rows whose seconds hold every
 	// event of the plan (where holds that condition too).
 	pivots *frag
@@ -41,19 +44,42 @@ func (p *plan) exact() bool { return p.residual == nil && p.keywords.Empty() }
 
 func (p *plan) add(f frag) { p.where = append(p.where, f) }
 
-// whereSQL is the condition, with extra terms, and its arguments.
+// addNode adds the SQL of a pushdown node: the terms of a conjunction
+// that do not read the JSON to where, the others to raw.
+func (p *plan) addNode(n pushdown.Node) {
+	terms := []pushdown.Node{n}
+	if and, ok := n.(*pushdown.And); ok {
+		terms = and.Terms
+	}
+	for _, t := range terms {
+		if readsRaw(t) {
+			p.raw = append(p.raw, sql(t))
+		} else {
+			p.add(sql(t))
+		}
+	}
+}
+
+// whereSQL is the condition, with extra terms on the narrow columns, and
+// its arguments: " PREWHERE … WHERE …", either part absent when empty.
 func (p *plan) whereSQL(extra ...frag) (string, []any) {
-	parts := append(append([]frag(nil), p.where...), extra...)
-	if len(parts) == 0 {
-		return "", nil
-	}
-	var sqls []string
+	var text string
 	var args []any
-	for _, f := range parts {
-		sqls = append(sqls, f.SQL)
-		args = append(args, f.Args...)
+	for _, clause := range []struct {
+		keyword string
+		parts   []frag
+	}{{" PREWHERE ", append(append([]frag(nil), p.where...), extra...)}, {" WHERE ", p.raw}} {
+		if len(clause.parts) == 0 {
+			continue
+		}
+		sqls := make([]string, len(clause.parts))
+		for i, f := range clause.parts {
+			sqls[i] = f.SQL
+			args = append(args, f.Args...)
+		}
+		text += clause.keyword + strings.Join(sqls, " AND ")
 	}
-	return " WHERE " + strings.Join(sqls, " AND "), args
+	return text, args
 }
 
 // match is what Go decides on an event SQL selected.
@@ -90,7 +116,7 @@ func (b *Backend) plan(q backend.Query) (*plan, error) {
 	opts := pushdown.Options{RawContains: true}
 	split := pushdown.Split(q.Filter, columns, opts)
 	if split.Where != nil {
-		p.add(sql(split.Where))
+		p.addNode(split.Where)
 		for _, n := range split.Exact {
 			if pushdown.Selective(n) {
 				if terms := pivotTerms(n); terms != nil {
@@ -106,7 +132,7 @@ func (b *Backend) plan(q backend.Query) (*plan, error) {
 		p.residual = filter.Compile(split.Residual)
 	}
 	if k := pushdown.Keywords(q.Keywords, opts); k != nil {
-		p.add(sql(k))
+		p.addNode(k)
 	}
 	return p, nil
 }

@@ -84,8 +84,39 @@ SETTINGS index_granularity = 256`,
     deleted UInt8
 ) ENGINE = ReplacingMergeTree(version)
 ORDER BY key`,
+	`CREATE TABLE IF NOT EXISTS {db}.findings_local (
+    watch           String,
+    id              String,
+    rule            String,
+    indicator_kind  String,
+    indicator_value String,
+    start_ns        Int64,
+    end_ns          Int64,
+    version         UInt32,
+    final           UInt8,
+    detected_ns     Int64,
+    updated_ns      Int64,
+    body            String,
+    row_version     UInt64
+) ENGINE = ReplacingMergeTree(row_version)
+ORDER BY (watch, id)`,
+	`CREATE TABLE IF NOT EXISTS {db}.finding_deliveries_local (
+    watch       String,
+    output      String,
+    id          String,
+    version     UInt32,
+    delivered   UInt32,
+    updated_ns  Int64,
+    row_version UInt64
+) ENGINE = ReplacingMergeTree(row_version)
+ORDER BY (watch, output, id)`,
 }
 
+// findings_local and finding_deliveries_local keep oktascope watch's
+// findings (backend.FindingStore): each change adds a row, the latest
+// row_version of a key wins (reads take it with argMax; merges keep only
+// it). A watch's rows are on one shard.
+//
 // distributedSchema adds, with a cluster, the tables every query goes
 // through. Rows are sharded by uuid, so that a uuid's rows meet on one
 // shard; Insert writes each shard's rows itself, choosing shards as the
@@ -95,6 +126,10 @@ var distributedSchema = []string{
 ENGINE = Distributed({cluster}, {db}, events_local, cityHash64(uuid))`,
 	`CREATE TABLE IF NOT EXISTS {db}.checkpoints AS {db}.checkpoints_local
 ENGINE = Distributed({cluster}, {db}, checkpoints_local, cityHash64(key))`,
+	`CREATE TABLE IF NOT EXISTS {db}.findings AS {db}.findings_local
+ENGINE = Distributed({cluster}, {db}, findings_local, cityHash64(watch))`,
+	`CREATE TABLE IF NOT EXISTS {db}.finding_deliveries AS {db}.finding_deliveries_local
+ENGINE = Distributed({cluster}, {db}, finding_deliveries_local, cityHash64(watch))`,
 }
 
 // The kinds of pivot.

@@ -6,8 +6,6 @@ import (
 	"slices"
 	"time"
 
-	ch "github.com/ClickHouse/clickhouse-go/v2"
-
 	"github.com/oktascope/oktascope/internal/backend"
 )
 
@@ -186,15 +184,24 @@ func (b *Backend) DeleteCheckpoint(ctx context.Context, key string) error {
 func (b *Backend) putCheckpoint(ctx context.Context, key, next string, deleted uint8) error {
 	b.wmu.Lock()
 	defer b.wmu.Unlock()
-	b.version = max(b.version+1, uint64(time.Now().UnixNano()))
-	batch, err := b.conn.PrepareBatch(b.ctx(ctx, ch.Settings{"insert_distributed_sync": 1}),
-		"INSERT INTO "+b.checkpoints+" (key, next, version, deleted)")
-	if err != nil {
-		return err
+	return b.insertRows(ctx, b.checkpoints, "key, next, version, deleted", [][]any{{key, next, b.nextVersion(), deleted}})
+}
+
+// ServerCPU is the CPU time the servers of the cluster (or the one
+// server) have spent in queries since they started, users' and system's,
+// summed over the shards (system.events). Benchmarks read it before and
+// after a command to learn what the command cost the servers; background
+// merges are not in it.
+func (b *Backend) ServerCPU(ctx context.Context) (time.Duration, error) {
+	var total time.Duration
+	for _, conn := range b.shards {
+		var us uint64
+		err := conn.QueryRow(b.ctx(ctx), "SELECT sum(value) FROM system.events"+
+			" WHERE event IN ('UserTimeMicroseconds', 'SystemTimeMicroseconds')").Scan(&us)
+		if err != nil {
+			return 0, fmt.Errorf("clickhouse: server CPU: %w", err)
+		}
+		total += time.Duration(us) * time.Microsecond
 	}
-	if err := batch.Append(key, next, b.version, deleted); err != nil {
-		batch.Abort()
-		return err
-	}
-	return batch.Send()
+	return total, nil
 }
