@@ -329,15 +329,18 @@ func (b *Backend) fetch(ctx context.Context, p *plan, q backend.Query, within *f
 	if limit > 0 {
 		query += " LIMIT " + strconv.Itoa(limit)
 	}
-	return b.emitRows(ctx, query, args, settings, emit, func(k *rowKey, raw *string) []any {
+	return b.emitRows(ctx, query, args, settings, emit, func(k *rowKey, raw *[]byte) []any {
 		return []any{&k.published, &k.received, &k.uuid, raw}
 	})
 }
 
 // emitRows runs a query of rows (a position, a uuid and the JSON, which
-// dest points into) and emits them; it returns how many.
+// dest points into) and emits them; it returns how many. The JSON is
+// scanned into a []byte: clickhouse-go copies it out of the block once (a
+// string whose bytes it lends), so it stays valid after the next block
+// and nobody writes to it.
 func (b *Backend) emitRows(ctx context.Context, query string, args []any, settings ch.Settings, emit emitFunc,
-	dest func(*rowKey, *string) []any) (int, error) {
+	dest func(*rowKey, *[]byte) []any) (int, error) {
 	rows, err := b.conn.Query(b.ctx(ctx, settings), query, args...)
 	if err != nil {
 		return 0, err
@@ -346,12 +349,12 @@ func (b *Backend) emitRows(ctx context.Context, query string, args []any, settin
 	sent := 0
 	for rows.Next() {
 		var k rowKey
-		var raw string
+		var raw []byte
 		if err := rows.Scan(dest(&k, &raw)...); err != nil {
 			return sent, err
 		}
 		sent++
-		if !emit(k, []byte(raw)) {
+		if !emit(k, raw) {
 			return sent, ctx.Err()
 		}
 	}
@@ -428,7 +431,8 @@ func (b *Backend) minuteCounts(ctx context.Context, conn driver.Conn, query stri
 	return out, rows.Err()
 }
 
-// spans divides the rows of p into spans of time of about sliceRows rows,
+// spans divides the rows of p into spans of time of about sliceRows rows
+// (at most: the rows its narrow columns select),
 // in the order of the search: one span when they are few; else hours,
 // merged while small, and the minutes of an hour that holds more.
 func (b *Backend) spans(ctx context.Context, p *plan, desc bool) ([]span, error) {
@@ -481,13 +485,16 @@ func (b *Backend) mergeSpans(fine []span, desc bool) []span {
 }
 
 // countBy counts the rows of p by the start of each unit (an expression
-// of published, width seconds), oldest first.
+// of published, width seconds), oldest first. It counts the rows the
+// narrow columns select, a bound on the rows of p: the condition on the
+// JSON would cost a pass over the JSON, which the search then makes once.
 func (b *Backend) countBy(ctx context.Context, p *plan, unit string, width int64, within *frag) ([]span, error) {
 	var extra []frag
 	if within != nil {
 		extra = append(extra, *within)
 	}
-	where, args := p.whereSQL(extra...)
+	narrow := &plan{where: p.where}
+	where, args := narrow.whereSQL(extra...)
 	rows, err := b.conn.Query(b.ctx(ctx),
 		"SELECT toUInt32("+unit+") AS u, count() FROM "+b.events+where+" GROUP BY u ORDER BY u", args...)
 	if err != nil {
@@ -532,7 +539,7 @@ func (b *Backend) byReceived(ctx context.Context, p *plan, q backend.Query, emit
 		}
 	}
 	sent, err := b.emitRows(ctx, query, args, settings, emit,
-		func(k *rowKey, raw *string) []any { return []any{&k.received, &k.uuid, raw} })
+		func(k *rowKey, raw *[]byte) []any { return []any{&k.received, &k.uuid, raw} })
 	var ex *proto.Exception
 	if err == nil || !errors.As(err, &ex) || ex.Code != codeTooManyRows || sent > 0 {
 		return err
@@ -628,12 +635,12 @@ func (b *Backend) rawsAt(ctx context.Context, keys []position) (map[position][]b
 	for rows.Next() {
 		var p position
 		var t time.Time
-		var raw string
+		var raw []byte
 		if err := rows.Scan(&p.received, &p.uuid, &t, &raw); err != nil {
 			return nil, err
 		}
 		p.second = uint32(t.Unix())
-		out[p] = []byte(raw)
+		out[p] = raw
 	}
 	return out, rows.Err()
 }
