@@ -126,8 +126,8 @@ type eventDetail struct {
 	// MoreTargets counts the target users past maxTargetPivots, listed
 	// without pivots (in the JSON view and the raw event only).
 	MoreTargets string
-	PageURL    string // the event's own page
-	RawURL     string // the raw event, as a download
+	PageURL     string // the event's own page
+	RawURL      string // the raw event, as a download
 }
 
 // newDetail builds the expanded view of an event.
