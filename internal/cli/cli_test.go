@@ -225,6 +225,32 @@ func TestExplain(t *testing.T) {
 // from what the store holds: 43 rate-limit warnings (two messages, three
 // actors, one of them hostile text), exit 0; a type the store lacks is
 // still unknown.
+// TestExplainEscapesAStoredType: a stored event type is event content; its
+// search line wrote a bidirectional override raw (the rest of the report
+// escaped it), which reverses the text of a terminal or a cat of the file.
+func TestExplainEscapesAStoredType(t *testing.T) {
+	dir := t.TempDir()
+	db, path := filepath.Join(dir, "o.db"), filepath.Join(dir, "x.ndjson")
+	eventType := "evil.\u202etype\u200b"
+	raw := `{"uuid":"x1","published":"2025-03-03T09:00:00.000Z","eventType":"` + eventType + `","displayMessage":"m"}` + "\n"
+	if err := os.WriteFile(path, []byte(raw), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, code := run(t, db, false, "import", path); code != 0 {
+		t.Fatalf("import: %d %s", code, errOut)
+	}
+	out, errOut, code := run(t, db, false, "explain", "evil.\u202etype\u200b")
+	if code != 0 || !strings.Contains(out, "In the store: 1 events") {
+		t.Fatalf("exit %d: %s%s", code, out, errOut)
+	}
+	if strings.ContainsAny(out, "\u202e\u200b") {
+		t.Errorf("raw invisible or bidirectional characters in:\n%q", out)
+	}
+	if !strings.Contains(out, `Search: oktascope search 'eventType eq "evil.\u202etype\u200b"'`) {
+		t.Errorf("the search line does not show the type escaped:\n%s", out)
+	}
+}
+
 func TestExplainStoredType(t *testing.T) {
 	dir := t.TempDir()
 	db, path := filepath.Join(dir, "o.db"), filepath.Join(dir, "rl.ndjson")
