@@ -251,6 +251,33 @@ func TestExplainEscapesAStoredType(t *testing.T) {
 	}
 }
 
+// TestErrorsPrintOneALine: an import of two files that both fail joins
+// two errors; each is a line of its own, not one line with a visible \x0a
+// where the escaper met the newline between them. A newline inside one
+// error (from a file name or a server) stays escaped.
+func TestErrorsPrintOneALine(t *testing.T) {
+	dir := t.TempDir()
+	var paths []string
+	for _, name := range []string{"a.json", "b\nc.json"} {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(`{"a":1}`+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, path)
+	}
+	_, errOut, code := run(t, filepath.Join(dir, "o.db"), false, append([]string{"import"}, paths...)...)
+	var lines []string
+	for _, line := range strings.Split(strings.TrimSpace(errOut), "\n") {
+		if strings.HasPrefix(line, "oktascope: ") {
+			lines = append(lines, line)
+		}
+	}
+	if code != 1 || len(lines) != 2 || strings.Contains(errOut, `\x0a`+filepath.Join(dir, "b")) ||
+		!strings.Contains(lines[0], "a.json: not an Okta System Log export") || !strings.Contains(lines[1], `b\x0ac.json: not an Okta System Log export`) {
+		t.Errorf("exit %d, error lines %q in:\n%s", code, lines, errOut)
+	}
+}
+
 func TestExplainStoredType(t *testing.T) {
 	dir := t.TempDir()
 	db, path := filepath.Join(dir, "o.db"), filepath.Join(dir, "rl.ndjson")
