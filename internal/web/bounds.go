@@ -3,7 +3,8 @@ package web
 import (
 	"errors"
 	"fmt"
-	"unicode/utf8"
+
+	"github.com/oktascope/oktascope/internal/render"
 )
 
 // What one request may cost. Event text is hostile and a URL is cheap to
@@ -13,6 +14,8 @@ import (
 //   - a value put into a pivot link: maxPivotValue bytes (longer values get
 //     no link: no filter could search them anyway);
 //   - rows expanded at once (open=): maxOpen, each uuid at most maxIDLength;
+//   - target users given pivots in an event's detail: maxTargetPivots (the
+//     rest are counted; the JSON view and the raw event hold them all);
 //   - an event's JSON view: the bounds of jsonview.go;
 //   - a whole page: Options.MaxPageBytes; a JSON answer:
 //     Options.MaxAnswerBytes (a page of events stops short of it and links
@@ -22,6 +25,9 @@ const (
 	maxPivotValue = 1 << 10
 	maxOpen       = 20
 	maxIDLength   = 200
+	// maxTargetPivots is the most target users an event's detail lists
+	// with their pivots.
+	maxTargetPivots = 20
 )
 
 // Default bounds of Options.
@@ -41,23 +47,10 @@ type tooLargeError struct {
 
 func (e *tooLargeError) Error() string {
 	return fmt.Sprintf("the %s would be larger than %s bytes: narrow the filter or the time range, or ask for fewer events (limit)",
-		e.What, thousands(e.Limit))
+		e.What, render.Thousands(e.Limit))
 }
 
 func (e *tooLargeError) Unwrap() error { return errTooLarge }
-
-// clipText keeps at most n bytes of s, cut on a character boundary, and
-// says how long s was.
-func clipText(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	cut := n
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…(" + thousands(len(s)) + " bytes in all)"
-}
 
 // boundedBuffer collects a response up to a limit; a write past it fails,
 // which stops the template that renders into it.

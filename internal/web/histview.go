@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/oktascope/oktascope/internal/render"
 )
 
 // histogramView is a histogram drawn as SVG bars, each a link that zooms
@@ -34,7 +36,7 @@ const (
 )
 
 func histogramViewOf(h *histogram, st searchState) histogramView {
-	v := histogramView{Empty: len(h.Buckets) == 0, Total: thousands(h.Total), Complete: h.Complete}
+	v := histogramView{Empty: len(h.Buckets) == 0, Total: render.Thousands(h.Total), Complete: h.Complete}
 	if v.Empty {
 		return v
 	}
@@ -67,7 +69,7 @@ func barOf(b bucket, i int, width float64, highest int, st searchState) barView 
 		height, bar.Title = 0, span+": no events"
 	default:
 		height = max(1.5, svgHeight*float64(b.Count)/float64(highest))
-		bar.Title = fmt.Sprintf("%s: %s events", span, thousands(b.Count))
+		bar.Title = fmt.Sprintf("%s: %s events", span, render.Thousands(b.Count))
 	}
 	bar.Y, bar.H = num(svgHeight-height), num(height)
 	return bar
@@ -103,16 +105,4 @@ func stepWords(d time.Duration) string {
 		return unit(int64(d/time.Minute), "minute")
 	}
 	return unit(int64(d/time.Second), "second")
-}
-
-// thousands writes n with thousands separators: 1,234,567.
-func thousands(n int) string {
-	s := strconv.Itoa(n)
-	if n < 0 {
-		return "-" + thousands(-n)
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }
