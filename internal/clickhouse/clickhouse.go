@@ -45,10 +45,12 @@ import (
 type Backend struct {
 	cfg  *config
 	conn driver.Conn
-	// events, pivots and checkpoints are the tables queries name: with a
-	// cluster, events and checkpoints are the Distributed tables, and
-	// pivots is each shard's own (a sub-query runs on every shard).
+	// events, pivots, checkpoints, findings and deliveries are the tables
+	// queries name: with a cluster, all but pivots are the Distributed
+	// tables, and pivots is each shard's own (a sub-query runs on every
+	// shard).
 	events, pivots, checkpoints string
+	findings, deliveries        string
 	limits                      limits
 	// shards are the servers Insert writes to, in the cluster's order;
 	// slots maps cityHash64(uuid) % len(slots) to a shard, by weight, as
@@ -58,13 +60,14 @@ type Backend struct {
 
 	wmu      sync.Mutex // serializes writes; guards the fields below
 	received uint64     // the last received value issued
-	version  uint64     // the last checkpoint version issued
+	version  uint64     // the last checkpoint or finding row version issued
 	closed   bool
 }
 
 var (
-	_ backend.Backend = (*Backend)(nil)
-	_ backend.Batcher = (*Backend)(nil)
+	_ backend.Backend      = (*Backend)(nil)
+	_ backend.Batcher      = (*Backend)(nil)
+	_ backend.FindingStore = (*Backend)(nil)
 )
 
 // Open connects to the server of dsn, creates the schema on every server
@@ -87,8 +90,10 @@ func Open(ctx context.Context, dsn string) (*Backend, error) {
 	}
 	db := cfg.database
 	b.events, b.pivots, b.checkpoints = db+".events_local", db+".pivots_local", db+".checkpoints_local"
+	b.findings, b.deliveries = db+".findings_local", db+".finding_deliveries_local"
 	if cfg.cluster != "" {
 		b.events, b.checkpoints = db+".events", db+".checkpoints"
+		b.findings, b.deliveries = db+".findings", db+".finding_deliveries"
 	}
 	if err := b.createSchema(ctx); err != nil {
 		return fail(err)
@@ -255,7 +260,7 @@ func (b *Backend) Clear(ctx context.Context) error {
 	b.wmu.Lock()
 	defer b.wmu.Unlock()
 	for _, conn := range b.shards {
-		for _, table := range []string{"events_local", "pivots_local", "checkpoints_local"} {
+		for _, table := range []string{"events_local", "pivots_local", "checkpoints_local", "findings_local", "finding_deliveries_local"} {
 			if err := conn.Exec(b.ctx(ctx), "TRUNCATE TABLE "+b.cfg.database+"."+table); err != nil {
 				return fmt.Errorf("clickhouse %s: clear: %w", b.Location(), err)
 			}

@@ -85,7 +85,7 @@ func TestSchemaOnEveryShard(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := "checkpoints\ncheckpoints_local\nevents\nevents_local\npivots_local\n"; tables != want {
+		if want := "checkpoints\ncheckpoints_local\nevents\nevents_local\nfinding_deliveries\nfinding_deliveries_local\nfindings\nfindings_local\npivots_local\n"; tables != want {
 			t.Errorf("shard %d tables:\n%s want\n%s", i, tables, want)
 		}
 		n := count(t, s, "SELECT count() FROM "+b.cfg.database+".events_local")

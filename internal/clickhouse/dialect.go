@@ -1,10 +1,12 @@
 package clickhouse
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/oktascope/oktascope/internal/filter"
 	"github.com/oktascope/oktascope/internal/pushdown"
+	"github.com/oktascope/oktascope/internal/sqlfrag"
 )
 
 // Filter pushdown: the ClickHouse dialect.
@@ -48,33 +50,12 @@ var pivotKinds = map[string]uint8{
 }
 
 // frag is a piece of SQL and its arguments, in order.
-type frag struct {
-	sql  string
-	args []any
-}
+type frag = sqlfrag.Frag
 
 var (
-	sqlTrue  = frag{sql: "1"}
-	sqlFalse = frag{sql: "0"}
+	sqlTrue  = frag{SQL: "1"}
+	sqlFalse = frag{SQL: "0"}
 )
-
-func join(parts []frag, sep string) frag {
-	if len(parts) == 1 {
-		return parts[0]
-	}
-	var b strings.Builder
-	var args []any
-	b.WriteByte('(')
-	for i, p := range parts {
-		if i > 0 {
-			b.WriteString(sep)
-		}
-		b.WriteString(p.sql)
-		args = append(args, p.args...)
-	}
-	b.WriteByte(')')
-	return frag{sql: b.String(), args: args}
-}
 
 // sql writes a pushdown node.
 func sql(n pushdown.Node) frag {
@@ -85,7 +66,7 @@ func sql(n pushdown.Node) frag {
 		return all(x.Terms, " OR ")
 	case *pushdown.Not:
 		inner := sql(x.X)
-		return frag{sql: "NOT (" + inner.sql + ")", args: inner.args}
+		return frag{SQL: "NOT (" + inner.SQL + ")", Args: inner.Args}
 	case pushdown.Const:
 		if x {
 			return sqlTrue
@@ -93,18 +74,18 @@ func sql(n pushdown.Node) frag {
 		return sqlFalse
 	case *pushdown.Present:
 		if x.Col.Kind == pushdown.Targets {
-			return frag{sql: "arrayExists(x -> x != '', " + x.Col.Name + ")"}
+			return frag{SQL: "arrayExists(x -> x != '', " + x.Col.Name + ")"}
 		}
-		return frag{sql: x.Col.Name + " != ''"}
+		return frag{SQL: x.Col.Name + " != ''"}
 	case *pushdown.Absent:
 		if x.Col.Kind == pushdown.Targets {
-			return frag{sql: "NOT arrayExists(x -> x != '', " + x.Col.Name + ")"}
+			return frag{SQL: "NOT arrayExists(x -> x != '', " + x.Col.Name + ")"}
 		}
-		return frag{sql: x.Col.Name + " = ''"}
+		return frag{SQL: x.Col.Name + " = ''"}
 	case *pushdown.Compare:
 		if x.Col.Kind == pushdown.Targets {
 			leaf := compare("x", x.Op, x.Value)
-			return frag{sql: "arrayExists(x -> " + leaf.sql + ", " + x.Col.Name + ")", args: leaf.args}
+			return frag{SQL: "arrayExists(x -> " + leaf.SQL + ", " + x.Col.Name + ")", Args: leaf.Args}
 		}
 		return compare(x.Col.Name, x.Op, x.Value)
 	case *pushdown.In:
@@ -116,14 +97,29 @@ func sql(n pushdown.Node) frag {
 		for i, n := range x.Nanos {
 			args[i] = n
 		}
-		return frag{sql: "published_ns IN (" + placeholders(len(args)) + ")", args: args}
+		return frag{SQL: "published_ns IN (" + placeholders(len(args)) + ")", Args: args}
 	case *pushdown.RawContains:
 		if x.Fold {
-			return frag{sql: "(raw_form != 0 OR positionCaseInsensitive(raw, ?) > 0)", args: []any{x.Text}}
+			return frag{SQL: "(raw_form != 0 OR positionCaseInsensitive(raw, ?) > 0)", Args: []any{x.Text}}
 		}
-		return frag{sql: "(bitAnd(raw_form, 1) != 0 OR position(raw, ?) > 0)", args: []any{x.Text}}
+		return frag{SQL: "(bitAnd(raw_form, 1) != 0 OR position(raw, ?) > 0)", Args: []any{x.Text}}
 	}
 	panic("clickhouse: no SQL for a pushdown node")
+}
+
+// readsRaw reports whether the SQL of n reads the JSON.
+func readsRaw(n pushdown.Node) bool {
+	switch x := n.(type) {
+	case *pushdown.And:
+		return slices.ContainsFunc(x.Terms, readsRaw)
+	case *pushdown.Or:
+		return slices.ContainsFunc(x.Terms, readsRaw)
+	case *pushdown.Not:
+		return readsRaw(x.X)
+	case *pushdown.RawContains:
+		return true
+	}
+	return false
 }
 
 func all(terms []pushdown.Node, sep string) frag {
@@ -131,7 +127,7 @@ func all(terms []pushdown.Node, sep string) frag {
 	for i, term := range terms {
 		parts[i] = sql(term)
 	}
-	return join(parts, sep)
+	return sqlfrag.Join(parts, sep)
 }
 
 var sqlOps = map[filter.Op]string{
@@ -144,17 +140,17 @@ func compare(col string, op filter.Op, s string) frag {
 	args := []any{s}
 	switch op {
 	case filter.Sw: // s is not empty: false for ""
-		return frag{sql: "startsWith(" + col + ", ?)", args: args}
+		return frag{SQL: "startsWith(" + col + ", ?)", Args: args}
 	case filter.Co:
-		return frag{sql: "position(" + col + ", ?) > 0", args: args}
+		return frag{SQL: "position(" + col + ", ?) > 0", Args: args}
 	case filter.Ew:
-		return frag{sql: "endsWith(" + col + ", ?)", args: args}
+		return frag{SQL: "endsWith(" + col + ", ?)", Args: args}
 	case filter.Gt:
 		if s != "" { // "" is greater than nothing
-			return frag{sql: col + " > ?", args: args}
+			return frag{SQL: col + " > ?", Args: args}
 		}
 	}
-	return frag{sql: "(" + col + " != '' AND " + col + " " + sqlOps[op] + " ?)", args: args}
+	return frag{SQL: "(" + col + " != '' AND " + col + " " + sqlOps[op] + " ?)", Args: args}
 }
 
 // in is "the column (some element of it) equals one of values"; values
@@ -166,29 +162,29 @@ func in(c *pushdown.Column, values []string) frag {
 	}
 	if c.Kind == pushdown.Targets {
 		if len(values) == 1 {
-			return frag{sql: "has(" + c.Name + ", ?)", args: args}
+			return frag{SQL: "has(" + c.Name + ", ?)", Args: args}
 		}
-		return frag{sql: "hasAny(" + c.Name + ", [" + placeholders(len(values)) + "])", args: args}
+		return frag{SQL: "hasAny(" + c.Name + ", [" + placeholders(len(values)) + "])", Args: args}
 	}
 	if len(values) == 1 {
-		return frag{sql: c.Name + " = ?", args: args}
+		return frag{SQL: c.Name + " = ?", Args: args}
 	}
-	return frag{sql: c.Name + " IN (" + placeholders(len(values)) + ")", args: args}
+	return frag{SQL: c.Name + " IN (" + placeholders(len(values)) + ")", Args: args}
 }
 
 // compareTime compares published with an instant: exactly on
 // published_ns, and on the second in published too, which the primary key
 // answers (the exact test implies it).
 func compareTime(op filter.Op, ns int64) frag {
-	exact := frag{sql: "published_ns " + sqlOps[op] + " ?", args: []any{ns}}
+	exact := frag{SQL: "published_ns " + sqlOps[op] + " ?", Args: []any{ns}}
 	sec := secondOf(ns)
 	switch op {
 	case filter.Eq:
-		return frag{sql: "(published = toDateTime(?) AND " + exact.sql + ")", args: []any{sec, ns}}
+		return frag{SQL: "(published = toDateTime(?) AND " + exact.SQL + ")", Args: []any{sec, ns}}
 	case filter.Gt, filter.Ge:
-		return frag{sql: "(published >= toDateTime(?) AND " + exact.sql + ")", args: []any{sec, ns}}
+		return frag{SQL: "(published >= toDateTime(?) AND " + exact.SQL + ")", Args: []any{sec, ns}}
 	case filter.Lt, filter.Le:
-		return frag{sql: "(published <= toDateTime(?) AND " + exact.sql + ")", args: []any{sec, ns}}
+		return frag{SQL: "(published <= toDateTime(?) AND " + exact.SQL + ")", Args: []any{sec, ns}}
 	}
 	return exact
 }
@@ -234,9 +230,8 @@ type pivotTerm struct {
 	values []string
 }
 
-// pivotCond is the condition "published is a second of one of the
-// pivots", which the primary key answers.
-func (b *Backend) pivotCond(terms []pivotTerm) frag {
+// pivotKeys is the condition on pivots_local's rows of the terms' values.
+func pivotKeys(terms []pivotTerm) frag {
 	keys := map[uint8][]any{}
 	var kinds []uint8
 	for _, t := range terms {
@@ -250,8 +245,19 @@ func (b *Backend) pivotCond(terms []pivotTerm) frag {
 	}
 	parts := make([]frag, len(kinds))
 	for i, kind := range kinds {
-		parts[i] = frag{sql: "(kind = ? AND key IN (" + placeholders(len(keys[kind])) + "))", args: append([]any{kind}, keys[kind]...)}
+		parts[i] = frag{SQL: "(kind = ? AND key IN (" + placeholders(len(keys[kind])) + "))", Args: append([]any{kind}, keys[kind]...)}
 	}
-	cond := join(parts, " OR ")
-	return frag{sql: "published IN (SELECT published FROM " + b.pivots + " WHERE " + cond.sql + ")", args: cond.args}
+	return sqlfrag.Join(parts, " OR ")
+}
+
+// pivotCond is the condition "published is a second of one of the
+// pivots", which the primary key answers.
+func (b *Backend) pivotCond(terms []pivotTerm) frag {
+	return b.inPivots(pivotKeys(terms))
+}
+
+// inPivots is "published is a second of a pivot row that keys selects",
+// each shard reading its own pivots.
+func (b *Backend) inPivots(keys frag) frag {
+	return frag{SQL: "published IN (SELECT published FROM " + b.pivots + " WHERE " + keys.SQL + ")", Args: keys.Args}
 }

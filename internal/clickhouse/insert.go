@@ -401,7 +401,7 @@ func (b *Backend) writeShard(ctx context.Context, s int, events []*logevent.Even
 // batch's JSON cost more than the server's copy of the blocks), and the
 // server gathers the blocks of one INSERT into one part
 // (min_insert_block_size_rows).
-const flushRows = 8192
+const flushRows = 2048
 
 // pivotRow is a row of pivots_local.
 type pivotRow struct {

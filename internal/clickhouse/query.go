@@ -1,16 +1,20 @@
 package clickhouse
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	ch "github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/ext"
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/proto"
 
 	"github.com/oktascope/oktascope/internal/backend"
@@ -21,9 +25,18 @@ import (
 
 // plan is a Query as a SQL condition and what Go still decides.
 type plan struct {
-	where    []frag
-	residual *filter.Matcher // nil when SQL decides the filter
-	keywords *filter.Keywords
+	// where is the condition on the narrow columns, which the servers
+	// test first (PREWHERE: the JSON of a granule is read only where a row
+	// passes it); raw the condition on the JSON, tested after.
+	where, raw []frag
+	residual   *filter.Matcher // nil when SQL decides the filter
+	keywords   *filter.Keywords
+	// pivots, when set, selects the pivot rows whose seconds hold every
+	// event of the plan (where holds that condition too).
+	pivots *frag
+	// since and until bound the seconds of published (inclusive), when
+	// set.
+	since, until *int64
 }
 
 // exact reports whether SQL alone decides which events match.
@@ -31,19 +44,42 @@ func (p *plan) exact() bool { return p.residual == nil && p.keywords.Empty() }
 
 func (p *plan) add(f frag) { p.where = append(p.where, f) }
 
-// whereSQL is the condition, with extra terms, and its arguments.
+// addNode adds the SQL of a pushdown node: the terms of a conjunction
+// that do not read the JSON to where, the others to raw.
+func (p *plan) addNode(n pushdown.Node) {
+	terms := []pushdown.Node{n}
+	if and, ok := n.(*pushdown.And); ok {
+		terms = and.Terms
+	}
+	for _, t := range terms {
+		if readsRaw(t) {
+			p.raw = append(p.raw, sql(t))
+		} else {
+			p.add(sql(t))
+		}
+	}
+}
+
+// whereSQL is the condition, with extra terms on the narrow columns, and
+// its arguments: " PREWHERE … WHERE …", either part absent when empty.
 func (p *plan) whereSQL(extra ...frag) (string, []any) {
-	parts := append(append([]frag(nil), p.where...), extra...)
-	if len(parts) == 0 {
-		return "", nil
-	}
-	var sqls []string
+	var text string
 	var args []any
-	for _, f := range parts {
-		sqls = append(sqls, f.sql)
-		args = append(args, f.args...)
+	for _, clause := range []struct {
+		keyword string
+		parts   []frag
+	}{{" PREWHERE ", append(append([]frag(nil), p.where...), extra...)}, {" WHERE ", p.raw}} {
+		if len(clause.parts) == 0 {
+			continue
+		}
+		sqls := make([]string, len(clause.parts))
+		for i, f := range clause.parts {
+			sqls[i] = f.SQL
+			args = append(args, f.Args...)
+		}
+		text += clause.keyword + strings.Join(sqls, " AND ")
 	}
-	return " WHERE " + strings.Join(sqls, " AND "), args
+	return text, args
 }
 
 // match is what Go decides on an event SQL selected.
@@ -60,11 +96,15 @@ func (b *Backend) plan(q backend.Query) (*plan, error) {
 	p := &plan{keywords: q.Keywords}
 	if !q.Since.IsZero() {
 		ns := unixNanos(q.Since)
-		p.add(frag{sql: "published >= toDateTime(?) AND published_ns >= ?", args: []any{secondOf(ns), ns}})
+		sec := secondOf(ns)
+		p.since = &sec
+		p.add(frag{SQL: "published >= toDateTime(?) AND published_ns >= ?", Args: []any{sec, ns}})
 	}
 	if !q.Until.IsZero() {
 		ns := unixNanos(q.Until)
-		p.add(frag{sql: "published <= toDateTime(?) AND published_ns < ?", args: []any{secondOf(ns), ns}})
+		sec := secondOf(ns)
+		p.until = &sec
+		p.add(frag{SQL: "published <= toDateTime(?) AND published_ns < ?", Args: []any{sec, ns}})
 	}
 	if q.After != "" {
 		f, err := afterCond(q)
@@ -76,11 +116,13 @@ func (b *Backend) plan(q backend.Query) (*plan, error) {
 	opts := pushdown.Options{RawContains: true}
 	split := pushdown.Split(q.Filter, columns, opts)
 	if split.Where != nil {
-		p.add(sql(split.Where))
+		p.addNode(split.Where)
 		for _, n := range split.Exact {
 			if pushdown.Selective(n) {
 				if terms := pivotTerms(n); terms != nil {
-					p.add(b.pivotCond(terms))
+					keys := pivotKeys(terms)
+					p.pivots = &keys
+					p.add(b.inPivots(keys))
 					break
 				}
 			}
@@ -90,7 +132,7 @@ func (b *Backend) plan(q backend.Query) (*plan, error) {
 		p.residual = filter.Compile(split.Residual)
 	}
 	if k := pushdown.Keywords(q.Keywords, opts); k != nil {
-		p.add(sql(k))
+		p.addNode(k)
 	}
 	return p, nil
 }
@@ -151,12 +193,11 @@ func afterCond(q backend.Query) (frag, error) {
 		op, bound = "<", "<="
 	}
 	if q.Order == backend.ByReceived {
-		return frag{sql: "(received, uuid) " + op + " (?, ?)", args: []any{k.received, k.uuid}}, nil
+		return frag{SQL: "(received, uuid) " + op + " (?, ?)", Args: []any{k.received, k.uuid}}, nil
 	}
-	return frag{
-		sql:  "published " + bound + " toDateTime(?) AND (published_ns, received, uuid) " + op + " (?, ?, ?)",
-		args: []any{secondOf(k.published), k.published, k.received, k.uuid},
-	}, nil
+	return frag{SQL: "published " + bound + " toDateTime(?) AND (published_ns, received, uuid) " + op + " (?, ?, ?)", Args: []any{secondOf(k.published), k.published, k.received, k.uuid}},
+
+		nil
 }
 
 // orderBy is the ORDER BY of q's order: events published at the same
@@ -227,6 +268,13 @@ func (b *Backend) byPublished(ctx context.Context, p *plan, q backend.Query, emi
 	if p.exact() {
 		limit = q.Limit
 	}
+	if p.pivots != nil {
+		spans, err := b.pivotSpans(ctx, p, q.Desc)
+		if err != nil {
+			return err
+		}
+		return b.fetchSpans(ctx, p, q, spans, limit, emit)
+	}
 	// Most searches read few rows (an indicator's seconds, a short window,
 	// a small log): one query, which each server refuses before reading
 	// when its primary key leaves more than a few thousand rows to read.
@@ -242,11 +290,17 @@ func (b *Backend) byPublished(ctx context.Context, p *plan, q backend.Query, emi
 	if err != nil {
 		return err
 	}
-	sent = 0
+	return b.fetchSpans(ctx, p, q, spans, limit, emit)
+}
+
+// fetchSpans reads the rows of p span by span (a single span: no bounds
+// but the plan's), up to limit rows (0: all).
+func (b *Backend) fetchSpans(ctx context.Context, p *plan, q backend.Query, spans []span, limit int, emit emitFunc) error {
+	sent := 0
 	for _, s := range spans {
 		var within *frag
 		if len(spans) > 1 {
-			within = &frag{sql: "published >= toDateTime(?) AND published < toDateTime(?)", args: []any{s.from, s.to}}
+			within = &frag{SQL: "published >= toDateTime(?) AND published < toDateTime(?)", Args: []any{s.from, s.to}}
 		}
 		n, err := b.fetch(ctx, p, q, within, max(limit-sent, 0), sortSettings, emit)
 		if err != nil {
@@ -275,15 +329,18 @@ func (b *Backend) fetch(ctx context.Context, p *plan, q backend.Query, within *f
 	if limit > 0 {
 		query += " LIMIT " + strconv.Itoa(limit)
 	}
-	return b.emitRows(ctx, query, args, settings, emit, func(k *rowKey, raw *string) []any {
+	return b.emitRows(ctx, query, args, settings, emit, func(k *rowKey, raw *[]byte) []any {
 		return []any{&k.published, &k.received, &k.uuid, raw}
 	})
 }
 
 // emitRows runs a query of rows (a position, a uuid and the JSON, which
-// dest points into) and emits them; it returns how many.
+// dest points into) and emits them; it returns how many. The JSON is
+// scanned into a []byte: clickhouse-go copies it out of the block once (a
+// string whose bytes it lends), so it stays valid after the next block
+// and nobody writes to it.
 func (b *Backend) emitRows(ctx context.Context, query string, args []any, settings ch.Settings, emit emitFunc,
-	dest func(*rowKey, *string) []any) (int, error) {
+	dest func(*rowKey, *[]byte) []any) (int, error) {
 	rows, err := b.conn.Query(b.ctx(ctx, settings), query, args...)
 	if err != nil {
 		return 0, err
@@ -292,12 +349,12 @@ func (b *Backend) emitRows(ctx context.Context, query string, args []any, settin
 	sent := 0
 	for rows.Next() {
 		var k rowKey
-		var raw string
+		var raw []byte
 		if err := rows.Scan(dest(&k, &raw)...); err != nil {
 			return sent, err
 		}
 		sent++
-		if !emit(k, []byte(raw)) {
+		if !emit(k, raw) {
 			return sent, ctx.Err()
 		}
 	}
@@ -308,7 +365,74 @@ func (b *Backend) emitRows(ctx context.Context, query string, args []any, settin
 // rather than fail.
 var sortSettings = ch.Settings{"max_bytes_before_external_sort": 1 << 30}
 
-// spans divides the rows of p into spans of time of about sliceRows rows,
+// pivotSpans divides the rows of a plan with pivots into spans of time
+// of about sliceRows rows, in the order of the search, from the pivots
+// alone: their seconds, counted by minute on each shard (a pivot row
+// stands for one event or more in its second, usually one). A hunt then
+// reads, in one query or a few, only the granules of those seconds; no
+// query reads or sorts more than about sliceRows of its rows.
+func (b *Backend) pivotSpans(ctx context.Context, p *plan, desc bool) ([]span, error) {
+	where := p.pivots.SQL
+	args := append([]any(nil), p.pivots.Args...)
+	if p.since != nil {
+		where += " AND published >= toDateTime(?)"
+		args = append(args, *p.since)
+	}
+	if p.until != nil {
+		where += " AND published <= toDateTime(?)"
+		args = append(args, *p.until)
+	}
+	query := "SELECT toUInt32(toStartOfMinute(published)) AS m, count() FROM " + b.cfg.database + ".pivots_local WHERE " +
+		where + " GROUP BY m"
+	perShard := make([]map[int64]uint64, len(b.shards))
+	errs := make([]error, len(b.shards))
+	var wg sync.WaitGroup
+	for i, conn := range b.shards {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			perShard[i], errs[i] = b.minuteCounts(ctx, conn, query, args)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, fmt.Errorf("pivots: %w", err)
+	}
+	minutes := map[int64]uint64{}
+	for _, counts := range perShard {
+		for m, n := range counts {
+			minutes[m] += n
+		}
+	}
+	fine := make([]span, 0, len(minutes))
+	for m, n := range minutes {
+		fine = append(fine, span{from: m, to: min(m+60, maxDateTime+1), rows: n})
+	}
+	slices.SortFunc(fine, func(x, y span) int { return cmp.Compare(x.from, y.from) })
+	return b.mergeSpans(fine, desc), nil
+}
+
+// minuteCounts runs a query of (minute, count) rows on one server.
+func (b *Backend) minuteCounts(ctx context.Context, conn driver.Conn, query string, args []any) (map[int64]uint64, error) {
+	rows, err := conn.Query(b.ctx(ctx), query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int64]uint64{}
+	for rows.Next() {
+		var m uint32
+		var n uint64
+		if err := rows.Scan(&m, &n); err != nil {
+			return nil, err
+		}
+		out[int64(m)] += n
+	}
+	return out, rows.Err()
+}
+
+// spans divides the rows of p into spans of time of about sliceRows rows
+// (at most: the rows its narrow columns select),
 // in the order of the search: one span when they are few; else hours,
 // merged while small, and the minutes of an hour that holds more.
 func (b *Backend) spans(ctx context.Context, p *plan, desc bool) ([]span, error) {
@@ -333,12 +457,19 @@ func (b *Backend) spans(ctx context.Context, p *plan, desc bool) ([]span, error)
 			continue
 		}
 		minutes, err := b.countBy(ctx, p, "toStartOfMinute(published)", 60,
-			&frag{sql: "published >= toDateTime(?) AND published < toDateTime(?)", args: []any{h.from, h.to}})
+			&frag{SQL: "published >= toDateTime(?) AND published < toDateTime(?)", Args: []any{h.from, h.to}})
 		if err != nil {
 			return nil, err
 		}
 		fine = append(fine, minutes...)
 	}
+	return b.mergeSpans(fine, desc), nil
+}
+
+// mergeSpans joins neighbouring spans (oldest first) while they hold at
+// most sliceRows rows together, and returns them in the order of the
+// search.
+func (b *Backend) mergeSpans(fine []span, desc bool) []span {
 	var out []span
 	for _, s := range fine {
 		if n := len(out); n > 0 && out[n-1].rows+s.rows <= b.limits.sliceRows {
@@ -348,21 +479,22 @@ func (b *Backend) spans(ctx context.Context, p *plan, desc bool) ([]span, error)
 		out = append(out, s)
 	}
 	if desc {
-		for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
-			out[i], out[j] = out[j], out[i]
-		}
+		slices.Reverse(out)
 	}
-	return out, nil
+	return out
 }
 
 // countBy counts the rows of p by the start of each unit (an expression
-// of published, width seconds), oldest first.
+// of published, width seconds), oldest first. It counts the rows the
+// narrow columns select, a bound on the rows of p: the condition on the
+// JSON would cost a pass over the JSON, which the search then makes once.
 func (b *Backend) countBy(ctx context.Context, p *plan, unit string, width int64, within *frag) ([]span, error) {
 	var extra []frag
 	if within != nil {
 		extra = append(extra, *within)
 	}
-	where, args := p.whereSQL(extra...)
+	narrow := &plan{where: p.where}
+	where, args := narrow.whereSQL(extra...)
 	rows, err := b.conn.Query(b.ctx(ctx),
 		"SELECT toUInt32("+unit+") AS u, count() FROM "+b.events+where+" GROUP BY u ORDER BY u", args...)
 	if err != nil {
@@ -394,8 +526,20 @@ func (b *Backend) byReceived(ctx context.Context, p *plan, q backend.Query, emit
 	if limit > 0 {
 		query += " LIMIT " + strconv.Itoa(limit)
 	}
-	sent, err := b.emitRows(ctx, query, args, ch.Settings{"max_rows_to_read": b.limits.fewRows}, emit,
-		func(k *rowKey, raw *string) []any { return []any{&k.received, &k.uuid, raw} })
+	// One query when the pivots say the rows are few; else, without
+	// pivots, one query unless the primary key leaves many rows to read.
+	settings := ch.Settings{"max_rows_to_read": b.limits.fewRows}
+	if p.pivots != nil {
+		spans, err := b.pivotSpans(ctx, p, q.Desc)
+		if err != nil {
+			return err
+		}
+		if len(spans) <= 1 {
+			settings = sortSettings
+		}
+	}
+	sent, err := b.emitRows(ctx, query, args, settings, emit,
+		func(k *rowKey, raw *[]byte) []any { return []any{&k.received, &k.uuid, raw} })
 	var ex *proto.Exception
 	if err == nil || !errors.As(err, &ex) || ex.Code != codeTooManyRows || sent > 0 {
 		return err
@@ -408,7 +552,7 @@ func (b *Backend) byReceived(ctx context.Context, p *plan, q backend.Query, emit
 			if q.Desc {
 				op = "<"
 			}
-			extra = append(extra, frag{sql: "(received, uuid) " + op + " (?, ?)", args: []any{after.received, after.uuid}})
+			extra = append(extra, frag{SQL: "(received, uuid) " + op + " (?, ?)", Args: []any{after.received, after.uuid}})
 		}
 		n := b.limits.receivedChunk
 		if limit > 0 {
@@ -491,12 +635,12 @@ func (b *Backend) rawsAt(ctx context.Context, keys []position) (map[position][]b
 	for rows.Next() {
 		var p position
 		var t time.Time
-		var raw string
+		var raw []byte
 		if err := rows.Scan(&p.received, &p.uuid, &t, &raw); err != nil {
 			return nil, err
 		}
 		p.second = uint32(t.Unix())
-		out[p] = []byte(raw)
+		out[p] = raw
 	}
 	return out, rows.Err()
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/go-faster/city"
+
+	"github.com/oktascope/oktascope/internal/backend"
 )
 
 // The schema (docs/clickhouse.md explains it). Every statement runs on
@@ -66,14 +68,15 @@ var schema = []string{
 ) ENGINE = ReplacingMergeTree()
 PARTITION BY toYYYYMM(published)
 ORDER BY (published, uuid)
-SETTINGS index_granularity = 64`,
+SETTINGS index_granularity = 32`,
 	`CREATE TABLE IF NOT EXISTS {db}.pivots_local (
     kind      UInt8,
     key       UInt64,
     published DateTime
 ) ENGINE = ReplacingMergeTree()
 PARTITION BY toYYYYMM(published)
-ORDER BY (kind, key, published)`,
+ORDER BY (kind, key, published)
+SETTINGS index_granularity = 256`,
 	`CREATE TABLE IF NOT EXISTS {db}.checkpoints_local (
     key     String,
     next    String,
@@ -81,8 +84,39 @@ ORDER BY (kind, key, published)`,
     deleted UInt8
 ) ENGINE = ReplacingMergeTree(version)
 ORDER BY key`,
+	`CREATE TABLE IF NOT EXISTS {db}.findings_local (
+    watch           String,
+    id              String,
+    rule            String,
+    indicator_kind  String,
+    indicator_value String,
+    start_ns        Int64,
+    end_ns          Int64,
+    version         UInt32,
+    final           UInt8,
+    detected_ns     Int64,
+    updated_ns      Int64,
+    body            String,
+    row_version     UInt64
+) ENGINE = ReplacingMergeTree(row_version)
+ORDER BY (watch, id)`,
+	`CREATE TABLE IF NOT EXISTS {db}.finding_deliveries_local (
+    watch       String,
+    output      String,
+    id          String,
+    version     UInt32,
+    delivered   UInt32,
+    updated_ns  Int64,
+    row_version UInt64
+) ENGINE = ReplacingMergeTree(row_version)
+ORDER BY (watch, output, id)`,
 }
 
+// findings_local and finding_deliveries_local keep oktascope watch's
+// findings (backend.FindingStore): each change adds a row, the latest
+// row_version of a key wins (reads take it with argMax; merges keep only
+// it). A watch's rows are on one shard.
+//
 // distributedSchema adds, with a cluster, the tables every query goes
 // through. Rows are sharded by uuid, so that a uuid's rows meet on one
 // shard; Insert writes each shard's rows itself, choosing shards as the
@@ -92,6 +126,10 @@ var distributedSchema = []string{
 ENGINE = Distributed({cluster}, {db}, events_local, cityHash64(uuid))`,
 	`CREATE TABLE IF NOT EXISTS {db}.checkpoints AS {db}.checkpoints_local
 ENGINE = Distributed({cluster}, {db}, checkpoints_local, cityHash64(key))`,
+	`CREATE TABLE IF NOT EXISTS {db}.findings AS {db}.findings_local
+ENGINE = Distributed({cluster}, {db}, findings_local, cityHash64(watch))`,
+	`CREATE TABLE IF NOT EXISTS {db}.finding_deliveries AS {db}.finding_deliveries_local
+ENGINE = Distributed({cluster}, {db}, finding_deliveries_local, cityHash64(watch))`,
 }
 
 // The kinds of pivot.
@@ -111,7 +149,7 @@ const (
 // 60-bit timestamp (time high, middle, low), which sorts by time.
 func pivotKey(kind uint8, value string) (uint8, uint64) {
 	if kind == pivotUUID {
-		if !isV1UUID(value) {
+		if !backend.IsV1UUID(value) {
 			return pivotOtherUUID, city.CH64([]byte(value))
 		}
 		hi, _ := strconv.ParseUint(value[15:18], 16, 64)
@@ -120,24 +158,6 @@ func pivotKey(kind uint8, value string) (uint8, uint64) {
 		return pivotUUID, hi<<48 | mid<<32 | low
 	}
 	return kind, city.CH64([]byte(value))
-}
-
-// isV1UUID reports whether u is a version 1 UUID written in lower case.
-func isV1UUID(u string) bool {
-	if len(u) != 36 || u[14] != '1' {
-		return false
-	}
-	for i := range len(u) {
-		switch c := u[i]; {
-		case i == 8 || i == 13 || i == 18 || i == 23:
-			if c != '-' {
-				return false
-			}
-		case (c < '0' || c > '9') && (c < 'a' || c > 'f'):
-			return false
-		}
-	}
-	return true
 }
 
 // createSchema creates what is missing of the schema on one server.

@@ -4,10 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sort"
 	"time"
-
-	ch "github.com/ClickHouse/clickhouse-go/v2"
 
 	"github.com/oktascope/oktascope/internal/backend"
 )
@@ -56,41 +53,24 @@ func (b *Backend) EventTypeCounts(ctx context.Context) ([]backend.TypeCount, err
 // (actor.id) or as the alternateId of a target of type User (its id), with
 // their counts of events, most frequent first, then by id.
 func (b *Backend) ResolveUser(ctx context.Context, login string) ([]backend.UserRef, error) {
-	refs := map[string]*backend.UserRef{}
-	ref := func(id string) *backend.UserRef {
-		if refs[id] == nil {
-			refs[id] = &backend.UserRef{ID: id}
-		}
-		return refs[id]
-	}
+	refs := backend.UserRefs{}
 	actorPivot := b.pivotCond([]pivotTerm{{pivotActorAlternateID, []string{login}}})
-	actors := "SELECT actor_id, count() FROM " + b.events + " WHERE " + actorPivot.sql +
+	actors := "SELECT actor_id, count() FROM " + b.events + " WHERE " + actorPivot.SQL +
 		" AND actor_alternate_id = ? AND actor_id != '' GROUP BY actor_id"
 	// Only targets of type User: an app assignment (AppUser) or an
 	// authenticator carries the user's login as its alternateId too.
 	targetPivot := b.pivotCond([]pivotTerm{{pivotTargetAlternateID, []string{login}}})
 	targets := "SELECT tid, count(DISTINCT uuid) FROM " + b.events +
-		" ARRAY JOIN target_id AS tid, target_alternate_id AS talt, target_type AS ttype WHERE " + targetPivot.sql +
+		" ARRAY JOIN target_id AS tid, target_alternate_id AS talt, target_type AS ttype WHERE " + targetPivot.SQL +
 		" AND has(target_alternate_id, ?) AND talt = ? AND tid != '' AND ttype = 'User' GROUP BY tid"
-	err := b.scanCounts(ctx, actors, append(actorPivot.args, login), func(id string, n int) { ref(id).ActorEvents = n })
+	err := b.scanCounts(ctx, actors, append(actorPivot.Args, login), func(id string, n int) { refs.Ref(id).ActorEvents = n })
 	if err == nil {
-		err = b.scanCounts(ctx, targets, append(targetPivot.args, login, login), func(id string, n int) { ref(id).TargetEvents = n })
+		err = b.scanCounts(ctx, targets, append(targetPivot.Args, login, login), func(id string, n int) { refs.Ref(id).TargetEvents = n })
 	}
 	if err != nil {
 		return nil, fmt.Errorf("clickhouse: resolve user %q: %w", login, err)
 	}
-	out := make([]backend.UserRef, 0, len(refs))
-	for _, r := range refs {
-		out = append(out, *r)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		ni, nj := out[i].ActorEvents+out[i].TargetEvents, out[j].ActorEvents+out[j].TargetEvents
-		if ni != nj {
-			return ni > nj
-		}
-		return out[i].ID < out[j].ID
-	})
-	return out, nil
+	return refs.Sorted(), nil
 }
 
 func (b *Backend) scanCounts(ctx context.Context, query string, args []any, fn func(string, int)) error {
@@ -139,13 +119,13 @@ func (b *Backend) ipUsers(ctx context.Context, ips []string, from, to int64, fn 
 	const w = "published_ns >= ? AND published_ns < ?"
 	args := []any{from, to, from, to, from, to}
 	pivot := b.pivotCond([]pivotTerm{{pivotClientIP, ips}})
-	args = append(args, pivot.args...)
+	args = append(args, pivot.Args...)
 	for _, ip := range ips {
 		args = append(args, ip)
 	}
 	rows, err := b.conn.Query(b.ctx(ctx), "SELECT client_ip, user_key, max(actor_id), max(actor_alternate_id), max(actor_display_name),"+
 		" countIf("+w+") AS n, minIf(published_ns, "+w+") AS first, maxIf(published_ns, "+w+")"+
-		" FROM "+b.events+" WHERE "+pivot.sql+" AND client_ip IN ("+placeholders(len(ips))+") AND user_key != ''"+
+		" FROM "+b.events+" WHERE "+pivot.SQL+" AND client_ip IN ("+placeholders(len(ips))+") AND user_key != ''"+
 		" GROUP BY client_ip, user_key HAVING n > 0 ORDER BY client_ip, first, user_key", args...)
 	if err != nil {
 		return err
@@ -204,15 +184,24 @@ func (b *Backend) DeleteCheckpoint(ctx context.Context, key string) error {
 func (b *Backend) putCheckpoint(ctx context.Context, key, next string, deleted uint8) error {
 	b.wmu.Lock()
 	defer b.wmu.Unlock()
-	b.version = max(b.version+1, uint64(time.Now().UnixNano()))
-	batch, err := b.conn.PrepareBatch(b.ctx(ctx, ch.Settings{"insert_distributed_sync": 1}),
-		"INSERT INTO "+b.checkpoints+" (key, next, version, deleted)")
-	if err != nil {
-		return err
+	return b.insertRows(ctx, b.checkpoints, "key, next, version, deleted", [][]any{{key, next, b.nextVersion(), deleted}})
+}
+
+// ServerCPU is the CPU time the servers of the cluster (or the one
+// server) have spent in queries since they started, users' and system's,
+// summed over the shards (system.events). Benchmarks read it before and
+// after a command to learn what the command cost the servers; background
+// merges are not in it.
+func (b *Backend) ServerCPU(ctx context.Context) (time.Duration, error) {
+	var total time.Duration
+	for _, conn := range b.shards {
+		var us uint64
+		err := conn.QueryRow(b.ctx(ctx), "SELECT sum(value) FROM system.events"+
+			" WHERE event IN ('UserTimeMicroseconds', 'SystemTimeMicroseconds')").Scan(&us)
+		if err != nil {
+			return 0, fmt.Errorf("clickhouse: server CPU: %w", err)
+		}
+		total += time.Duration(us) * time.Microsecond
 	}
-	if err := batch.Append(key, next, b.version, deleted); err != nil {
-		batch.Abort()
-		return err
-	}
-	return batch.Send()
+	return total, nil
 }

@@ -622,7 +622,7 @@ func null(s string) any {
 // sort by the UUID's timestamp; any other string becomes 0 then the string.
 // Distinct strings have distinct keys.
 func uuidKey(u string) []byte {
-	if !isV1UUID(u) {
+	if !backend.IsV1UUID(u) {
 		return append([]byte{0}, u...)
 	}
 	key := make([]byte, 1, 17)
@@ -631,22 +631,4 @@ func uuidKey(u string) []byte {
 		key, _ = hex.AppendDecode(key, []byte(u[part[0]:part[1]])) // hex, checked
 	}
 	return key
-}
-
-// isV1UUID reports whether u is a version 1 UUID written in lower case.
-func isV1UUID(u string) bool {
-	if len(u) != 36 || u[14] != '1' {
-		return false
-	}
-	for i := range len(u) {
-		switch c := u[i]; {
-		case i == 8 || i == 13 || i == 18 || i == 23:
-			if c != '-' {
-				return false
-			}
-		case (c < '0' || c > '9') && (c < 'a' || c > 'f'):
-			return false
-		}
-	}
-	return true
 }

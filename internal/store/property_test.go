@@ -34,7 +34,7 @@ func TestSearchMatchesEvaluator(t *testing.T) {
 		switch {
 		case residual == nil:
 			pushed++
-		case where.sql != "":
+		case where.SQL != "":
 			partial++
 		}
 		want := uuids(ref.Matches(q))
@@ -43,7 +43,7 @@ func TestSearchMatchesEvaluator(t *testing.T) {
 		}
 		if got := searchUUIDs(t, s, q); !slices.Equal(got, want) {
 			t.Fatalf("filter %d: %s (order %d, desc %v, limit %d, since %v, until %v, q %v)\nSQL %s %v\nresidual %v\ngot  %d %v\nwant %d %v",
-				i, q.Filter, q.Order, q.Desc, q.Limit, q.Since, q.Until, q.Keywords, where.sql, where.args, residual,
+				i, q.Filter, q.Order, q.Desc, q.Limit, q.Since, q.Until, q.Keywords, where.SQL, where.Args, residual,
 				len(got), got[:min(len(got), 8)], len(want), want[:min(len(want), 8)])
 		}
 	}

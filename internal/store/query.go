@@ -217,8 +217,8 @@ func plan(q backend.Query) (*queryPlan, error) {
 		}
 	}
 	where, residual := translate(q.Filter)
-	if where.sql != "" {
-		p.add(where.sql, where.args...)
+	if where.SQL != "" {
+		p.add(where.SQL, where.Args...)
 		p.filtered = true
 	}
 	if residual != nil {

@@ -4,10 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"runtime"
-	"sync"
 
 	"github.com/oktascope/oktascope/internal/logevent"
+	"github.com/oktascope/oktascope/internal/ordered"
 )
 
 // Decoding an event's JSON costs about as much as reading its row, so a
@@ -16,30 +15,21 @@ import (
 // the workers and, in the same order, to the caller, who waits for each to
 // be decoded. Memory stays bounded by the batches in flight.
 
-const (
-	scanBatch    = 64 // rows per batch
-	scanInFlight = 8  // batches between reader and caller
-)
-
-// scanBatchRows holds rows read and, once done is closed, their events
-// (nil where the row did not match). A row's JSON is in raws, or (raws[i]
-// nil) in blocks[i].
+// scanBatchRows holds rows read and, once processed, their events (nil
+// where the row did not match). A row's JSON is in raws, or (raws[i] nil)
+// in blocks[i].
 type scanBatchRows struct {
 	positions []position
 	raws      [][]byte
 	blocks    []*block
 	events    []*logevent.Event
 	err       error
-	done      chan struct{}
 }
 
-// scanner runs the reader and decoding goroutines of one search.
+// scanner runs the reader and decoding goroutines of one search
+// (internal/ordered).
 type scanner struct {
-	ordered chan *scanBatchRows // to the caller, in row order
-	work    chan *scanBatchRows // to the workers
-	cancel  context.CancelFunc
-	wg      sync.WaitGroup
-	readErr error // set by the reader before it closes ordered
+	p *ordered.Pipeline[*scanBatchRows]
 }
 
 // scan starts reading rows (published, id, the raw JSON or NULL, and the
@@ -47,36 +37,21 @@ type scanner struct {
 // decoding them, keeping the events for which match is true. JSON the rows
 // do not hold comes from src's blocks.
 func scan(ctx context.Context, rows *sql.Rows, src *rawSource, c *codec, match *rowMatch) *scanner {
-	ctx, cancel := context.WithCancel(ctx)
-	sc := &scanner{
-		ordered: make(chan *scanBatchRows, scanInFlight),
-		work:    make(chan *scanBatchRows, scanInFlight),
-		cancel:  cancel,
+	read := func(ctx context.Context, send func(*scanBatchRows) bool) error {
+		return readRows(ctx, rows, src, send)
 	}
-	workers := max(1, runtime.GOMAXPROCS(0))
-	sc.wg.Add(1 + workers)
-	go sc.read(ctx, rows, src)
-	for range workers {
-		go sc.decode(ctx, c, match)
-	}
-	return sc
+	return &scanner{p: ordered.Start(ctx, read, func(b *scanBatchRows) { b.decode(c, match) })}
 }
 
-func (sc *scanner) read(ctx context.Context, rows *sql.Rows, src *rawSource) {
-	defer sc.wg.Done()
-	defer close(sc.work)
-	defer close(sc.ordered)
+func readRows(ctx context.Context, rows *sql.Rows, src *rawSource, send func(*scanBatchRows) bool) error {
 	defer rows.Close()
-	// Small first batches, growing: a quick first result, and little
-	// decoded in vain when the caller wants only a few.
-	b := newScanBatch(8)
+	b := newScanBatch(ordered.FirstBatch)
 	for rows.Next() {
 		var pos position
 		var raw, data driverBytes
 		var blockID, blockN sql.NullInt64
 		if err := rows.Scan(&pos.published, &pos.id, &raw, &blockID, &blockN, &data); err != nil {
-			sc.readErr = err
-			return
+			return err
 		}
 		var blk *block
 		var err error
@@ -88,23 +63,24 @@ func (sc *scanner) read(ctx context.Context, rows *sql.Rows, src *rawSource) {
 			raw, blk, err = src.get(ctx, pos.id)
 		}
 		if err != nil {
-			if ctx.Err() == nil { // else the search ended
-				sc.readErr = err
+			if ctx.Err() != nil { // the search ended
+				return nil
 			}
-			return
+			return err
 		}
 		b.positions, b.raws, b.blocks = append(b.positions, pos), append(b.raws, []byte(raw)), append(b.blocks, blk)
 		if len(b.raws) == cap(b.raws) {
-			if !sc.send(ctx, b) {
-				return
+			if !send(b) {
+				return nil
 			}
-			b = newScanBatch(min(2*cap(b.raws), scanBatch))
+			b = newScanBatch(ordered.NextBatch(cap(b.raws)))
 		}
 	}
-	sc.readErr = rows.Err()
+	err := rows.Err()
 	if len(b.raws) > 0 {
-		sc.send(ctx, b)
+		send(b)
 	}
+	return err
 }
 
 // driverBytes takes a column's bytes as the driver returns them, where a
@@ -131,37 +107,19 @@ func (b *driverBytes) Scan(src any) error {
 }
 
 func newScanBatch(n int) *scanBatchRows {
-	return &scanBatchRows{positions: make([]position, 0, n), raws: make([][]byte, 0, n), blocks: make([]*block, 0, n), done: make(chan struct{})}
+	return &scanBatchRows{positions: make([]position, 0, n), raws: make([][]byte, 0, n), blocks: make([]*block, 0, n)}
 }
 
-// send hands b to the workers and to the caller, unless the search ended.
-func (sc *scanner) send(ctx context.Context, b *scanBatchRows) bool {
-	select {
-	case sc.ordered <- b:
-	case <-ctx.Done():
-		return false
-	}
-	sc.work <- b // never blocks for long: workers drain it until it closes
-	return true
-}
-
-func (sc *scanner) decode(ctx context.Context, c *codec, match *rowMatch) {
-	defer sc.wg.Done()
-	for b := range sc.work {
-		b.events = make([]*logevent.Event, len(b.raws))
-		if ctx.Err() != nil { // the search ended: nobody reads this batch
-			close(b.done)
-			continue
+// decode decodes the batch's rows, keeping the events that match.
+func (b *scanBatchRows) decode(c *codec, match *rowMatch) {
+	b.events = make([]*logevent.Event, len(b.raws))
+	for i, raw := range b.raws {
+		e, err := decodeRow(c, match, raw, b.blocks[i], b.positions[i].id)
+		if err != nil {
+			b.err = fmt.Errorf("event of row %d: %w", b.positions[i].id, err)
+			return
 		}
-		for i, raw := range b.raws {
-			e, err := decodeRow(c, match, raw, b.blocks[i], b.positions[i].id)
-			if err != nil {
-				b.err = fmt.Errorf("event of row %d: %w", b.positions[i].id, err)
-				break
-			}
-			b.events[i] = e
-		}
-		close(b.done)
+		b.events[i] = e
 	}
 }
 
@@ -197,20 +155,12 @@ func decodeRow(c *codec, m *rowMatch, raw []byte, blk *block, id int64) (*logeve
 
 // next returns the next decoded batch, or nil at the end.
 func (sc *scanner) next() *scanBatchRows {
-	b, ok := <-sc.ordered
-	if !ok {
-		return nil
-	}
-	<-b.done
+	b, _ := sc.p.Next()
 	return b
 }
 
 // stop ends the search and waits for its goroutines; it returns the
 // reader's error, if any.
 func (sc *scanner) stop() error {
-	sc.cancel()
-	for range sc.ordered { // unblock the reader
-	}
-	sc.wg.Wait()
-	return sc.readErr
+	return sc.p.Stop()
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/oktascope/oktascope/internal/backend"
@@ -59,34 +58,17 @@ func (s *Store) EventTypeCounts(ctx context.Context) ([]backend.TypeCount, error
 // exactly, with their counts, most frequent first, then by id. It lets a
 // user be named by login where an id is needed (indicator.UserID).
 func (s *Store) ResolveUser(ctx context.Context, login string) ([]backend.UserRef, error) {
-	refs := map[string]*backend.UserRef{}
-	ref := func(id string) *backend.UserRef {
-		if refs[id] == nil {
-			refs[id] = &backend.UserRef{ID: id}
-		}
-		return refs[id]
-	}
+	refs := backend.UserRefs{}
 	const actors = `SELECT actor_id, count(*) FROM events
 	WHERE actor_alternate_id = ? AND actor_id IS NOT NULL GROUP BY actor_id`
-	err := s.scanCounts(ctx, actors, login, func(id string, n int) { ref(id).ActorEvents = n })
+	err := s.scanCounts(ctx, actors, login, func(id string, n int) { refs.Ref(id).ActorEvents = n })
 	if err == nil {
-		err = s.userTargets(ctx, login, func(id string, n int) { ref(id).TargetEvents = n })
+		err = s.userTargets(ctx, login, func(id string, n int) { refs.Ref(id).TargetEvents = n })
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: resolve user %q: %w", login, err)
 	}
-	out := make([]backend.UserRef, 0, len(refs))
-	for _, r := range refs {
-		out = append(out, *r)
-	}
-	sort.Slice(out, func(i, j int) bool {
-		ni, nj := out[i].ActorEvents+out[i].TargetEvents, out[j].ActorEvents+out[j].TargetEvents
-		if ni != nj {
-			return ni > nj
-		}
-		return out[i].ID < out[j].ID
-	})
-	return out, nil
+	return refs.Sorted(), nil
 }
 
 // userTargets calls fn with each target.id of the events with a target of

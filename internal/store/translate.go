@@ -6,6 +6,7 @@ import (
 
 	"github.com/oktascope/oktascope/internal/filter"
 	"github.com/oktascope/oktascope/internal/pushdown"
+	"github.com/oktascope/oktascope/internal/sqlfrag"
 )
 
 // Filter pushdown: the SQLite dialect.
@@ -46,14 +47,11 @@ var columns = pushdown.Columns{
 }
 
 // frag is a piece of SQL and its arguments, in order.
-type frag struct {
-	sql  string
-	args []any
-}
+type frag = sqlfrag.Frag
 
 var (
-	sqlTrue  = frag{sql: "1"}
-	sqlFalse = frag{sql: "0"}
+	sqlTrue  = frag{SQL: "1"}
+	sqlFalse = frag{SQL: "0"}
 )
 
 // translate splits e into a SQL condition (empty when nothing is pushed
@@ -71,7 +69,7 @@ func translate(e filter.Expr) (where frag, residual filter.Expr) {
 	for i, n := range p.Exact {
 		pushed[i] = t.node(n)
 	}
-	return join(pushed, " AND "), p.Residual
+	return sqlfrag.Join(pushed, " AND "), p.Residual
 }
 
 // translator writes SQL for pushed-down nodes.
@@ -101,7 +99,7 @@ func (t translator) node(n pushdown.Node) frag {
 		return t.all(x.Terms, " OR ")
 	case *pushdown.Not:
 		inner := t.node(x.X)
-		return frag{sql: "NOT coalesce(" + inner.sql + ", 0)", args: inner.args}
+		return frag{SQL: "NOT coalesce(" + inner.SQL + ", 0)", Args: inner.Args}
 	case pushdown.Const:
 		if x {
 			return sqlTrue
@@ -120,13 +118,13 @@ func (t translator) node(n pushdown.Node) frag {
 	case *pushdown.In:
 		return t.textIn(x.Col, x.Values)
 	case *pushdown.Time:
-		return frag{sql: "e.published " + sqlOps[x.Op] + " ?", args: []any{x.Nanos}}
+		return frag{SQL: "e.published " + sqlOps[x.Op] + " ?", Args: []any{x.Nanos}}
 	case *pushdown.TimeIn:
 		args := make([]any, len(x.Nanos))
 		for i, n := range x.Nanos {
 			args[i] = n
 		}
-		return frag{sql: "e.published IN (" + placeholders(len(args)) + ")", args: args}
+		return frag{SQL: "e.published IN (" + placeholders(len(args)) + ")", Args: args}
 	}
 	// RawContains: translate asks for no superset.
 	panic(fmt.Sprintf("store: no SQL for %T", n))
@@ -137,30 +135,12 @@ func (t translator) all(terms []pushdown.Node, sep string) frag {
 	for i, term := range terms {
 		parts[i] = t.node(term)
 	}
-	return join(parts, sep)
-}
-
-func join(parts []frag, sep string) frag {
-	if len(parts) == 1 {
-		return parts[0]
-	}
-	var b strings.Builder
-	var args []any
-	b.WriteByte('(')
-	for i, p := range parts {
-		if i > 0 {
-			b.WriteString(sep)
-		}
-		b.WriteString(p.sql)
-		args = append(args, p.args...)
-	}
-	b.WriteByte(')')
-	return frag{sql: b.String(), args: args}
+	return sqlfrag.Join(parts, sep)
 }
 
 // present is "path pr" on a text or target column.
 func (t translator) present(c *pushdown.Column) frag {
-	leaf := frag{sql: t.col(c) + " IS NOT NULL"}
+	leaf := frag{SQL: t.col(c) + " IS NOT NULL"}
 	if c.Kind == pushdown.Targets {
 		return inTargets(leaf)
 	}
@@ -170,14 +150,14 @@ func (t translator) present(c *pushdown.Column) frag {
 // absent is "path eq null" on a text or target column.
 func (t translator) absent(c *pushdown.Column) frag {
 	if c.Kind == pushdown.Targets {
-		return frag{sql: "e.id NOT IN (SELECT event FROM targets WHERE " + t.col(c) + " IS NOT NULL)"}
+		return frag{SQL: "e.id NOT IN (SELECT event FROM targets WHERE " + t.col(c) + " IS NOT NULL)"}
 	}
-	return frag{sql: t.col(c) + " IS NULL"}
+	return frag{SQL: t.col(c) + " IS NULL"}
 }
 
 // inTargets is "some element of target[] satisfies cond".
 func inTargets(cond frag) frag {
-	return frag{sql: "e.id IN (SELECT event FROM targets WHERE " + cond.sql + ")", args: cond.args}
+	return frag{SQL: "e.id IN (SELECT event FROM targets WHERE " + cond.SQL + ")", Args: cond.Args}
 }
 
 var sqlOps = map[filter.Op]string{
@@ -189,15 +169,15 @@ var sqlOps = map[filter.Op]string{
 // when the column is NULL.
 func textCompare(col string, op filter.Op, s string) frag {
 	if sqlOp, ok := sqlOps[op]; ok {
-		return frag{sql: col + " " + sqlOp + " ?", args: []any{s}}
+		return frag{SQL: col + " " + sqlOp + " ?", Args: []any{s}}
 	}
 	switch op {
 	case filter.Sw:
 		return prefixRange(col, s)
 	case filter.Co:
-		return frag{sql: "instr(CAST(" + col + " AS BLOB), ?) > 0", args: []any{[]byte(s)}}
+		return frag{SQL: "instr(CAST(" + col + " AS BLOB), ?) > 0", Args: []any{[]byte(s)}}
 	case filter.Ew:
-		return frag{sql: "substr(CAST(" + col + " AS BLOB), ?) = ?", args: []any{-len(s), []byte(s)}}
+		return frag{SQL: "substr(CAST(" + col + " AS BLOB), ?) = ?", Args: []any{-len(s), []byte(s)}}
 	}
 	panic("store: unknown operator " + string(op))
 }
@@ -211,10 +191,10 @@ func prefixRange(col, p string) frag {
 		hi = hi[:len(hi)-1]
 	}
 	if len(hi) == 0 {
-		return frag{sql: col + " >= ?", args: []any{p}}
+		return frag{SQL: col + " >= ?", Args: []any{p}}
 	}
 	hi[len(hi)-1]++
-	return frag{sql: "(" + col + " >= ? AND " + col + " < ?)", args: []any{p, string(hi)}}
+	return frag{SQL: "(" + col + " >= ? AND " + col + " < ?)", Args: []any{p, string(hi)}}
 }
 
 // textIn is "column equals one of values" for a text or target column;
@@ -228,9 +208,9 @@ func (t translator) textIn(c *pushdown.Column, values []string) frag {
 			name, args[i] = "e.uuid_key", uuidKey(v)
 		}
 	}
-	leaf := frag{sql: name + " IN (" + placeholders(len(values)) + ")", args: args}
+	leaf := frag{SQL: name + " IN (" + placeholders(len(values)) + ")", Args: args}
 	if len(values) == 1 {
-		leaf.sql = name + " = ?"
+		leaf.SQL = name + " = ?"
 	}
 	if c.Kind == pushdown.Targets {
 		return inTargets(leaf)

@@ -70,16 +70,16 @@ func TestTranslate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		where, residual := translate(filter.MustParse(tt.filter))
-		args := fmt.Sprint(where.args)
-		if where.args == nil {
+		args := fmt.Sprint(where.Args)
+		if where.Args == nil {
 			args = "[]"
 		}
 		res := ""
 		if residual != nil {
 			res = residual.String()
 		}
-		if where.sql != tt.sql || args != tt.args || res != tt.residual {
-			t.Errorf("%s\n got  %s %s | %s\n want %s %s | %s", tt.filter, where.sql, args, res, tt.sql, tt.args, tt.residual)
+		if where.SQL != tt.sql || args != tt.args || res != tt.residual {
+			t.Errorf("%s\n got  %s %s | %s\n want %s %s | %s", tt.filter, where.SQL, args, res, tt.sql, tt.args, tt.residual)
 		}
 	}
 }
@@ -90,11 +90,11 @@ func TestPrefixRange(t *testing.T) {
 	} {
 		f := prefixRange("c", tt.p)
 		var hi string
-		if len(f.args) == 2 {
-			hi = f.args[1].(string)
+		if len(f.Args) == 2 {
+			hi = f.Args[1].(string)
 		}
 		if hi != tt.hi {
-			t.Errorf("prefixRange(%q): upper bound %q, want %q (%s)", tt.p, hi, tt.hi, f.sql)
+			t.Errorf("prefixRange(%q): upper bound %q, want %q (%s)", tt.p, hi, tt.hi, f.SQL)
 		}
 	}
 }

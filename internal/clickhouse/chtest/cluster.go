@@ -40,6 +40,12 @@ type Options struct {
 	// MemoryLimit caps each server's memory per query, in bytes (default
 	// 2 GB).
 	MemoryLimit int64
+	// CompressBlock, when set, is the servers' min_compress_block_size
+	// and max_compress_block_size (default profile), in bytes: the size
+	// of the blocks parts are compressed in, which a read of one granule
+	// decompresses whole. MergeTree takes them from the server's default
+	// profile (for inserts and merges alike), not from a query.
+	CompressBlock int
 	// BasePort, when set, fixes the ports: shard i (from 0) listens on
 	// BasePort+3i (native), BasePort+3i+1 (HTTP) and BasePort+3i+2
 	// (interserver). By default they are free ports picked at start.
@@ -201,7 +207,12 @@ func (c *Cluster) write(s *Shard, interserver int, opts Options) error {
 	_, httpPort, _ := net.SplitHostPort(s.HTTP)
 	_, tcpPort, _ := net.SplitHostPort(s.TCP)
 	config := fmt.Sprintf(configXML, s.Dir, httpPort, tcpPort, interserver, compression, c.Name, shards.String())
-	users := fmt.Sprintf(usersXML, opts.MemoryLimit)
+	profile := ""
+	if opts.CompressBlock > 0 {
+		profile = fmt.Sprintf("      <min_compress_block_size>%[1]d</min_compress_block_size>\n"+
+			"      <max_compress_block_size>%[1]d</max_compress_block_size>\n", opts.CompressBlock)
+	}
+	users := fmt.Sprintf(usersXML, opts.MemoryLimit, profile)
 	if err := os.WriteFile(filepath.Join(s.Dir, "config.xml"), []byte(config), 0o600); err != nil {
 		return fmt.Errorf("clickhouse cluster: %w", err)
 	}
@@ -255,7 +266,7 @@ const usersXML = `<?xml version="1.0"?>
   <profiles>
     <default>
       <max_memory_usage>%d</max_memory_usage>
-    </default>
+%s    </default>
   </profiles>
   <users>
     <default>
