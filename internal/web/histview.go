@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/oktascope/oktascope/internal/render"
 )
 
 // histogramView is a histogram drawn as SVG bars, each a link that zooms
@@ -105,14 +107,5 @@ func stepWords(d time.Duration) string {
 	return unit(int64(d/time.Second), "second")
 }
 
-// thousands writes n with thousands separators: 1,234,567.
-func thousands(n int) string {
-	s := strconv.Itoa(n)
-	if n < 0 {
-		return "-" + thousands(-n)
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}
+// thousands writes n with thousands separators (render.Thousands).
+var thousands = render.Thousands
