@@ -2,23 +2,24 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"os"
 	"path/filepath"
+	"runtime"
 	"testing"
 
-	"github.com/klauspost/compress/s2"
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/oktascope/oktascope/internal/logevent"
 )
 
-// BenchmarkBlockDecode measures decompressing one block of raw JSON, what
-// a search reading events here and there pays per event: the blocks of
-// the store named by OKTASCOPE_BENCH_DB (a bench/run.sh store), or of a
-// store of 50,000 generated events. "zstd" is the store's codec; the
-// others re-encode the same blocks' JSON to compare: s2 with the same
-// dictionary, and zstd into a buffer kept from block to block.
+// BenchmarkBlockDecode measures compressing and decompressing one block
+// of raw JSON (decompressing is what a search reading events here and
+// there pays per event), for the store's codec (s2 with the store's
+// dictionary) and for zstd with the same dictionary (the previous
+// codec), in blocks as the store cuts them and in blocks of half as many
+// events. The blocks' JSON comes from the store named by
+// OKTASCOPE_BENCH_DB (a bench/run.sh store), or from a store of 50,000
+// generated events.
 func BenchmarkBlockDecode(b *testing.B) {
 	path := os.Getenv("OKTASCOPE_BENCH_DB")
 	if path == "" {
@@ -41,25 +42,23 @@ func BenchmarkBlockDecode(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	var blocks [][]byte
+	var plain [][]byte
+	size := 0
 	for rows.Next() {
 		var data []byte
 		if err := rows.Scan(&data); err != nil {
 			b.Fatal(err)
 		}
-		blocks = append(blocks, data)
-	}
-	rows.Close()
-	if len(blocks) == 0 {
-		b.Fatal("no blocks")
-	}
-	plain := make([][]byte, len(blocks))
-	size := 0
-	for i, data := range blocks {
-		if plain[i], err = s.codec.decode(data); err != nil {
+		p, err := s.codec.decode(data)
+		if err != nil {
 			b.Fatal(err)
 		}
-		size += len(plain[i])
+		plain = append(plain, p)
+		size += len(p)
+	}
+	rows.Close()
+	if len(plain) < 2 {
+		b.Fatalf("%d blocks", len(plain))
 	}
 	dicts, err := loadDicts(ctx, s.read)
 	if err != nil {
@@ -69,90 +68,57 @@ func BenchmarkBlockDecode(b *testing.B) {
 	for id := range dicts {
 		dictID = max(dictID, id)
 	}
-	run := func(b *testing.B, decode func(i int) error) {
-		cpu := cpuTime()
-		i := 0
-		for b.Loop() {
-			if err := decode(i % len(blocks)); err != nil {
-				b.Fatal(err)
-			}
-			i++
-		}
-		b.ReportMetric(float64(size)/float64(len(blocks)), "plain-bytes/block")
-		b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N)/1e3, "cpu-µs/block")
+	zenc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(runtime.GOMAXPROCS(0)),
+		zstd.WithEncoderCRC(false), zstd.WithEncoderDictRaw(dictID, dicts[dictID]))
+	if err != nil {
+		b.Fatal(err)
 	}
-	b.Run("zstd", func(b *testing.B) {
-		run(b, func(i int) error { _, err := s.codec.decode(blocks[i]); return err })
-	})
-	b.Run("zstd-reused-buffer", func(b *testing.B) {
-		dec, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderDictRaw(dictID, dicts[dictID]), zstd.IgnoreChecksum(true))
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer dec.Close()
-		buf := make([]byte, 0, 1<<20)
-		run(b, func(i int) error { _, err := dec.DecodeAll(blocks[i], buf[:0]); return err })
-	})
-	b.Run("s2-dict", func(b *testing.B) {
-		d := s2.MakeDict(dicts[dictID], nil)
-		if d == nil {
-			b.Fatal("no s2 dictionary")
-		}
-		enc := make([][]byte, len(plain))
-		csize := 0
-		for i, p := range plain {
-			enc[i] = d.EncodeBetter(nil, p)
-			csize += len(enc[i])
-		}
-		buf := make([]byte, 0, 1<<20)
-		run(b, func(i int) error { _, err := d.Decode(buf[:cap(buf)], enc[i]); return err })
-		b.ReportMetric(float64(csize)/float64(len(blocks)), "bytes/block")
-	})
-	b.Run("zstd-half-blocks", func(b *testing.B) {
-		enc, _ := s.codec.encoder()
-		half := make([][]byte, len(plain))
-		for i, p := range plain {
-			half[i] = enc.EncodeAll(p[:len(p)/2], nil)
-		}
-		run(b, func(i int) error { _, err := s.codec.decode(half[i]); return err })
-	})
-	b.Run("s2-dict-best", func(b *testing.B) {
-		d := s2.MakeDict(dicts[dictID], nil)
-		enc := make([][]byte, len(plain))
-		csize := 0
-		for i, p := range plain {
-			enc[i] = d.EncodeBest(nil, p)
-			csize += len(enc[i])
-		}
-		buf := make([]byte, 0, 1<<20)
-		run(b, func(i int) error { _, err := d.Decode(buf[:cap(buf)], enc[i]); return err })
-		b.ReportMetric(float64(csize)/float64(len(blocks)), "bytes/block")
-	})
-	b.Run("encode", func(b *testing.B) {
-		d := s2.MakeDict(dicts[dictID], nil)
-		enc, _ := s.codec.encoder()
-		for _, c := range []struct {
-			name string
-			f    func(p []byte) []byte
-		}{
-			{"zstd-fastest", func(p []byte) []byte { return enc.EncodeAll(p, nil) }},
-			{"s2-better", func(p []byte) []byte { return d.EncodeBetter(nil, p) }},
-			{"s2-best", func(p []byte) []byte { return d.EncodeBest(nil, p) }},
-		} {
-			b.Run(c.name, func(b *testing.B) {
+	defer zenc.Close()
+	senc, _ := s.codec.encoder()
+	codecs := []struct {
+		name   string
+		encode func([]byte) []byte
+	}{
+		{"s2", senc.encode},
+		{"zstd", func(p []byte) []byte { return zenc.EncodeAll(p, nil) }},
+	}
+	for _, c := range codecs {
+		for _, half := range []bool{false, true} {
+			name := c.name + map[bool]string{false: "", true: "/half-blocks"}[half]
+			var blocks [][]byte
+			compressed, plainSize := 0, 0
+			for _, p := range plain {
+				if half {
+					p = p[:len(p)/2]
+				}
+				blocks = append(blocks, c.encode(p))
+				compressed += len(blocks[len(blocks)-1])
+				plainSize += len(p)
+			}
+			b.Run("decode/"+name, func(b *testing.B) {
+				cpu := cpuTime()
 				i := 0
 				for b.Loop() {
-					c.f(plain[i%len(plain)])
+					if _, err := s.codec.decode(blocks[i%len(blocks)]); err != nil {
+						b.Fatal(err)
+					}
+					i++
+				}
+				b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N)/1e3, "cpu-µs/block")
+				b.ReportMetric(float64(plainSize)/float64(len(blocks)), "plain-bytes/block")
+				b.ReportMetric(float64(plainSize)/float64(compressed), "ratio")
+			})
+			if half {
+				continue
+			}
+			b.Run("encode/"+name, func(b *testing.B) {
+				i := 0
+				for b.Loop() {
+					c.encode(plain[i%len(plain)])
 					i++
 				}
 				b.ReportMetric(float64(size)/float64(len(plain))*float64(b.N)/b.Elapsed().Seconds()/1e6, "MB/s")
 			})
 		}
-	})
-	zsize := 0
-	for _, data := range blocks {
-		zsize += len(data)
 	}
-	b.Logf("%d blocks, zstd %d bytes/block, plain %d", len(blocks), zsize/len(blocks), size/len(blocks))
-	_ = sql.ErrNoRows
 }

@@ -11,8 +11,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/klauspost/compress/zstd"
-
 	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/logevent"
 )
@@ -197,7 +195,6 @@ func (s *Store) insertTx(ctx context.Context, events []*logevent.Event) (backend
 			if enc, err = newEncoder(dictID, dict); err != nil {
 				return backend.InsertResult{}, err
 			}
-			defer enc.Close()
 		}
 	}
 	blocks := s.compressBlocks(enc, firstID, b.fresh)
@@ -426,7 +423,7 @@ type compressedBlock struct {
 // compressBlocks cuts the JSON of events (with consecutive ids from
 // first) into blocks and compresses them on GOMAXPROCS goroutines, in
 // order; each block's done is closed when its data is ready.
-func (s *Store) compressBlocks(enc *zstd.Encoder, first int64, events []*logevent.Event) []*compressedBlock {
+func (s *Store) compressBlocks(enc blockEncoder, first int64, events []*logevent.Event) []*compressedBlock {
 	raws := make([][]byte, len(events))
 	for i, e := range events {
 		raws[i] = e.Raw
