@@ -123,9 +123,9 @@ func (e blockEncoder) encode(buf []byte) []byte {
 	head := 1 + binary.PutUvarint(out[1:], uint64(e.id))
 	var enc []byte
 	if e.dict != nil {
-		enc = e.dict.EncodeBetter(out[head:], buf)
+		enc = e.dict.Encode(out[head:], buf)
 	} else {
-		enc = s2.EncodeBetter(out[head:], buf)
+		enc = s2.Encode(out[head:], buf)
 	}
 	return out[:head+len(enc)]
 }

@@ -15,8 +15,8 @@ import (
 // BenchmarkBlockDecode measures compressing and decompressing one block
 // of raw JSON (decompressing is what a search reading events here and
 // there pays per event), for the store's codec (s2 with the store's
-// dictionary) and for zstd with the same dictionary (the previous
-// codec), in blocks as the store cuts them and in blocks of half as many
+// dictionary), s2's better (slower) compression, and zstd with the same
+// dictionary (the previous codec), in blocks as the store cuts them and in blocks of half as many
 // events. The blocks' JSON comes from the store named by
 // OKTASCOPE_BENCH_DB (a bench/run.sh store), or from a store of 50,000
 // generated events.
@@ -80,6 +80,9 @@ func BenchmarkBlockDecode(b *testing.B) {
 		encode func([]byte) []byte
 	}{
 		{"s2", senc.encode},
+		{"s2-better", func(p []byte) []byte {
+			return append([]byte{s2Tag, byte(senc.id)}, senc.dict.EncodeBetter(nil, p)...)
+		}},
 		{"zstd", func(p []byte) []byte { return zenc.EncodeAll(p, nil) }},
 	}
 	for _, c := range codecs {
