@@ -225,6 +225,13 @@ type Backend interface {
 	Close() error
 }
 
+// Batcher is a backend that stores events fastest in batches of about
+// InsertBatch events per Insert (ClickHouse writes each Insert as parts
+// that it merges later: few large ones cost less than many small ones).
+type Batcher interface {
+	InsertBatch() int
+}
+
 // BulkLoader is a backend that loads many events faster when told a large
 // load is coming (the embedded store defers its indexes).
 type BulkLoader interface {

@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/oktascope/oktascope/internal/backend"
+	"github.com/oktascope/oktascope/internal/clickhouse"
 	"github.com/oktascope/oktascope/internal/store"
 )
 
@@ -48,8 +49,20 @@ func (open backendOpener) with(ctx context.Context, mode openMode, fn func(backe
 // told apart by its form: a DSN's scheme (such as clickhouse://) is
 // dispatched here to its backend; anything else is the path of an
 // embedded store file.
-func openBackend(_ context.Context, location string, mode openMode) (backend.Backend, error) {
+func openBackend(ctx context.Context, location string, mode openMode) (backend.Backend, error) {
 	switch {
+	case clickhouse.IsDSN(location):
+		b, err := clickhouse.Open(ctx, location)
+		if err != nil {
+			return nil, err
+		}
+		if mode == replaceExisting {
+			if err := b.Clear(ctx); err != nil {
+				b.Close()
+				return nil, err
+			}
+		}
+		return b, nil
 	default:
 		switch mode {
 		case mustExist:

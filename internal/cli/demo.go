@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/oktascope/oktascope/internal/clickhouse"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -252,5 +253,5 @@ func (o *demoOptions) dbFlag() string {
 	if o.location == defaultDB {
 		return ""
 	}
-	return " --db " + render.ShellQuote(o.location)
+	return " --db " + render.ShellQuote(clickhouse.Redacted(o.location))
 }

@@ -14,7 +14,10 @@ func benchmarkRead(b *testing.B, data []byte, contentSize int) {
 	b.ReportAllocs()
 	for b.Loop() {
 		n := 0
-		err := ReadRecords(bytes.NewReader(data), "bench", func(Record) error { n++; return nil })
+		rd, err := NewLimitedReader(bytes.NewReader(data), "bench", synthLimits)
+		if err == nil {
+			err = rd.Read(func(Record) error { n++; return nil })
+		}
 		if err != nil || n == 0 {
 			b.Fatalf("read %d records: %v", n, err)
 		}

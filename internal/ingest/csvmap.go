@@ -5,11 +5,13 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	json "github.com/goccy/go-json"
 
 	"github.com/oktascope/oktascope/internal/logevent"
+	"github.com/oktascope/oktascope/internal/render"
 )
 
 // The Admin Console's System Log CSV names each column by the LogEvent path
@@ -477,13 +479,20 @@ func init() {
 }
 
 // appendJSONString writes s as a JSON string; invalid UTF-8 becomes U+FFFD.
-func appendJSONString(dst, s []byte) []byte {
+func appendJSONString(dst, s []byte) []byte { return appendJSONText(dst, s, false) }
+
+// appendSafeJSONString is appendJSONString that also writes as \u escapes
+// the characters a terminal would act on (render.TerminalUnsafe), so that
+// the JSON can be shown on a terminal as it is and still decodes to s.
+func appendSafeJSONString(dst, s []byte) []byte { return appendJSONText(dst, s, true) }
+
+func appendJSONText(dst, s []byte, terminalSafe bool) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if !jsonPlain[c] {
+			if !jsonPlain[c] || terminalSafe && c == 0x7f {
 				dst = appendEscape(append(dst, s[start:i]...), c)
 				start = i + 1
 			}
@@ -491,13 +500,28 @@ func appendJSONString(dst, s []byte) []byte {
 			continue
 		}
 		r, size := utf8.DecodeRune(s[i:])
-		if r == utf8.RuneError && size == 1 {
+		switch {
+		case r == utf8.RuneError && size == 1:
 			dst = append(append(dst, s[start:i]...), `\ufffd`...)
 			start = i + 1
+		case terminalSafe && render.TerminalUnsafe(r):
+			dst = append(dst, s[start:i]...)
+			if r1, r2 := utf16.EncodeRune(r); r1 != utf8.RuneError {
+				dst = appendRuneEscape(appendRuneEscape(dst, r1), r2)
+			} else {
+				dst = appendRuneEscape(dst, r)
+			}
+			start = i + size
 		}
 		i += size
 	}
 	return append(append(dst, s[start:]...), '"')
+}
+
+// appendRuneEscape writes the \u escape of a UTF-16 code unit.
+func appendRuneEscape(dst []byte, r rune) []byte {
+	const hex = "0123456789abcdef"
+	return append(dst, '\\', 'u', hex[r>>12&0xf], hex[r>>8&0xf], hex[r>>4&0xf], hex[r&0xf])
 }
 
 // appendEscape writes the escape of an ASCII byte.

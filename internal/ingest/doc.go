@@ -10,15 +10,22 @@
 //   - '[' first (after a UTF-8 byte-order mark and whitespace): a JSON array
 //     of events, the /api/v1/logs page shape, compact or pretty-printed;
 //     arrays of arrays (pages) are flattened;
-//   - '{' first: NDJSON (blank lines ignored) or pretty-printed objects one
-//     after another. An object that wraps the events is unwrapped while
-//     streaming: a key that is not a LogEvent field, met before any LogEvent
-//     field, holding an array of objects ({"events":[...]}, {"items":[...]}),
-//     or an Okta Event Hook delivery (events under data.events);
+//   - gzip is capped: its content may grow to Limits.MaxGzipRatio times the
+//     compressed bytes read (not below GzipRatioFloor) and to
+//     Limits.MaxGzipSize, past which the input stops with a *LimitError;
+//   - '{' first: NDJSON (blank lines ignored), pretty-printed objects one
+//     after another, or objects concatenated with nothing between them. An
+//     object that wraps the events is unwrapped while streaming: a key that
+//     is not a LogEvent field, met before any LogEvent field, holding an
+//     array of objects ({"events":[...]}, {"items":[...]}), or an Okta Event
+//     Hook delivery (events under data.events). An Amazon EventBridge event
+//     (Okta's Log Streaming: "detail-type" and a "detail" object) is read
+//     as its detail, in a stream or an array;
 //   - otherwise, a CSV whose header names System Log columns: the Admin
 //     Console export (see below);
 //   - anything else is no export (*FormatError; Import skips such files
-//     when it meets them walking a directory).
+//     when it meets them walking a directory), and so, for Import, is JSON
+//     none of whose records has a top-level uuid, eventType or published.
 //
 // Each Record carries its file, the line it starts on, its byte offset (in
 // the decompressed content) and its exact bytes: for JSON, the bytes of the
@@ -79,5 +86,9 @@
 // back in input order, writes bad records untouched to the rejects file, and
 // hands good events to a backend.Writer (the store) in batches.
 // Deduplication by uuid is the writer's job, including duplicates within one
-// batch (see backend.InsertResult).
+// batch (see backend.InsertResult); a record whose uuid is held with other
+// content (a conflict) is written to the rejects file with the event held.
+// Events published outside PlausibleRange are rejected. The rejects file is
+// created private (internal/privfile) and capped (Options.MaxRejectsSize);
+// file names in messages are escaped for the terminal (docs/import.md).
 package ingest

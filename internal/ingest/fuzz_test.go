@@ -2,6 +2,8 @@ package ingest
 
 import (
 	"bytes"
+	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -66,10 +68,36 @@ func checkRecords(t *testing.T, input []byte) {
 //	go test -run XXX -fuzz FuzzReadRecords -fuzztime 60s -fuzzminimizetime 5s ./internal/ingest/
 func FuzzReadRecords(f *testing.F) {
 	addSeeds(f, "testdata/*.json", "testdata/*.ndjson", samplesDir+"/*/*.json", samplesDir+"/*/*.ndjson")
-	for _, s := range []string{`[{"a":1},{"b":`, "{\"a\":\"x\n{\"b\":1}\n", `{"events":[{"uuid":"a"}]}`, `[[1],"x",}]`} {
+	for _, s := range []string{`[{"a":1},{"b":`, "{\"a\":\"x\n{\"b\":1}\n", `{"events":[{"uuid":"a"}]}`, `[[1],"x",}]`,
+		// EventBridge events: detail after and before detail-type, not an
+		// object, cut off, with an identity of their own, concatenated.
+		`{"version":"0","detail-type":"SystemLog","resources":[],"detail":{"uuid":"a","eventType":"x","published":"2024-05-01T00:00:00Z"}}`,
+		`{"detail":{"uuid":"a"},"detail-type":"SystemLog","resources":[{"x":1}]}{"detail-type":"x","detail":[1]}`,
+		`{"detail-type":"SystemLog","detail":{"uuid":"a"`,
+		`{"uuid":"b","detail-type":"SystemLog","detail":{"uuid":"a"}}`,
+		`[{"detail-type":"SystemLog","detail":{"uuid":"a"}},{"detail-type":"SystemLog","detail":{}}]`,
+		`{"events":[{"detail-type":"SystemLog","detail":{"uuid":"a"}}]}`,
+	} {
 		f.Add([]byte(s))
 	}
-	f.Fuzz(func(t *testing.T, input []byte) { checkRecords(t, input) })
+	f.Fuzz(func(t *testing.T, input []byte) {
+		checkRecords(t, input)
+		checkImport(t, input)
+	})
+}
+
+// checkImport imports input and checks the summary's counts add up: every
+// record read is imported, a duplicate, a conflict or rejected, and an
+// input skipped as no export counts no record.
+func checkImport(t *testing.T, input []byte) {
+	src := source{name: "fuzz", size: int64(len(input)), open: func() (io.ReadCloser, error) {
+		return io.NopCloser(bytes.NewReader(input)), nil
+	}}
+	sum, _ := importSources(context.Background(), []source{src}, newMemSink(), Options{Limits: Limits{MaxRecordSize: 4 << 10}, Workers: 1}, nil)
+	if sum.Read != sum.Imported+sum.Duplicates+sum.Conflicts+sum.Rejected || sum.Read < 0 || len(sum.Skipped) > 0 && sum.Read != 0 {
+		t.Fatalf("%q: read %d, imported %d, duplicates %d, conflicts %d, rejected %d, skipped %v", input,
+			sum.Read, sum.Imported, sum.Duplicates, sum.Conflicts, sum.Rejected, sum.Skipped)
+	}
 }
 
 // FuzzCSV feeds the reader CSV-like bytes (seeds with System Log headers),

@@ -1,10 +1,12 @@
 package ingest
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"runtime"
 	"sync"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/logevent"
+	"github.com/oktascope/oktascope/internal/render"
 )
 
 // DefaultBatchSize is how many events Import hands the sink at once.
@@ -35,8 +38,16 @@ type Options struct {
 	BatchSize int
 	// Workers is the number of decoding goroutines (GOMAXPROCS).
 	Workers int
-	// MaxRecordSize is the largest record kept (DefaultMaxRecordSize).
-	MaxRecordSize int
+	// Limits bound each input: the largest record, and the decompressed
+	// content of a compressed input (see Limits and LimitError).
+	Limits
+	// MaxRejectsSize caps the rejects file, in bytes
+	// (DefaultMaxRejectsSize): past it, rejected records are counted but no
+	// longer written, and Import returns a *LimitError at the end.
+	MaxRejectsSize int64
+	// Now is the import's clock, which bounds the plausible published
+	// times (see CheckPlausible); time.Now when nil.
+	Now func() time.Time
 }
 
 func (o Options) withDefaults() Options {
@@ -48,6 +59,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxRecordSize <= 0 {
 		o.MaxRecordSize = DefaultMaxRecordSize
+	}
+	if o.MaxRejectsSize <= 0 {
+		o.MaxRejectsSize = DefaultMaxRejectsSize
+	}
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	if o.Reporter == nil {
 		o.Reporter = NewProgress(o.Progress)
@@ -101,7 +118,10 @@ func fileSource(f inputFile) source {
 func importSources(ctx context.Context, sources []source, sink backend.Writer, opts Options, errs []error) (Summary, error) {
 	start := time.Now()
 	opts = opts.withDefaults()
-	p := &pipeline{sink: sink, opts: opts, rejects: &rejectWriter{path: opts.RejectsPath}}
+	p := &pipeline{sink: sink, opts: opts, rejects: &rejectWriter{path: opts.RejectsPath, max: opts.MaxRejectsSize}, now: opts.Now()}
+	if err := p.rejects.check(); err != nil {
+		return Summary{}, errors.Join(append(errs, err)...)
+	}
 	var total int64
 	for _, s := range sources {
 		total += s.size
@@ -109,16 +129,20 @@ func importSources(ctx context.Context, sources []source, sink backend.Writer, o
 	opts.Reporter.Start(total)
 	err := p.run(ctx, sources)
 	opts.Reporter.Finish()
+	p.sum.RejectsUnwritten = p.rejects.unwritten
 	if cerr := p.rejects.close(); cerr != nil {
 		err = errors.Join(err, cerr)
 	}
+	p.sum.Files -= len(p.late.skipped)
+	p.sum.Skipped = append(p.sum.Skipped, p.late.skipped...)
 	p.sum.Bytes = p.bytesRead.Load()
 	p.sum.Elapsed = time.Since(start)
-	if p.sum.Rejected > 0 {
+	if p.sum.Rejected > 0 || p.sum.Conflicts > 0 {
 		p.sum.RejectsPath = opts.RejectsPath
 	}
 	errs = append(errs, err)
-	return p.sum, errors.Join(append(errs, p.fileErrs...)...)
+	errs = append(append(errs, p.fileErrs...), p.late.errs...)
+	return p.sum, errors.Join(errs...)
 }
 
 // pipeline is the state of one import.
@@ -130,7 +154,31 @@ type pipeline struct {
 	sum       Summary // Files and Skipped by the reading goroutine; the rest by the collecting one
 	fileErrs  []error // by the reading goroutine
 	batch     []*logevent.Event
-	batchEnd  Record // where the batch's last event came from
+	batchRecs []Record  // where each event of the batch came from
+	batchEnd  Record    // where the batch's last event came from
+	now       time.Time // the import's clock (Options.Now)
+	file      fileState // the input the collecting goroutine is at
+	late      struct {  // by the collecting goroutine: inputs found to be no export (see endFile)
+		skipped []string
+		errs    []error
+	}
+}
+
+// inputState is what the collecting goroutine learns of an input from the
+// reading one, through its records.
+type inputState struct {
+	name     string
+	explicit bool
+	kind     Kind
+}
+
+// fileState is what the collecting goroutine counts of the input it is at.
+type fileState struct {
+	input    *inputState
+	records  int         // records read
+	rejected int         // of which rejected
+	export   bool        // one of them is (or looks like) a System Log event
+	mark     rejectsMark // where the input's rejects start
 }
 
 // chunk is a run of consecutive records, decoded together.
@@ -162,7 +210,7 @@ func (p *pipeline) run(ctx context.Context, sources []source) error {
 	for range p.opts.Workers {
 		wg.Go(func() {
 			for c := range jobs {
-				c.decode()
+				c.decode(p.now)
 				results <- c
 			}
 		})
@@ -219,10 +267,10 @@ func (p *pipeline) readAll(ctx context.Context, sources []source, jobs chan<- *c
 func (p *pipeline) readSource(src source, add func(Record) error) error {
 	rc, err := src.open()
 	if err != nil {
-		return fmt.Errorf("import %s: %w", src.name, err)
+		return inputErr(src.name, err)
 	}
 	defer rc.Close()
-	rd, err := NewReader(&countingReader{r: rc, n: &p.bytesRead}, src.name)
+	rd, err := NewLimitedReader(&countingReader{r: rc, n: &p.bytesRead}, src.name, p.opts.Limits)
 	if err != nil {
 		return err
 	}
@@ -231,8 +279,11 @@ func (p *pipeline) readSource(src source, add func(Record) error) error {
 		return nil
 	}
 	p.sum.Files++
-	rd.SetMaxRecordSize(p.opts.MaxRecordSize)
-	return rd.Read(add)
+	in := &inputState{name: src.name, explicit: src.explicit, kind: rd.Format().Kind}
+	return rd.Read(func(rec Record) error {
+		rec.input = in
+		return add(rec)
+	})
 }
 
 func newChunk(seq, need int) *chunk {
@@ -262,8 +313,9 @@ func (c *chunk) keep(b []byte) []byte {
 	return c.arena[start:len(c.arena):len(c.arena)]
 }
 
-// decode decodes every record of the chunk.
-func (c *chunk) decode() {
+// decode decodes every record of the chunk, and rejects the events
+// published outside the plausible range at now (CheckPlausible).
+func (c *chunk) decode(now time.Time) {
 	c.events = make([]*logevent.Event, len(c.records))
 	c.errs = make([]error, len(c.records))
 	for i, rec := range c.records {
@@ -271,7 +323,14 @@ func (c *chunk) decode() {
 			c.errs[i] = rec.Err
 			continue
 		}
-		c.events[i], c.errs[i] = logevent.Decode(rec.JSON)
+		e, err := logevent.Decode(rec.JSON)
+		if err == nil {
+			err = CheckPlausible(e, now)
+		}
+		if err != nil {
+			e = nil
+		}
+		c.events[i], c.errs[i] = e, err
 	}
 }
 
@@ -298,6 +357,9 @@ func (p *pipeline) collect(ctx context.Context, results <-chan *chunk, cancel co
 	if fatal != nil {
 		return fatal
 	}
+	if err := p.endFile(); err != nil {
+		return err
+	}
 	return p.flush(ctx)
 }
 
@@ -305,15 +367,26 @@ func (p *pipeline) collect(ctx context.Context, results <-chan *chunk, cancel co
 // the good ones.
 func (p *pipeline) process(ctx context.Context, c *chunk) error {
 	for i, rec := range c.records {
+		if rec.input != p.file.input {
+			if err := p.endFile(); err != nil {
+				return err
+			}
+			p.file = fileState{input: rec.input, mark: p.rejects.mark()}
+		}
 		p.sum.Read++
+		p.file.records++
 		if err := c.errs[i]; err != nil {
 			p.sum.Rejected++
+			p.file.rejected++
+			p.file.export = p.file.export || rec.Err != nil || looksLikeEvent(rec.JSON)
 			if werr := p.rejects.write(rec, err); werr != nil {
 				return werr
 			}
 			continue
 		}
+		p.file.export = true
 		p.batch = append(p.batch, c.events[i])
+		p.batchRecs = append(p.batchRecs, rec)
 		p.batchEnd = rec
 		if len(p.batch) >= p.opts.BatchSize {
 			if err := p.flush(ctx); err != nil {
@@ -325,6 +398,66 @@ func (p *pipeline) process(ctx context.Context, c *chunk) error {
 	return nil
 }
 
+// endFile ends the input the collecting goroutine was at. An input of JSON
+// none of whose records is, or looks like, a System Log event (another
+// product's log, a parser's test case) is no export: its rejects are taken
+// back and it is left out of the counts, skipped as a file of unknown
+// format is (with a *FormatError when it was named explicitly).
+func (p *pipeline) endFile() error {
+	f := p.file
+	if f.input == nil || f.export || f.input.kind == KindCSV {
+		return nil
+	}
+	if err := p.rejects.rollback(f.mark); err != nil {
+		return err
+	}
+	p.sum.Read -= f.records
+	p.sum.Rejected -= f.rejected
+	if !f.input.explicit {
+		p.late.skipped = append(p.late.skipped, f.input.name)
+		return nil
+	}
+	p.late.errs = append(p.late.errs, &FormatError{File: f.input.name,
+		Reason: fmt.Sprintf("JSON, but none of its %s is a System Log event (none has a uuid, eventType or published)", plural(f.records, "record"))})
+	return nil
+}
+
+// looksLikeEvent reports whether the JSON object b (which may be broken)
+// has a uuid, eventType or published member (in any case) at its top
+// level, as a System Log event has even when it is partial or bad.
+func looksLikeEvent(b []byte) bool {
+	depth := 0
+	for i := 0; i < len(b); i++ {
+		switch b[i] {
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+		case '"':
+			end := i + 1
+			for end < len(b) && b[end] != '"' {
+				if b[end] == '\\' {
+					end++
+				}
+				end++
+			}
+			if depth == 1 && isEventKey(b[i+1:min(end, len(b))]) {
+				if next := bytes.TrimLeft(b[min(end+1, len(b)):], " \t\r\n"); len(next) > 0 && next[0] == ':' {
+					return true
+				}
+			}
+			i = end
+		}
+	}
+	return false
+}
+
+// isEventKey reports whether name is uuid, eventType or published, in any
+// case.
+func isEventKey(name []byte) bool {
+	return bytes.EqualFold(name, []byte("uuid")) || bytes.EqualFold(name, []byte("eventType")) || bytes.EqualFold(name, []byte("published"))
+}
+
 // flush hands the batch to the sink.
 func (p *pipeline) flush(ctx context.Context) error {
 	if len(p.batch) == 0 {
@@ -332,13 +465,33 @@ func (p *pipeline) flush(ctx context.Context) error {
 	}
 	res, err := p.sink.Insert(ctx, p.batch)
 	if err != nil {
-		return fmt.Errorf("import: storing the events up to %s:%d: %w", p.batchEnd.File, p.batchEnd.Line, err)
+		return fmt.Errorf("import: storing the events up to %s:%d: %w", render.Terminal(p.batchEnd.File), p.batchEnd.Line, err)
 	}
 	p.sum.Imported += res.Inserted
 	p.sum.Duplicates += res.Duplicates
 	p.sum.Conflicts += len(res.Conflicts)
+	for _, c := range res.Conflicts {
+		if c.Index < 0 || c.Index >= len(p.batchRecs) {
+			return fmt.Errorf("import: the store reports a conflict for event %d of a batch of %d", c.Index, len(p.batchRecs))
+		}
+		reason := fmt.Errorf("conflicting duplicate: uuid %q is held with other content (see stored)", p.batch[c.Index].UUID)
+		if err := p.rejects.writeConflict(p.batchRecs[c.Index], reason, c.Stored); err != nil {
+			return err
+		}
+	}
 	p.batch = make([]*logevent.Event, 0, p.opts.BatchSize)
+	p.batchRecs = p.batchRecs[:0]
 	return nil
+}
+
+// inputErr is the error of reading an input, naming it as render.Terminal
+// shows it (a *fs.PathError's message holds the path as it is).
+func inputErr(name string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("import %s: %s: %w", render.Terminal(pe.Path), pe.Op, pe.Err)
+	}
+	return fmt.Errorf("import %s: %w", render.Terminal(name), err)
 }
 
 // countingReader counts the bytes read through it.

@@ -188,7 +188,7 @@ func TestImportReportsProgress(t *testing.T) {
 	writeFile(t, dir, "a.ndjson", a)
 	writeFile(t, dir, "b.json.gz", b)
 	p := &recordingProgress{}
-	sum := importOnce(t, newMemSink(), Options{Reporter: p, Progress: os.Stdout}, dir)
+	sum := importOnce(t, newMemSink(), Options{Reporter: p, Progress: os.Stdout, Limits: synthLimits}, dir)
 	if p.total != int64(len(a)+len(b)) || !p.finished || len(p.updates) < 2 {
 		t.Fatalf("total %d (want %d), finished %v, %d updates", p.total, len(a)+len(b), p.finished, len(p.updates))
 	}

@@ -3,9 +3,11 @@ package ingest
 import "fmt"
 
 // jsonReader splits JSON content into records: the elements of arrays, the
-// objects of a stream (NDJSON or concatenated objects), and the elements of
-// the array a wrapper object holds (`{"events":[...]}`, an Event Hook's
-// `data.events`). Unrecognised top-level text is cut out line by line.
+// objects of a stream (NDJSON, or concatenated objects with or without
+// white space between them), the elements of the array a wrapper object
+// holds (`{"events":[...]}`, an Event Hook's `data.events`), and the detail
+// of an EventBridge event. Unrecognised top-level text is cut out line by
+// line.
 type jsonReader struct {
 	w    *window
 	file string
@@ -92,6 +94,8 @@ func (s *jsonReader) object(start int64, nest int, top bool) (int64, error) {
 		return res.end + 1, s.record(start, res.end)
 	case res.wrapped:
 		return s.wrapper(res, nest)
+	case res.detailEnd > 0 && s.w.overflowAt != start:
+		return res.end, s.record(res.detail, res.detailEnd)
 	}
 	return res.end, s.record(start, res.end)
 }

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/oktascope/oktascope/internal/render"
 )
 
 // inputFile is one file to import.
@@ -46,7 +48,7 @@ func expandPaths(paths []string, exclude string) ([]inputFile, []error) {
 		info, err := os.Stat(p)
 		switch {
 		case err != nil:
-			errs = append(errs, fmt.Errorf("import %s: %w", p, err))
+			errs = append(errs, inputErr(p, err))
 		case info.IsDir():
 			errs = append(errs, walkDir(p, add)...)
 		case info.Mode().IsRegular():
@@ -54,7 +56,7 @@ func expandPaths(paths []string, exclude string) ([]inputFile, []error) {
 		case info.Mode()&(fs.ModeNamedPipe|fs.ModeCharDevice) != 0: // /dev/stdin, <(gunzip -c …)
 			files = append(files, inputFile{path: p, explicit: true})
 		default:
-			errs = append(errs, fmt.Errorf("import %s: not a regular file or directory", p))
+			errs = append(errs, fmt.Errorf("import %s: not a regular file or directory", render.Terminal(p)))
 		}
 	}
 	return files, errs
@@ -65,7 +67,7 @@ func walkDir(root string, add func(string, fs.FileInfo, bool)) []error {
 	var errs []error
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
-			errs = append(errs, fmt.Errorf("import %s: %w", path, err))
+			errs = append(errs, inputErr(path, err))
 			return nil
 		}
 		if path != root && strings.HasPrefix(d.Name(), ".") {

@@ -11,6 +11,12 @@ package ingest
 //     "events" array (an Okta Event Hook delivery: eventType
 //     "com.okta.event_hook", data.events[]).
 //
+// An object with a "detail-type" and a "detail" object, and no uuid or
+// published, is an Amazon EventBridge event (how Okta's Log Streaming
+// delivers each event: {"version":"0","id":…,"detail-type":"SystemLog",
+// "source":"aws.partner/okta.com/…","time":…,"detail":{LogEvent}}): its
+// record is the detail object; it wraps nothing else.
+//
 // The decision is made while streaming, so a wrapper of any size is read in
 // constant memory.
 
@@ -23,6 +29,8 @@ const (
 	keyIdentity           // uuid or published: surely an event
 	keyData               // "data" (Event Hook)
 	keyEvents             // "events"
+	keyDetailType         // "detail-type" (EventBridge)
+	keyDetail             // "detail" (EventBridge)
 )
 
 // probeResult is how probing an object ended.
@@ -31,12 +39,16 @@ type probeResult struct {
 	end     int64 // after the object; where it broke (scanBroken); or the '[' of the wrapped array
 	wrapped bool  // end is the '[' of the array holding the records
 	depth   int   // objects open around that array
+	// detail and detailEnd bound an EventBridge event's detail object, the
+	// record (detailEnd is 0 for any other object).
+	detail, detailEnd int64
 }
 
 // probe walks the keys of the object whose '{' is just before pos, at level
 // 1 (the object itself) or 2 (its "data"). canWrap allows wrapper detection.
 func (s *jsonReader) probe(pos int64, level int, r lineRules, canWrap bool) probeResult {
-	var sawEventField, sawIdentity bool
+	var sawEventField, sawIdentity, sawDetailType bool
+	var detail, detailEnd int64
 	for {
 		var c byte
 		var st status
@@ -45,6 +57,9 @@ func (s *jsonReader) probe(pos int64, level int, r lineRules, canWrap bool) prob
 		case st != scanOK:
 			return probeResult{st: st, end: pos}
 		case c == '}':
+			if level == 1 && sawDetailType && detailEnd > 0 && !sawIdentity {
+				return probeResult{end: pos + 1, detail: detail, detailEnd: detailEnd}
+			}
 			return probeResult{end: pos + 1}
 		case c == ',':
 			pos++
@@ -58,7 +73,8 @@ func (s *jsonReader) probe(pos int64, level int, r lineRules, canWrap bool) prob
 			return probeResult{st: st, end: valuePos}
 		}
 		v, _ := s.w.at(valuePos)
-		if canWrap {
+		sawDetailType = sawDetailType || key == keyDetailType
+		if canWrap && !sawDetailType {
 			if res, done := s.tryWrapper(key, v, valuePos, level, sawEventField, sawIdentity, r); done {
 				return res
 			} else if res.end > 0 {
@@ -75,6 +91,9 @@ func (s *jsonReader) probe(pos int64, level int, r lineRules, canWrap bool) prob
 		end, st := s.skipValue(valuePos, r)
 		if st != scanOK {
 			return probeResult{st: st, end: end}
+		}
+		if key == keyDetail && v == '{' {
+			detail, detailEnd = valuePos, end
 		}
 		pos = end
 	}
@@ -165,6 +184,10 @@ func classifyKey(key []byte) keyKind {
 		return keyData
 	case "events":
 		return keyEvents
+	case "detail-type":
+		return keyDetailType
+	case "detail":
+		return keyDetail
 	}
 	return keyOther
 }

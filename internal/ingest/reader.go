@@ -61,16 +61,41 @@ type Reader struct {
 	delim  byte  // CSV delimiter
 }
 
+// Limits bound what reading one input may cost; a zero field takes its
+// default.
+type Limits struct {
+	// MaxRecordSize is the largest record kept whole (DefaultMaxRecordSize).
+	MaxRecordSize int
+	// MaxGzipRatio and MaxGzipSize cap the decompressed content of a
+	// compressed input: at most MaxGzipRatio times the compressed bytes read
+	// (not below GzipRatioFloor), and at most MaxGzipSize bytes
+	// (DefaultMaxGzipRatio, DefaultMaxGzipSize). Past the cap, Read returns a
+	// *BreakError wrapping a *LimitError.
+	MaxGzipRatio int
+	MaxGzipSize  int64
+}
+
 // NewReader detects the format of r's content (decompressing gzip) and
-// returns a Reader for it. name is the input's name in records and errors.
-// An input of unknown format is not an error here: see Format and Read.
+// returns a Reader for it, with the default Limits. name is the input's
+// name in records and errors. An input of unknown format is not an error
+// here: see Format and Read.
 func NewReader(r io.Reader, name string) (*Reader, error) {
+	return NewLimitedReader(r, name, Limits{})
+}
+
+// NewLimitedReader is NewReader with the given limits.
+func NewLimitedReader(r io.Reader, name string, lim Limits) (*Reader, error) {
 	rd := &Reader{file: name}
-	src, err := rd.decompress(bufio.NewReaderSize(r, 64<<10))
+	compressed := &countReader{r: r}
+	src, err := rd.decompress(bufio.NewReaderSize(compressed, 64<<10))
 	if err != nil {
 		return nil, err
 	}
+	if rd.format.Gzip {
+		src = newGzipCap(src, &compressed.n, lim.MaxGzipRatio, lim.MaxGzipSize, name)
+	}
 	rd.w = newWindow(src, DefaultMaxRecordSize)
+	rd.SetMaxRecordSize(lim.MaxRecordSize)
 	rd.detect()
 	return rd, nil
 }

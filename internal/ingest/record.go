@@ -3,6 +3,9 @@ package ingest
 import (
 	"errors"
 	"fmt"
+	"io/fs"
+
+	"github.com/oktascope/oktascope/internal/render"
 )
 
 // DefaultMaxRecordSize is the largest record a reader keeps whole (an Okta
@@ -32,6 +35,8 @@ type Record struct {
 	// Err is set when the reader already knows the record is bad (too large,
 	// a CSV row with the wrong number of cells); JSON is then empty.
 	Err error
+
+	input *inputState // the input, for Import
 }
 
 // Clone returns a copy of r whose byte slices the caller owns. The slices of
@@ -64,7 +69,17 @@ type BreakError struct {
 
 // Error says which file broke off, where, and why.
 func (e *BreakError) Error() string {
-	return fmt.Sprintf("%s:%d: input breaks off at byte %d: %v", e.File, e.Line, e.Offset, e.Err)
+	var limit *LimitError
+	if errors.As(e.Err, &limit) {
+		return fmt.Sprintf("%s:%d: stopped at byte %d of its content: %s; the records before it were read",
+			render.Terminal(e.File), e.Line, e.Offset, limit.cap())
+	}
+	cause := fmt.Sprint(e.Err)
+	var pe *fs.PathError
+	if errors.As(e.Err, &pe) { // its message holds the path, not escaped
+		cause = pe.Op + ": " + pe.Err.Error()
+	}
+	return fmt.Sprintf("%s:%d: input breaks off at byte %d: %s", render.Terminal(e.File), e.Line, e.Offset, cause)
 }
 
 // Unwrap returns the cause.
@@ -78,5 +93,5 @@ type FormatError struct {
 
 // Error names the file and what it looks like.
 func (e *FormatError) Error() string {
-	return fmt.Sprintf("%s: not an Okta System Log export: %s", e.File, e.Reason)
+	return fmt.Sprintf("%s: not an Okta System Log export: %s", render.Terminal(e.File), e.Reason)
 }

@@ -2,11 +2,16 @@ package ingest
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/oktascope/oktascope/internal/privfile"
+	"github.com/oktascope/oktascope/internal/render"
 )
 
 func TestRejects(t *testing.T) {
@@ -86,5 +91,120 @@ func TestNoRejectsFileWithoutRejects(t *testing.T) {
 	sum := importOnce(t, newMemSink(), Options{RejectsPath: rejects}, filepath.Join(samplesDir, "beats"))
 	if _, err := os.Stat(rejects); !os.IsNotExist(err) || sum.RejectsPath != "" {
 		t.Errorf("rejects file after a clean import: %v, summary names %q", err, sum.RejectsPath)
+	}
+}
+
+// TestRejectsFileNotFollowedThroughSymlink plants the rejects file as a
+// symbolic link to a file outside the export directory:
+// import refuses it before reading anything, says why, and the link's
+// target is untouched.
+func TestRejectsFileNotFollowedThroughSymlink(t *testing.T) {
+	dir := t.TempDir()
+	victim := writeFile(t, dir, "victim.txt", []byte("precious"))
+	export := filepath.Join(dir, "export")
+	writeFile(t, export, "events.ndjson", []byte(event("a")+"\n"+"not json\n"))
+	rejects := filepath.Join(export, "oktascope-rejects.ndjson")
+	if err := os.Symlink("../victim.txt", rejects); err != nil {
+		t.Fatal(err)
+	}
+	sink := newMemSink()
+	sum, err := Import(context.Background(), []string{export}, sink, Options{RejectsPath: rejects})
+	if !errors.Is(err, privfile.ErrSymlink) || !strings.Contains(err.Error(), "oktascope-rejects.ndjson is a symbolic link") {
+		t.Errorf("error %v, want one saying the rejects file is a symbolic link", err)
+	}
+	if sum.ExitCode(err) != ExitFailure || len(sink.order) != 0 {
+		t.Errorf("exit status %d, %d imported: want 1 and nothing read", sum.ExitCode(err), len(sink.order))
+	}
+	if data, err := os.ReadFile(victim); string(data) != "precious" {
+		t.Errorf("victim now holds %q (%v)", data, err)
+	}
+}
+
+// TestRejectsFileIsPrivate checks the rejects file's mode: 0600 when
+// import creates it, and when it replaces one left with a wider mode.
+func TestRejectsFileIsPrivate(t *testing.T) {
+	dir := t.TempDir()
+	path := writeFile(t, dir, "in.ndjson", []byte(event("a")+"\nnot json\n"))
+	for _, existing := range []bool{false, true} {
+		rejects := filepath.Join(t.TempDir(), "rejects.ndjson")
+		if existing {
+			writeFile(t, filepath.Dir(rejects), "rejects.ndjson", []byte("old rejects, readable by all\n"))
+		}
+		sum := importOnce(t, newMemSink(), Options{RejectsPath: rejects}, path)
+		info, err := os.Stat(rejects)
+		if err != nil || sum.Rejected != 1 {
+			t.Fatalf("%d rejected, rejects file: %v", sum.Rejected, err)
+		}
+		if mode := info.Mode().Perm(); mode != 0o600 {
+			t.Errorf("rejects file (existing before: %v): mode %v, want -rw-------", existing, mode)
+		}
+		if got := readRejects(t, rejects); len(got) != 1 {
+			t.Errorf("rejects file (existing before: %v) holds %d rejects, want 1", existing, len(got))
+		}
+	}
+}
+
+// TestFileNamesEscapedInMessages imports files whose names hold terminal
+// escapes: the summary, the errors and the rejects file show them escaped,
+// and the rejects file's JSON still decodes to the exact name.
+func TestFileNamesEscapedInMessages(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "case\x1b]0;owned\a")
+	const evil = "x\x1b[2J\u009b31m\u202e.ndjson"
+	path := writeFile(t, dir, evil, []byte(event("a")+"\nnot json\n"))
+	cut := writeFile(t, dir, "cut\r.json", []byte("["+event("b")+`,{"uuid":`))
+	rejects := filepath.Join(dir, "rejects\x1b[31m.ndjson")
+	sum, err := Import(context.Background(), []string{path, cut, filepath.Join(dir, "missing\x1b[1m")}, newMemSink(), Options{RejectsPath: rejects})
+	if err == nil || sum.Rejected != 1 {
+		t.Fatalf("rejected %d, error %v: want 1 and errors for the cut and missing files", sum.Rejected, err)
+	}
+	for what, text := range map[string]string{"summary": sum.String(), "error": err.Error()} {
+		if strings.ContainsFunc(strings.ReplaceAll(text, "\n", ""), render.TerminalUnsafe) { // errors.Join's line breaks
+			t.Errorf("%s holds raw terminal controls: %q", what, text)
+		}
+		if !strings.Contains(text, `\x1b`) {
+			t.Errorf("%s does not show the escape escaped: %q", what, text)
+		}
+	}
+	data, err := os.ReadFile(rejects)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.ContainsFunc(bytes.ReplaceAll(data, newline, nil), render.TerminalUnsafe) {
+		t.Errorf("rejects file holds raw terminal controls: %q", data)
+	}
+	if got := readRejects(t, rejects); len(got) != 1 || got[0].File != path {
+		t.Errorf("rejects %+v, want one whose file decodes to %q", got, path)
+	}
+}
+
+// TestConflictsGoToRejects imports a uuid twice with other content, once
+// with the same content in another layout, and once more from a second
+// import: each conflicting record goes to the rejects file untouched, with
+// its file, line, reason and the event held; the identical ones stay
+// silent; the summary says "conflicting" and points to the rejects file.
+func TestConflictsGoToRejects(t *testing.T) {
+	dir := t.TempDir()
+	other := `{"uuid":"a","published":"2024-05-01T10:00:00Z","eventType":"user.session.end"}`
+	layout := `{ "eventType": "user.session.start", "published": "2024-05-01T10:00:00Z", "uuid": "a" }`
+	first := writeFile(t, dir, "first.ndjson", []byte(event("a")+"\n"+other+"\n"+layout+"\n"+event("b")+"\n"))
+	rejects := filepath.Join(dir, "rejects.ndjson")
+	sink := newMemSink()
+	sum := importOnce(t, sink, Options{RejectsPath: rejects}, first)
+	checkCounts(t, "first import", sum, 4, 2, 1, 1, 0)
+	if sum.ExitCode(nil) != ExitPartial || !strings.Contains(sum.String(), "1 conflicting, 0 rejected (see "+rejects+")") {
+		t.Errorf("exit %d, summary %q", sum.ExitCode(nil), sum)
+	}
+	got := readRejects(t, rejects)
+	if len(got) != 1 || got[0].File != first || got[0].Line != 2 || got[0].Record == nil || *got[0].Record != other ||
+		got[0].Stored == nil || *got[0].Stored != event("a") || !strings.HasPrefix(got[0].Reason, `conflicting duplicate: uuid "a"`) {
+		t.Fatalf("rejects %+v", got)
+	}
+
+	second := writeFile(t, dir, "second.ndjson", []byte(event("b")+"\n"+strings.Replace(event("b"), "session.start", "session.end", 1)+"\n"))
+	sum = importOnce(t, sink, Options{RejectsPath: rejects}, second)
+	checkCounts(t, "second import", sum, 2, 0, 1, 1, 0)
+	got = readRejects(t, rejects)
+	if len(got) != 1 || got[0].File != second || got[0].Line != 2 || got[0].Stored == nil || *got[0].Stored != event("b") {
+		t.Fatalf("rejects %+v", got)
 	}
 }

@@ -8,12 +8,14 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
 	json "github.com/goccy/go-json"
 
 	"github.com/oktascope/oktascope/internal/backend"
+	"github.com/oktascope/oktascope/internal/logevent"
 )
 
 const samplesDir = "../../testdata/okta-samples"
@@ -84,7 +86,7 @@ func TestImportSamples(t *testing.T) {
 				// Again: each record against the first of its uuid, as before.
 				again := importOnce(t, sink, Options{}, p)
 				checkCounts(t, "second import of "+p, again, tt.read, 0, tt.read-tt.rejected-tt.conflicts, tt.conflicts, tt.rejected)
-				if first.Files != 1 || first.ExitCode(nil) != map[bool]int{true: 3, false: 0}[tt.rejected > 0] {
+				if first.Files != 1 || first.ExitCode(nil) != map[bool]int{true: 3, false: 0}[tt.rejected > 0 || tt.conflicts > 0] {
 					t.Errorf("%s: %d files, exit code %d", p, first.Files, first.ExitCode(nil))
 				}
 			}
@@ -100,6 +102,7 @@ type rejectLine struct {
 	Reason       string  `json:"reason"`
 	Record       *string `json:"record"`
 	RecordBase64 string  `json:"record_base64"`
+	Stored       *string `json:"stored"` // a conflicting duplicate's: the event held
 }
 
 // bytes returns the rejected record's original bytes.
@@ -148,9 +151,48 @@ func TestImportSamplesDirectory(t *testing.T) {
 			t.Errorf("skipped %s", s)
 		}
 	}
-	checkPantherRejects(t, readRejects(t, rejects))
+	var conflicts, others []rejectLine
+	for _, r := range readRejects(t, rejects) {
+		if r.Stored != nil {
+			conflicts = append(conflicts, r)
+		} else {
+			others = append(others, r)
+		}
+	}
+	checkPantherRejects(t, others)
+	checkConflicts(t, conflicts, sum.Conflicts)
 	again := importOnce(t, sink, Options{}, samplesDir)
 	checkCounts(t, "second import", again, 228, 0, 140, 63, 25)
+}
+
+// checkConflicts checks the conflicting duplicates in a rejects file:
+// want of them, each with its reason, its record byte for byte as it stands
+// in its file, and the event held under its uuid, which has the same uuid
+// and other content.
+func checkConflicts(t *testing.T, got []rejectLine, want int) {
+	t.Helper()
+	if len(got) != want || want == 0 {
+		t.Fatalf("%d conflicts in the rejects file, want %d (and some)", len(got), want)
+	}
+	for _, r := range got {
+		data, err := os.ReadFile(r.File)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := r.bytes(t)
+		if !bytes.Equal(data[r.Offset:r.Offset+int64(len(rec))], rec) {
+			t.Errorf("%s:%d: the conflicting record is not the file's bytes at %d", r.File, r.Line, r.Offset)
+		}
+		held, err := logevent.Decode([]byte(*r.Stored))
+		if err != nil {
+			t.Fatalf("%s:%d: stored event: %v", r.File, r.Line, err)
+		}
+		e, err := logevent.Decode(rec)
+		if err != nil || e.UUID != held.UUID || backend.SameContent(rec, []byte(*r.Stored)) ||
+			!strings.HasPrefix(r.Reason, "conflicting duplicate: uuid "+strconv.Quote(e.UUID)+" is held with other content") {
+			t.Errorf("%s:%d: conflict %q of %s against %.60s (%v)", r.File, r.Line, r.Reason, e.UUID, *r.Stored, err)
+		}
+	}
 }
 
 // checkPantherRejects checks the rejects of the panther sample: the lines

@@ -5,13 +5,15 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/oktascope/oktascope/internal/render"
 )
 
 // Exit statuses of `oktascope import` (docs/cli.md).
 const (
 	ExitOK      = 0
 	ExitFailure = 1 // something stopped part of the import: a file broke off, could not be read, a sink error
-	ExitPartial = 3 // everything was read, but some records were rejected
+	ExitPartial = 3 // everything was read, but some records were rejected or conflicting
 )
 
 // Summary counts what an import did.
@@ -26,6 +28,9 @@ type Summary struct {
 	Bytes       int64         // bytes read from the input files (compressed size for gzip)
 	Elapsed     time.Duration // wall time of the import
 	RejectsPath string        // where the rejects went ("" when they were only counted)
+	// RejectsUnwritten counts the rejected records not written to the
+	// rejects file, which had reached its cap (Options.MaxRejectsSize).
+	RejectsUnwritten int
 }
 
 // String is the summary line, e.g. "read 1,234 events from 3 files: 1,200
@@ -39,8 +44,12 @@ func (s Summary) String() string {
 		fmt.Fprintf(&b, ", %s conflicting", commas(int64(s.Conflicts)))
 	}
 	fmt.Fprintf(&b, ", %s rejected", commas(int64(s.Rejected)))
-	if s.Rejected > 0 && s.RejectsPath != "" {
-		fmt.Fprintf(&b, " (see %s)", s.RejectsPath)
+	if (s.Rejected > 0 || s.Conflicts > 0) && s.RejectsPath != "" {
+		fmt.Fprintf(&b, " (see %s", render.Terminal(s.RejectsPath))
+		if s.RejectsUnwritten > 0 {
+			fmt.Fprintf(&b, "; %s not written, past its cap", commas(int64(s.RejectsUnwritten)))
+		}
+		b.WriteString(")")
 	}
 	fmt.Fprintf(&b, " in %s", roundDuration(s.Elapsed))
 	if s.Elapsed > 0 {
@@ -53,12 +62,13 @@ func (s Summary) String() string {
 }
 
 // ExitCode maps the outcome of Import to the CLI's exit status: 1 when
-// err is not nil, 3 when records were rejected, else 0.
+// err is not nil, 3 when records were rejected or conflicting (not
+// stored), else 0.
 func (s Summary) ExitCode(err error) int {
 	switch {
 	case err != nil:
 		return ExitFailure
-	case s.Rejected > 0:
+	case s.Rejected > 0 || s.Conflicts > 0:
 		return ExitPartial
 	}
 	return ExitOK

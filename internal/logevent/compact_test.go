@@ -124,7 +124,7 @@ func TestPathsIntoUndecodedObjects(t *testing.T) {
 		{`{"debugContext":{"debugData":{"requeſtUri":"/a"}}}`, "debugContext.debugData.requestUri", true},
 		{`{"debugContext":{"debugData":{"risk":"x"}}}`, "debugContext.debugData.requestUri", true},
 		{`{"debugContext":{"debugData":"{\"requestUri\":\"/a\"}"}}`, "debugContext.debugData.requestUri", true},
-		{`{"debugContext":{"debugData":{"a":1,"A":2,"a":3}}}`, "debugContext.debugData.a", true},
+		{`{"debugContext":{"debugData":{"a":1,"b":2,"a":3}}}`, "debugContext.debugData.a", true},
 		{`{"debugContext":{"debugData":{"A":1,"A":2}}}`, "debugContext.debugData.a", true},
 		{`{"debugContext":{"debugData":{"a":{"B":[1,{"c":"x"}]}}}}`, "debugContext.debugData.a.b.c", true},
 		{`{"debugContext":{"debugData":{"a":{"B":[1,{"c":"x"}]}}}}`, "debugContext.debugData.a.b.1.c", true},

@@ -41,7 +41,8 @@ func Decode(raw []byte) (*Event, error) {
 // from event to event once per decoder rather than once per event, and
 // gives up on anything it would not decode exactly as the general decoder
 // (goccy/go-json) does: a name in another case, escapes in names or
-// strings, repeated fields, a value of the wrong type, invalid JSON. The
+// strings, repeated fields, a value of the wrong type, invalid JSON, names
+// that differ only in case (which DecodeInto rejects). The
 // general decoder then decodes the event, coercing values of the wrong
 // type (see decodeCoerced).
 func DecodeInto(e *Event, raw []byte) error {
@@ -69,8 +70,12 @@ func DecodeInto(e *Event, raw []byte) error {
 }
 
 // decodeGeneral decodes the JSON object raw into e's zero LogEvent with the
-// general decoder, coercing values of the wrong type if need be.
+// general decoder, coercing values of the wrong type if need be. It rejects
+// an event with names that differ only in case (see caseVariants).
 func decodeGeneral(e *Event, raw []byte) error {
+	if fe := caseVariants(raw); fe != nil {
+		return fe
+	}
 	if err := json.Unmarshal(raw, &e.LogEvent); err != nil {
 		return decodeCoerced(e, raw, err)
 	}
@@ -78,6 +83,9 @@ func decodeGeneral(e *Event, raw []byte) error {
 }
 
 func (e *Event) validate() error {
+	if fe := e.stringObjectVariants(); fe != nil {
+		return fe
+	}
 	switch {
 	case e.UUID == "":
 		return &FieldError{Field: "uuid", Reason: "missing"}

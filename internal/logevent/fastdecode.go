@@ -21,11 +21,14 @@ import (
 // decoder then decodes the event as before. It gives up on whatever it does
 // not follow the general decoder through: a name of a LogEvent field in
 // another case (which the general decoder matches), a name with an escape
-// or a byte not ASCII, a field given twice, a string value with an escape
-// or bytes not UTF-8, a value of the wrong JSON type for its field (which
-// the general decoder's coercion takes on), nesting deeper than
-// maxFastDepth, and anything that is not JSON. Unknown fields are read,
-// strictly, and skipped.
+// or a byte not ASCII (in free-form objects too), a field given twice, a
+// string value with an escape or bytes not UTF-8, a value of the wrong JSON
+// type for its field (which the general decoder's coercion takes on),
+// nesting deeper than maxFastDepth, and anything that is not JSON. Unknown
+// fields are read, strictly, and skipped. It compares the names of the
+// members of every object but the typed ones (whose names are its own) and
+// gives up on two that differ only in case, which DecodeInto then rejects
+// (see caseVariants).
 //
 // Its readers take the index in the input to read at, and return the index
 // after what they read, which stays in a register; once the decoder gave
@@ -79,6 +82,7 @@ type fastDecoder struct {
 
 	targets []Target    // the elements of an array of targets being read
 	hops    []IPAddress // the elements of an IP chain being read
+	names   []nameSpan  // the names of the members of the objects being read (see endNames)
 	unique  [5]uniqueText
 	nUnique int
 	strings stringCache
@@ -98,6 +102,7 @@ func newFastDecoder() *fastDecoder {
 // decode decodes raw into e, and reports whether it did.
 func (d *fastDecoder) decode(e *LogEvent, raw []byte) bool {
 	d.b, d.failed, d.reason, d.at = raw, false, "", 0
+	d.names = d.names[:0]
 	i := 0
 	if len(raw) > 0 && raw[0] == '{' {
 		i = d.space(d.logEvent(0, e))
@@ -113,6 +118,9 @@ func (d *fastDecoder) decode(e *LogEvent, raw []byte) bool {
 		d.makeUnique()
 	}
 	d.b = nil // the pool must not keep the event
+	if cap(d.names) > maxScratch {
+		d.names = nil
+	}
 	return !d.failed
 }
 
@@ -191,12 +199,13 @@ type members struct {
 	field  int    // the number of the field whose name member read, or -1
 	seen   uint32 // a bit for every field read
 	sep    byte   // what is before the next member: '{' or ','
+	names  int    // the index in the decoder's names of the first unknown member's, or -1
 }
 
 // newMembers returns the state of the reading of an object of the fields,
 // from its opening brace (see objectOrNull).
 func newMembers(fields *fieldList) members {
-	return members{fields: fields, field: -1, sep: '{'}
+	return members{fields: fields, field: -1, sep: '{', names: -1}
 }
 
 // key reports whether the member at i is of the field numbered k: the
@@ -226,6 +235,9 @@ func (d *fastDecoder) member(i int, m *members) int {
 	b := d.b
 	m.field = -1
 	if i < len(b) && b[i] == '}' && m.sep == ',' { // the end, in compact JSON
+		if m.names >= 0 {
+			return d.endNames(i+1, m.names)
+		}
 		return i + 1
 	}
 	for !d.failed {
@@ -236,17 +248,25 @@ func (d *fastDecoder) member(i int, m *members) int {
 				return i + 1 // {}
 			}
 		case i < len(b) && b[i] == '}' && m.sep == ',':
+			if m.names >= 0 {
+				return d.endNames(i+1, m.names)
+			}
 			return i + 1
 		default:
 			return d.fail(i, "expected a comma or the object's end")
 		}
 		m.sep = ','
 		var name []byte
+		at := i + 1
 		if name, i = d.name(i); d.failed {
 			return i
 		}
 		k := m.fields.index(name)
 		if k < 0 {
+			if m.names < 0 {
+				m.names = len(d.names)
+			}
+			d.names = append(d.names, newNameSpan(d.b, at, at+len(name)))
 			i = d.unknown(i, name, m.fields.names)
 			continue
 		}
@@ -257,6 +277,65 @@ func (d *fastDecoder) member(i int, m *members) int {
 		return i
 	}
 	return i
+}
+
+// nameSpan is where the name of a member is in the input, b[at:end], plain
+// ASCII (see plainRun), and a key of it in any case: names equal in any
+// case have the same key.
+type nameSpan struct {
+	at, end int
+	key     uint64
+}
+
+// newNameSpan returns the nameSpan of the name b[at:end]. Its key is made of
+// its length and its first and last eight bytes (or fewer) with bit 5 set,
+// which makes upper case ASCII letters lower case (and a few other bytes
+// alike, which endNames tells apart).
+func newNameSpan(b []byte, at, end int) nameSpan {
+	const lower = 0x2020202020202020
+	n := end - at
+	var first, last uint64
+	if n >= 8 {
+		first = binary.LittleEndian.Uint64(b[at:])
+		last = binary.LittleEndian.Uint64(b[end-8:])
+	} else {
+		for k := range n {
+			first |= uint64(b[at+k]) << (8 * k)
+		}
+	}
+	return nameSpan{at: at, end: end, key: (first|lower)*0x9E3779B97F4A7C15 ^ (last | lower) ^ uint64(n)}
+}
+
+// maxNames is the most members an object may have whose names endNames
+// compares: each with each, which is fast for the objects of events (ten
+// or so members), and only those.
+const maxNames = 64
+
+// endNames ends an object whose members' names are d.names[first:], at i
+// after its closing brace. It gives up if two names differ only in case (see
+// caseVariants), or if there are too many to compare quickly, and forgets
+// the names.
+func (d *fastDecoder) endNames(i, first int) int {
+	names := d.names[first:]
+	d.names = d.names[:first]
+	if len(names) > maxNames {
+		return d.fail(i, "object with too many members to compare their names")
+	}
+	for j, a := range names {
+		for _, o := range names[:j] {
+			if a.key == o.key && d.differInCase(a, o) {
+				return d.fail(a.at, "names differing only in case")
+			}
+		}
+	}
+	return i
+}
+
+// differInCase reports whether the names a and o differ, but not in ASCII's
+// case folding.
+func (d *fastDecoder) differInCase(a, o nameSpan) bool {
+	an, on := d.b[a.at:a.end], d.b[o.at:o.end]
+	return string(an) != string(on) && equalFoldASCII(an, string(on))
 }
 
 // name reads the name of a member, and the colon after it, up to its value.
@@ -1103,13 +1182,14 @@ func (d *fastDecoder) skip(i, depth int) int {
 			return d.fail(i, "nested too deeply")
 		}
 		i++
+		names := len(d.names)
 		for first := true; ; first = false {
 			i = d.space(i)
 			switch {
 			case d.failed:
 				return i
 			case i < len(b) && b[i] == '}':
-				return i + 1
+				return d.endNames(i+1, names)
 			case !first && (i == len(b) || b[i] != ','):
 				return d.fail(i, "expected a comma or the object's end")
 			case !first:
@@ -1118,7 +1198,13 @@ func (d *fastDecoder) skip(i, depth int) int {
 			if i == len(b) || b[i] != '"' {
 				return d.fail(i, "expected a name")
 			}
-			i = d.space(d.skipString(i + 1))
+			at := i + 1
+			end := at + plainRun(b[at:])
+			if end == len(b) || b[end] != '"' {
+				return d.fail(at, "name not plain ASCII")
+			}
+			d.names = append(d.names, newNameSpan(b, at, end))
+			i = d.space(end + 1)
 			if i == len(b) || b[i] != ':' {
 				return d.fail(i, "expected a colon")
 			}

@@ -55,6 +55,9 @@ func checkFastDecode(t *testing.T, raw []byte) bool {
 	if err != nil {
 		t.Fatalf("%q: the fast path decodes what the general decoder rejects (%v)", raw, err)
 	}
+	if fe := caseVariants(trimmed); fe != nil {
+		t.Fatalf("%q: the fast path decodes what DecodeInto rejects (%v)", raw, fe)
+	}
 	if diffs := diffLogEvents(fast, general); len(diffs) > 0 {
 		t.Fatalf("%q: the fast path decodes differently:\n%s", raw, strings.Join(diffs, "\n"))
 	}
@@ -210,10 +213,18 @@ var fastDecodeTests = []struct {
 	 "client":{"geographicalContext":{"geolocation":{"lat":1e3,"lon":-0.5E-2}}}}`, true},
 	{"Objects of every kind", `{"debugContext":{"debugData":"{\"a\":1}"},"actor":{"detailEntry":[1]},
 	 "transaction":{"detail":7},"device":{"device_integrator":true},"target":[{"detailEntry":"x"},{"detailEntry":{}}]}`, true},
-	{"unknown fields of every kind", `{"a":1,"b":-0.5e+7,"c":"\"\\\/\b\f\n\r\t\u00e9","d":[true,false,null,{}],"e":{"\u00e9":{"f":[[]]}},
+	{"unknown fields of every kind", `{"a":1,"b":-0.5e+7,"c":"\"\\\/\b\f\n\r\t\u00e9","d":[true,false,null,{}],"e":{"g":{"f":[[]]}},
 	 "actor":{"x":1},"target":[{"x":[]}],"request":{"ipChain":[{"x":{},"geographicalContext":{"x":"y","geolocation":{"x":1}}}]}}`, true},
 	{"invalid UTF-8 in an unknown field", "{\"x\":\"\xff\"}", true},
-	{"invalid UTF-8 in an Object", "{\"debugContext\":{\"debugData\":{\"a\xff\":\"\xed\xa0\x80\"}}}", true},
+	{"invalid UTF-8 in an Object", "{\"debugContext\":{\"debugData\":{\"a\":\"\xed\xa0\x80\"}}}", true},
+	// Names in free-form objects are compared in any case (caseVariants):
+	// the fast path compares plain ASCII names only.
+	{"a name not ASCII in an Object", "{\"debugContext\":{\"debugData\":{\"a\xff\":\"x\"}}}", false},
+	{"a name with an escape in an unknown field", `{"e":{"\u00e9":{"f":[[]]}}}`, false},
+	{"names differing only in case in an Object", `{"debugContext":{"debugData":{"requestUri":"a","requesturi":"b"}}}`, false},
+	{"names differing only in case in an unknown field", `{"x":[{"a":1,"A":2}]}`, false},
+	{"unknown names differing only in case", `{"p_row_id":"a","P_ROW_ID":"b"}`, false},
+	{"names repeated exactly in an Object", `{"debugContext":{"debugData":{"a":1,"a":2}}}`, true},
 	{"control characters escaped in an Object", `{"actor":{"detailEntry":{"a":"\u0000\u001f\t"}}}`, true},
 	{"a long string", `{"client":{"userAgent":{"rawUserAgent":"` + strings.Repeat("Mozilla/5.0 ", 40) + `"}}}`, true},
 	{"strings at the end of the input", `{"severity":"INFO","version":"0"}`, true},
@@ -809,6 +820,9 @@ func FuzzFastDecode(f *testing.F) {
 		f.Add([]byte(`{"uuid":"u","published":"2024-05-01T00:00:00Z","eventType":"x","debugContext":{"debugData":` + tt.obj + `}}`))
 	}
 	for _, tt := range fastDecodeTests {
+		f.Add([]byte(tt.json))
+	}
+	for _, tt := range caseVariantTests {
 		f.Add([]byte(tt.json))
 	}
 	f.Add([]byte(everyField("", nil)))

@@ -62,15 +62,3 @@ func histogramTable(w io.Writer, h *histogram.Histogram) error {
 	_, err := io.WriteString(w, out.String())
 	return err
 }
-
-// Thousands writes n with thousands separators: 1,234,567.
-func Thousands(n int) string {
-	s := strconv.Itoa(n)
-	if n < 0 {
-		return "-" + Thousands(-n)
-	}
-	for i := len(s) - 3; i > 0; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
-}

@@ -30,13 +30,15 @@ func WriteScope(w io.Writer, f Format, r *scope.Report, opts Options) error {
 }
 
 // section is one part of a report, in a form every output renders: a table
-// (Header and Rows) or a list of items (Items). Cells hold raw event text;
-// each output escapes it.
+// (Header and Rows) or a list of items (Items), and the number of rows or
+// items left out (More, by CutScope). Cells hold raw event text; each
+// output escapes it.
 type section struct {
 	Title  string
 	Header []string
 	Rows   [][]string
 	Items  []item
+	More   int
 }
 
 // item is one entry of a list section: a title, a text and the events it
@@ -59,12 +61,51 @@ func scopeSummary(r *scope.Report) string {
 	return line
 }
 
-// scopeSections returns the report's sections, in order.
-func scopeSections(r *scope.Report) []section {
-	return []section{usersSection(r), relatedSection(r), sharedSection(r), sessionsSection(r), transactionsSection(r), ipsSection(r),
-		agentsSection(r), devicesSection(r), appsSection(r),
-		countSection("Event types", "event type", r.EventTypes), countSection("Outcomes", "outcome", r.Outcomes),
-		deviationsSection(r), queriesSection(r)}
+// scopeSections returns the report's sections, in order, each list cut by
+// CutScope; more tells whether any was.
+func scopeSections(full *scope.Report) (sections []section, more bool) {
+	r, m := CutScope(full)
+	with := func(s section, n int) section {
+		s.More = n
+		return s
+	}
+	sections = []section{with(usersSection(r), m.Users), with(relatedSection(r), m.Related), with(sharedSection(r), m.Shared),
+		with(sessionsSection(r), m.Sessions), with(transactionsSection(r), m.Transactions), with(ipsSection(r), m.IPs),
+		with(agentsSection(r), m.UserAgents), with(devicesSection(r), m.Devices), with(appsSection(r), m.Apps),
+		with(countSection("Event types", "event type", r.EventTypes), m.EventTypes), with(countSection("Outcomes", "outcome", r.Outcomes), m.Outcomes),
+		with(deviationsSection(r), m.Deviations), with(queriesSection(r), m.Queries)}
+	for i := range sections {
+		sections[i] = clipSection(sections[i])
+	}
+	return sections, m.Any()
+}
+
+// scopeCellBytes is the most bytes of one cell or item a report shows, as
+// on the web UI's pages: a query of 500 sessions is 40 KB, and an office
+// address's users are thousands of logins. The JSON holds them whole.
+const scopeCellBytes = 2 << 10
+
+// clipSection clips each cell and item of a section to scopeCellBytes.
+func clipSection(s section) section {
+	for _, row := range s.Rows {
+		for j := range row {
+			row[j] = Clip(row[j], scopeCellBytes)
+		}
+	}
+	for k := range s.Items {
+		it := &s.Items[k]
+		it.Title, it.Text = Clip(it.Title, scopeCellBytes), Clip(it.Text, scopeCellBytes)
+	}
+	return s
+}
+
+// scopeCutNote is the note of a report whose lists were cut: where to find
+// the rest.
+var scopeCutNote = fmt.Sprintf("Long lists show %d rows: the indicator's and those cited by a deviation, then those with the most events; scope --format json lists them all.", ScopeRows)
+
+// scopeMoreText is the line under a list CutScope cut.
+func scopeMoreText(n int) string {
+	return fmt.Sprintf("… and %d more (scope --format json lists them all)", n)
 }
 
 func usersSection(r *scope.Report) section {
@@ -194,7 +235,8 @@ func (s section) empty() bool { return len(s.Rows) == 0 && len(s.Items) == 0 }
 func writeScopeText(w io.Writer, r *scope.Report, width int) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintln(bw, cut(Terminal(scopeSummary(r)), width))
-	for _, s := range scopeSections(r) {
+	sections, _ := scopeSections(r)
+	for _, s := range sections {
 		fmt.Fprintln(bw)
 		writeTextSection(bw, s, width)
 	}
@@ -217,23 +259,17 @@ func writeTextSection(w io.Writer, s section, width int) {
 			writeWrapped(w, "    events: ", strings.Join(escAll(it.UUIDs), ", "), width)
 		}
 	}
-	if len(s.Rows) == 0 {
-		return
+	if len(s.Rows) > 0 {
+		var buf bytes.Buffer
+		tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "  "+strings.Join(s.Header, "\t"))
+		for _, row := range s.Rows {
+			fmt.Fprintln(tw, "  "+strings.Join(escAll(row), "\t"))
+		}
+		tw.Flush()
+		writeCut(w, buf.String(), width)
 	}
-	var buf bytes.Buffer
-	tw := tabwriter.NewWriter(&buf, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "  "+strings.Join(s.Header, "\t"))
-	for _, row := range s.Rows[:min(len(s.Rows), scopeTextRows)] {
-		fmt.Fprintln(tw, "  "+strings.Join(escAll(row), "\t"))
-	}
-	tw.Flush()
-	writeCut(w, buf.String(), width)
-	if more := len(s.Rows) - scopeTextRows; more > 0 {
-		fmt.Fprintf(w, "  … and %d more (--format json, md or html list them all)\n", more)
+	if s.More > 0 {
+		fmt.Fprintln(w, cut("  "+scopeMoreText(s.More), width))
 	}
 }
-
-// scopeTextRows is the most rows of a table the terminal view shows: a busy
-// user's scope has thousands of sessions, which only a file report can
-// hold readably.
-const scopeTextRows = 30

@@ -13,12 +13,17 @@ import (
 // forbidding any other script or resource, and every event field escaped by
 // html/template after Terminal (so control and bidi characters show).
 func writeScopeHTML(w io.Writer, r *scope.Report) error {
+	sections, cut := scopeSections(r)
 	view := struct {
 		Summary  string
+		Note     string // said when a list was cut
 		Graph    *GraphPicture
 		Sections []section
-	}{Terminal(scopeSummary(r)), ScopeGraph(r), nil}
-	for _, s := range scopeSections(r) {
+	}{Summary: Terminal(scopeSummary(r)), Graph: ScopeGraph(r)}
+	if cut {
+		view.Note = scopeCutNote
+	}
+	for _, s := range sections {
 		view.Sections = append(view.Sections, escapeSection(s))
 	}
 	return scopePage.Execute(w, view)
@@ -26,7 +31,7 @@ func writeScopeHTML(w io.Writer, r *scope.Report) error {
 
 // escapeSection escapes control characters in the cells of a section.
 func escapeSection(s section) section {
-	out := section{Title: s.Title, Header: s.Header}
+	out := section{Title: s.Title, Header: s.Header, More: s.More}
 	for _, row := range s.Rows {
 		out.Rows = append(out.Rows, escAll(row))
 	}

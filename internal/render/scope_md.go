@@ -17,11 +17,15 @@ import (
 func writeScopeMarkdown(w io.Writer, r *scope.Report) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "# %s\n", Markdown(scopeSummary(r)))
+	sections, cut := scopeSections(r)
+	if cut {
+		fmt.Fprintf(bw, "\n%s\n", Markdown(scopeCutNote))
+	}
 	if len(r.Graph.Nodes) > 0 {
 		fmt.Fprint(bw, "\n## Graph\n\n")
 		writeMermaid(bw, r.Graph)
 	}
-	for _, s := range scopeSections(r) {
+	for _, s := range sections {
 		writeMarkdownSection(bw, s)
 	}
 	return bw.Flush()
@@ -43,12 +47,14 @@ func writeMarkdownSection(w io.Writer, s section) {
 		}
 		fmt.Fprintf(w, "- %s\n", text)
 	}
-	if len(s.Rows) == 0 {
-		return
+	if len(s.Rows) > 0 {
+		fmt.Fprintf(w, "| %s |\n|%s\n", strings.Join(mdAll(s.Header), " | "), strings.Repeat("---|", len(s.Header)))
+		for _, row := range s.Rows {
+			fmt.Fprintf(w, "| %s |\n", strings.Join(mdAll(row), " | "))
+		}
 	}
-	fmt.Fprintf(w, "| %s |\n|%s\n", strings.Join(mdAll(s.Header), " | "), strings.Repeat("---|", len(s.Header)))
-	for _, row := range s.Rows {
-		fmt.Fprintf(w, "| %s |\n", strings.Join(mdAll(row), " | "))
+	if s.More > 0 {
+		fmt.Fprintf(w, "\n%s\n", Markdown(scopeMoreText(s.More)))
 	}
 }
 

@@ -184,25 +184,6 @@ func TestScopeText(t *testing.T) {
 	}
 }
 
-// TestScopeTextCutsLongTables checks that the terminal view shows at most
-// scopeTextRows rows of a table and says how many more the other formats hold.
-func TestScopeTextCutsLongTables(t *testing.T) {
-	for _, n := range []int{scopeTextRows, scopeTextRows + 12} {
-		r := &scope.Report{Indicator: indicator.Indicator{Kind: indicator.IP, Value: "192.0.2.10"}, Depth: 1}
-		for i := range n {
-			r.Related = append(r.Related, scope.UserSummary{ID: fmt.Sprintf("00u%03d", i), Depth: 1, Events: 1})
-		}
-		out := writeScope(t, Text, r, 0)
-		if got := strings.Count(out, "  00u"); got != scopeTextRows {
-			t.Errorf("%d related users: %d rows shown, want %d", n, got, scopeTextRows)
-		}
-		more := fmt.Sprintf("… and %d more", n-scopeTextRows)
-		if shown := strings.Contains(out, "… and "); shown != (n > scopeTextRows) || (shown && !strings.Contains(out, more)) {
-			t.Errorf("%d related users: note of the rows left out wrong:\n%s", n, out)
-		}
-	}
-}
-
 // TestScopeMermaid checks the graph of the Markdown report: one Mermaid
 // node per graph node, one link per edge, the indicator and the cited
 // nodes classed.

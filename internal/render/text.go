@@ -32,6 +32,32 @@ func cut(s string, width int) string {
 	return string([]rune(s)[:max(width-1, 0)]) + "…"
 }
 
+// Clip keeps at most n bytes of s, cut on a character boundary, and says
+// how long s was: "…(12,345 bytes in all)". What an output copies of a
+// value from an event or a report stays bounded.
+func Clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…(" + Thousands(len(s)) + " bytes in all)"
+}
+
+// Thousands writes n with thousands separators: 1,234,567.
+func Thousands(n int) string {
+	s := strconv.Itoa(n)
+	if n < 0 {
+		return "-" + Thousands(-n)
+	}
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
 // writeWrapped writes prefix+text, wrapping at width (0: no limit) with
 // continuation lines indented like the text.
 func writeWrapped(w io.Writer, prefix, text string, width int) {

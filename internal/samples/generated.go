@@ -1,6 +1,7 @@
 package samples
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/oktascope/oktascope/internal/logevent"
@@ -49,4 +50,30 @@ func checkKinds(tb testing.TB, incidents []synth.Incident, kinds []synth.Inciden
 	if !ok {
 		tb.Fatalf("incidents planted: %v; want one of each of %v", got, kinds)
 	}
+}
+
+// BusiestOfficeIP is the office address (synth's 192.0.2.0/24) the most
+// users act from in events: the widest scope of a generated log.
+func BusiestOfficeIP(tb testing.TB, events []*logevent.Event) string {
+	tb.Helper()
+	users := map[string]map[string]bool{}
+	best := ""
+	for _, e := range events {
+		a, ok := e.ActingUser()
+		ip := e.ClientIP()
+		if !ok || !strings.HasPrefix(ip, "192.0.2.") {
+			continue
+		}
+		if users[ip] == nil {
+			users[ip] = map[string]bool{}
+		}
+		users[ip][a.Key()] = true
+		if best == "" || len(users[ip]) > len(users[best]) {
+			best = ip
+		}
+	}
+	if best == "" {
+		tb.Fatal("no user acts from an office address")
+	}
+	return best
 }

@@ -25,6 +25,7 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/oktascope/oktascope/internal/privfile"
 	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
 
 	"github.com/oktascope/oktascope/internal/backend"
@@ -74,6 +75,9 @@ func Open(path string) (*Store, error) {
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
 	s := &Store{path: abs, blockRatio: initialBlockRatio}
+	if err := createPrivate(abs); err != nil {
+		return nil, fmt.Errorf("store %s: %w", path, err)
+	}
 	if err := s.openWriter(); err != nil {
 		return nil, err
 	}
@@ -91,6 +95,33 @@ func Open(path string) (*Store, error) {
 	}
 	s.ckpt = ckpt
 	return s, nil
+}
+
+// createPrivate makes sure the store's files are its owner's alone. A new
+// store's file is created here, empty, with mode 0600 (O_EXCL, not
+// following a symbolic link), before SQLite opens it: SQLite creates the
+// -wal and -shm files with the database file's mode. The mode of an
+// existing store is left as it is (docs/storage.md); a symbolic link, at
+// the store's path or at its -wal or -shm, is refused, and so is a file
+// that is not a regular file of the user's own.
+func createPrivate(path string) error {
+	info, err := privfile.Check(path)
+	if err != nil {
+		return err
+	}
+	for _, suffix := range []string{"-wal", "-shm"} {
+		if _, err := privfile.Check(path + suffix); err != nil {
+			return err
+		}
+	}
+	if info != nil {
+		return nil
+	}
+	f, err := privfile.CreateNew(path)
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 // Location returns the absolute path of the store's database file.

@@ -3,7 +3,8 @@ package web
 import (
 	"errors"
 	"fmt"
-	"unicode/utf8"
+
+	"github.com/oktascope/oktascope/internal/render"
 )
 
 // What one request may cost. Event text is hostile and a URL is cheap to
@@ -41,23 +42,10 @@ type tooLargeError struct {
 
 func (e *tooLargeError) Error() string {
 	return fmt.Sprintf("the %s would be larger than %s bytes: narrow the filter or the time range, or ask for fewer events (limit)",
-		e.What, thousands(e.Limit))
+		e.What, render.Thousands(e.Limit))
 }
 
 func (e *tooLargeError) Unwrap() error { return errTooLarge }
-
-// clipText keeps at most n bytes of s, cut on a character boundary, and
-// says how long s was.
-func clipText(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	cut := n
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…(" + thousands(len(s)) + " bytes in all)"
-}
 
 // boundedBuffer collects a response up to a limit; a write past it fails,
 // which stops the template that renders into it.

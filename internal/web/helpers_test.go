@@ -59,11 +59,17 @@ func xssEvents() [][]byte {
 // events with the planted incidents, plus the hostile events.
 func buildStore(tb testing.TB, path string, n int, seed int64) (*store.Store, *synth.Generator) {
 	tb.Helper()
+	return buildStoreOf(tb, path, storeOptions(n, seed))
+}
+
+// buildStoreOf is buildStore of the log that opts generate.
+func buildStoreOf(tb testing.TB, path string, opts synth.Options) (*store.Store, *synth.Generator) {
+	tb.Helper()
 	st, err := store.Open(path)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	g := synth.New(synth.Options{Seed: seed, Events: n, Incidents: true, Users: max(50, n/500)})
+	g := synth.New(opts)
 	batch := make([]*logevent.Event, 0, 2000)
 	flush := func() {
 		if _, err := st.Insert(context.Background(), batch); err != nil {
@@ -92,6 +98,26 @@ func buildStore(tb testing.TB, path string, n int, seed int64) (*store.Store, *s
 		tb.Fatal(err)
 	}
 	return st, g
+}
+
+// storeOptions are the options of the generated log of buildStore's store
+// of n events.
+func storeOptions(n int, seed int64) synth.Options {
+	return synth.Options{Seed: seed, Events: n, Incidents: true, Users: max(50, n/500)}
+}
+
+// busiestOfficeIP is the office address (192.0.2.0/24) the most users act
+// from in the log of buildStore's store of n events: the widest scope.
+func busiestOfficeIP(tb testing.TB, n int, seed int64) string {
+	tb.Helper()
+	return busiestOfficeIPOf(tb, storeOptions(n, seed))
+}
+
+// busiestOfficeIPOf is busiestOfficeIP in the log that opts generate.
+func busiestOfficeIPOf(tb testing.TB, opts synth.Options) string {
+	tb.Helper()
+	events, _ := samples.Generated(tb, opts)
+	return samples.BusiestOfficeIP(tb, events)
 }
 
 // fixture is the store the handler tests share, built once.

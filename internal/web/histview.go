@@ -36,7 +36,7 @@ const (
 )
 
 func histogramViewOf(h *histogram, st searchState) histogramView {
-	v := histogramView{Empty: len(h.Buckets) == 0, Total: thousands(h.Total), Complete: h.Complete}
+	v := histogramView{Empty: len(h.Buckets) == 0, Total: render.Thousands(h.Total), Complete: h.Complete}
 	if v.Empty {
 		return v
 	}
@@ -69,7 +69,7 @@ func barOf(b bucket, i int, width float64, highest int, st searchState) barView 
 		height, bar.Title = 0, span+": no events"
 	default:
 		height = max(1.5, svgHeight*float64(b.Count)/float64(highest))
-		bar.Title = fmt.Sprintf("%s: %s events", span, thousands(b.Count))
+		bar.Title = fmt.Sprintf("%s: %s events", span, render.Thousands(b.Count))
 	}
 	bar.Y, bar.H = num(svgHeight-height), num(height)
 	return bar
@@ -106,6 +106,3 @@ func stepWords(d time.Duration) string {
 	}
 	return unit(int64(d/time.Second), "second")
 }
-
-// thousands writes n with thousands separators (render.Thousands).
-var thousands = render.Thousands

@@ -13,7 +13,7 @@ import (
 // maxShown bytes of it (saying how long it was), and shows control,
 // bidirectional and invisible characters as escapes (render.Terminal).
 // html/template then escapes it for HTML.
-func show(s string) string { return render.Terminal(clipText(s, maxShown)) }
+func show(s string) string { return render.Terminal(render.Clip(s, maxShown)) }
 
 // Time formats of the views, all in UTC.
 const (
@@ -131,7 +131,7 @@ type eventDetail struct {
 func newDetail(e *logevent.Event, pv pivots) *eventDetail {
 	d := &eventDetail{
 		UUID: show(e.UUID), EventType: show(e.EventType), Definition: definitionOf(e.EventType),
-		JSON: render.DisplayJSON(e.Raw), RawBytes: thousands(len(e.Raw)), PageURL: pv.Event(e.UUID), RawURL: rawEventURL(e.UUID),
+		JSON: render.DisplayJSON(e.Raw), RawBytes: render.Thousands(len(e.Raw)), PageURL: pv.Event(e.UUID), RawURL: rawEventURL(e.UUID),
 	}
 	d.Groups = eventPivots(e, pv)
 	return d

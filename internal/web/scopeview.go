@@ -15,14 +15,22 @@ import (
 
 // scopeView is what the scope page shows.
 type scopeView struct {
-	Layout   layout
-	Form     indicatorForm
-	Error    *inputError
-	Report   *scope.Report // nil until an indicator is given
-	Resolved string        // the user id a login resolved to, when it differs
-	Pivots   pivots        // builds the report's links
-	Links    []link        // the indicator's pivots
-	Graph    *render.GraphPicture
+	Layout layout
+	Form   indicatorForm
+	Error  *inputError
+	// Report is the report with its lists cut (render.CutScope); nil
+	// until an indicator is given. More counts the rows each list left
+	// out (Rows is the most a list shows), All links to the whole report
+	// (/api/scope), and Deviations counts them all.
+	Report     *scope.Report
+	More       render.ScopeMore
+	Rows       int
+	All        string
+	Deviations int
+	Resolved   string // the user id a login resolved to, when it differs
+	Pivots     pivots // builds the report's links
+	Links      []link // the indicator's pivots
+	Graph      *render.GraphPicture
 }
 
 // scopePage serves /scope.
@@ -41,7 +49,9 @@ func (s *server) scopePage(w http.ResponseWriter, r *http.Request) error {
 	} else if err != nil {
 		return err
 	}
-	v.Report, v.Links = report, indicatorPivots(p.Indicator, st)
+	v.Report, v.More = render.CutScope(report)
+	v.Rows = render.ScopeRows
+	v.All, v.Deviations, v.Links = withQuery("/api/scope", st.values()), len(report.Deviations), indicatorPivots(p.Indicator, st)
 	v.Graph = graphPicture(report, v.Pivots)
 	if p.Indicator.Value != st.Value {
 		v.Resolved = show(p.Indicator.Value)

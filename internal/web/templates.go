@@ -33,7 +33,7 @@ type templates struct {
 
 var templateFuncs = template.FuncMap{
 	"show":       show,
-	"thousands":  thousands,
+	"thousands":  render.Thousands,
 	"stamp":      func(t time.Time) string { return t.UTC().Format(fullTime) },
 	"short":      shortID,
 	"join":       strings.Join,
@@ -129,7 +129,7 @@ func (s *server) layout(ctx context.Context, title, nav string) layout {
 	case st.Events == 0:
 		l.Stats = "empty store"
 	default:
-		l.Stats = fmt.Sprintf("%s events · %s → %s UTC", thousands(st.Events),
+		l.Stats = fmt.Sprintf("%s events · %s → %s UTC", render.Thousands(st.Events),
 			st.First.UTC().Format("2006-01-02 15:04"), st.Last.UTC().Format("2006-01-02 15:04"))
 	}
 	return l
