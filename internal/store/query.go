@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -103,14 +102,14 @@ func (s *Store) scanPlan(ctx context.Context, p *queryPlan, query string, limit 
 		defer releaseUnmapped(conn)
 		db = conn
 	}
-	rows, err := db.QueryContext(ctx, query, p.queryArgs()...)
+	rows, err := db.QueryContext(ctx, query, p.args...)
 	if err != nil {
 		return fmt.Errorf("store: search: %w", err)
 	}
 	src := newRawSource(db, s.rawMax)
 	defer src.close()
 	p.prefilter.anchor(s.codec.byteCounts())
-	sc := scan(ctx, rows, src, s.codec, &rowMatch{prefilter: p.prefilter, event: p.match, pushed: p.matchPushed})
+	sc := scan(ctx, rows, src, s.codec, &rowMatch{prefilter: p.prefilter, event: p.match})
 	err = deliver(sc, limit, fn)
 	if stopErr := sc.stop(); err == nil && stopErr != nil {
 		err = fmt.Errorf("store: search: %w", stopErr)
@@ -171,11 +170,6 @@ type queryPlan struct {
 	// cannot match (nil: none excluded).
 	prefilter *prefilter
 	keywords  *filter.Keywords
-	// pushedOr, when the residual is an "or" some of whose terms SQL
-	// answers, is those terms' condition: SQL computes it for each row (a
-	// column), and residual and prefilter are the other terms' alone, for
-	// the rows where it is false.
-	pushedOr frag
 	// since and until, when set, are time bounds outside the instants
 	// published holds exactly (they compare in SQL as a superset): each
 	// row's own time is tested in Go.
@@ -227,55 +221,11 @@ func plan(q backend.Query) (*queryPlan, error) {
 		p.add(where.sql, where.args...)
 		p.filtered = true
 	}
-	if or, ok := residual.(*filter.Or); ok {
-		residual, p.pushedOr = splitOr(or)
-	}
 	if residual != nil {
 		p.residual = filter.Compile(residual)
 		p.prefilter = newPrefilter(residual)
 	}
 	return p, nil
-}
-
-// splitOr splits a residual "or" into the terms SQL answers, as one
-// condition, and the others, as the residual (or itself and no condition
-// when either part is empty). A row matches when the condition is true or
-// the residual matches: rows of the condition are neither prefiltered nor
-// tested in Go, and the prefilter looks for the other terms' literals
-// only. (The any-field filter, eventType sw "user.mfa." or … or
-// client.userAgent.rawUserAgent co "curl", then searches each event's
-// JSON for "curl" alone.)
-func splitOr(or *filter.Or) (filter.Expr, frag) {
-	var pushed []frag
-	var rest []filter.Expr
-	for _, t := range or.Terms {
-		if where, res := translate(t); res == nil && where.sql != "" {
-			pushed = append(pushed, where)
-		} else {
-			rest = append(rest, t)
-		}
-	}
-	switch {
-	case len(pushed) == 0 || len(rest) == 0:
-		return or, frag{}
-	case len(rest) == 1:
-		return rest[0], join(pushed, " OR ")
-	}
-	return &filter.Or{Terms: rest}, join(pushed, " OR ")
-}
-
-// pushedSQL is the column of a row's pushedOr: 1 where SQL says it
-// holds, else 0 (NULL, where the evaluator says false, too).
-func (p *queryPlan) pushedSQL() string {
-	if p.pushedOr.sql == "" {
-		return "0"
-	}
-	return "coalesce(" + p.pushedOr.sql + ", 0)"
-}
-
-// queryArgs are the arguments of selectSQL's query.
-func (p *queryPlan) queryArgs() []any {
-	return append(slices.Clone(p.pushedOr.args), p.args...)
 }
 
 func (p *queryPlan) add(cond string, args ...any) {
@@ -289,16 +239,10 @@ func (p *queryPlan) goSide() bool {
 }
 
 func (p *queryPlan) match(e *logevent.Event) bool {
-	return p.matchPushed(e) && (p.residual == nil || p.residual.Match(e))
-}
-
-// matchPushed is match for a row whose pushedOr holds: the residual is
-// then true.
-func (p *queryPlan) matchPushed(e *logevent.Event) bool {
 	if (!p.since.IsZero() && e.Time.Before(p.since)) || (!p.until.IsZero() && !e.Time.Before(p.until)) {
 		return false
 	}
-	return p.keywords.Match(e)
+	return (p.residual == nil || p.residual.Match(e)) && p.keywords.Match(e)
 }
 
 func (p *queryPlan) whereSQL() string {
@@ -350,21 +294,20 @@ func (p *queryPlan) selectSQL(q backend.Query, rawTable bool) string {
 	if q.Limit > 0 && !p.goSide() {
 		limit = " LIMIT " + strconv.Itoa(q.Limit)
 	}
-	pushed := p.pushedSQL()
 	if !p.filtered && !sortIDs {
 		if !rawTable {
-			return "SELECT e.published, e.id, NULL, NULL, NULL, NULL, " + pushed + " FROM events e" + p.whereSQL() + order + limit
+			return "SELECT e.published, e.id, NULL, NULL, NULL, NULL FROM events e" + p.whereSQL() + order + limit
 		}
-		return "SELECT e.published, e.id, r.json, NULL, NULL, NULL, " + pushed + " FROM events e LEFT JOIN raw r ON r.id = e.id" +
+		return "SELECT e.published, e.id, r.json, NULL, NULL, NULL FROM events e LEFT JOIN raw r ON r.id = e.id" +
 			p.whereSQL() + order + limit
 	}
 	raw := "NULL"
 	if rawTable {
 		raw = "(SELECT json FROM raw WHERE raw.id = m.id)"
 	}
-	inner := "SELECT e.published, e.id, " + pushed + " AS pushed FROM events e" + p.whereSQL() + order + limit
+	inner := "SELECT e.published, e.id FROM events e" + p.whereSQL() + order + limit
 	const block = "(SELECT max(id) FROM raw_blocks WHERE id <= m.id)"
 	return "SELECT m.published, m.id, " + raw + ", " + block +
-		", (SELECT n FROM raw_blocks WHERE id = " + block + "), (SELECT data FROM raw_blocks WHERE id = " + block + "), m.pushed" +
+		", (SELECT n FROM raw_blocks WHERE id = " + block + "), (SELECT data FROM raw_blocks WHERE id = " + block + ")" +
 		" FROM (" + inner + ") AS m"
 }

@@ -28,7 +28,6 @@ type scanBatchRows struct {
 	positions []position
 	raws      [][]byte
 	blocks    []*block
-	pushed    []bool // the row's pushedOr holds (query.go)
 	events    []*logevent.Event
 	err       error
 	done      chan struct{}
@@ -75,8 +74,7 @@ func (sc *scanner) read(ctx context.Context, rows *sql.Rows, src *rawSource) {
 		var pos position
 		var raw, data driverBytes
 		var blockID, blockN sql.NullInt64
-		var pushed bool
-		if err := rows.Scan(&pos.published, &pos.id, &raw, &blockID, &blockN, &data, &pushed); err != nil {
+		if err := rows.Scan(&pos.published, &pos.id, &raw, &blockID, &blockN, &data); err != nil {
 			sc.readErr = err
 			return
 		}
@@ -96,7 +94,6 @@ func (sc *scanner) read(ctx context.Context, rows *sql.Rows, src *rawSource) {
 			return
 		}
 		b.positions, b.raws, b.blocks = append(b.positions, pos), append(b.raws, []byte(raw)), append(b.blocks, blk)
-		b.pushed = append(b.pushed, pushed)
 		if len(b.raws) == cap(b.raws) {
 			if !sc.send(ctx, b) {
 				return
@@ -134,8 +131,7 @@ func (b *driverBytes) Scan(src any) error {
 }
 
 func newScanBatch(n int) *scanBatchRows {
-	return &scanBatchRows{positions: make([]position, 0, n), raws: make([][]byte, 0, n), blocks: make([]*block, 0, n),
-		pushed: make([]bool, 0, n), done: make(chan struct{})}
+	return &scanBatchRows{positions: make([]position, 0, n), raws: make([][]byte, 0, n), blocks: make([]*block, 0, n), done: make(chan struct{})}
 }
 
 // send hands b to the workers and to the caller, unless the search ended.
@@ -158,7 +154,7 @@ func (sc *scanner) decode(ctx context.Context, c *codec, match *rowMatch) {
 			continue
 		}
 		for i, raw := range b.raws {
-			e, err := decodeRow(c, match, raw, b.blocks[i], b.positions[i].id, b.pushed[i])
+			e, err := decodeRow(c, match, raw, b.blocks[i], b.positions[i].id)
 			if err != nil {
 				b.err = fmt.Errorf("event of row %d: %w", b.positions[i].id, err)
 				break
@@ -170,37 +166,30 @@ func (sc *scanner) decode(ctx context.Context, c *codec, match *rowMatch) {
 }
 
 // rowMatch is what a search keeps of the rows SQL returns: those whose JSON
-// may match (prefilter, nil: all) and then whose event matches; of the
-// rows whose pushedOr holds, those pushed matches, without the prefilter.
+// may match (prefilter, nil: all) and then whose event matches.
 type rowMatch struct {
 	prefilter *prefilter
 	event     func(*logevent.Event) bool
-	pushed    func(*logevent.Event) bool
 }
 
 // decodeRow decodes the event of a row (JSON in raw, or in blk) and
-// returns it if it matches, else nil (pushed: the row's pushedOr holds).
-// JSON from a block is copied, so that an event the caller keeps does not
-// keep its whole block.
-func decodeRow(c *codec, m *rowMatch, raw []byte, blk *block, id int64, pushed bool) (*logevent.Event, error) {
+// returns it if it matches, else nil. JSON from a block is copied, so
+// that an event the caller keeps does not keep its whole block.
+func decodeRow(c *codec, m *rowMatch, raw []byte, blk *block, id int64) (*logevent.Event, error) {
 	if blk != nil {
 		var err error
 		if raw, err = blk.event(c, id); err != nil {
 			return nil, err
 		}
 	}
-	if !pushed && !m.prefilter.mayMatch(raw) {
+	if !m.prefilter.mayMatch(raw) {
 		return nil, nil
 	}
 	if blk != nil {
 		raw = append([]byte(nil), raw...)
 	}
 	e, err := logevent.Decode(raw)
-	match := m.event
-	if pushed {
-		match = m.pushed
-	}
-	if err != nil || !match(e) {
+	if err != nil || !m.event(e) {
 		return nil, err
 	}
 	return e, nil
