@@ -114,11 +114,34 @@ func execute(ctx context.Context, f *factory, args []string) int {
 	if err == nil {
 		return ExitOK
 	}
-	fmt.Fprintln(f.io.Err, "oktascope:", render.Terminal(err.Error()))
+	for _, line := range errorLines(err) {
+		fmt.Fprintln(f.io.Err, "oktascope:", render.Terminal(line))
+	}
 	if code := signalExit(ctx); code != 0 {
 		return code
 	}
 	return exitCode(err)
+}
+
+// errorLines splits an error made by errors.Join (under wrappers that
+// add no text, such as ExitError) into one line per error, each escaped
+// whole by the caller: the newlines errors.Join puts between them are its
+// own, while a newline inside one error (a file name, a server's message)
+// is content, shown escaped.
+func errorLines(err error) []string {
+	switch e := err.(type) {
+	case interface{ Unwrap() []error }:
+		var lines []string
+		for _, inner := range e.Unwrap() {
+			lines = append(lines, errorLines(inner)...)
+		}
+		return lines
+	case interface{ Unwrap() error }:
+		if inner := e.Unwrap(); inner != nil && inner.Error() == err.Error() {
+			return errorLines(inner)
+		}
+	}
+	return []string{err.Error()}
 }
 
 func exitCode(err error) int {

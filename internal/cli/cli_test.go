@@ -225,6 +225,59 @@ func TestExplain(t *testing.T) {
 // from what the store holds: 43 rate-limit warnings (two messages, three
 // actors, one of them hostile text), exit 0; a type the store lacks is
 // still unknown.
+// TestExplainEscapesAStoredType: a stored event type is event content; its
+// search line wrote a bidirectional override raw (the rest of the report
+// escaped it), which reverses the text of a terminal or a cat of the file.
+func TestExplainEscapesAStoredType(t *testing.T) {
+	dir := t.TempDir()
+	db, path := filepath.Join(dir, "o.db"), filepath.Join(dir, "x.ndjson")
+	eventType := "evil.\u202etype\u200b"
+	raw := `{"uuid":"x1","published":"2025-03-03T09:00:00.000Z","eventType":"` + eventType + `","displayMessage":"m"}` + "\n"
+	if err := os.WriteFile(path, []byte(raw), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, code := run(t, db, false, "import", path); code != 0 {
+		t.Fatalf("import: %d %s", code, errOut)
+	}
+	out, errOut, code := run(t, db, false, "explain", "evil.\u202etype\u200b")
+	if code != 0 || !strings.Contains(out, "In the store: 1 events") {
+		t.Fatalf("exit %d: %s%s", code, out, errOut)
+	}
+	if strings.ContainsAny(out, "\u202e\u200b") {
+		t.Errorf("raw invisible or bidirectional characters in:\n%q", out)
+	}
+	if !strings.Contains(out, `Search: oktascope search 'eventType eq "evil.\u202etype\u200b"'`) {
+		t.Errorf("the search line does not show the type escaped:\n%s", out)
+	}
+}
+
+// TestErrorsPrintOneALine: an import of two files that both fail joins
+// two errors; each is a line of its own, not one line with a visible \x0a
+// where the escaper met the newline between them. A newline inside one
+// error (from a file name or a server) stays escaped.
+func TestErrorsPrintOneALine(t *testing.T) {
+	dir := t.TempDir()
+	var paths []string
+	for _, name := range []string{"a.json", "b\nc.json"} {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(`{"a":1}`+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		paths = append(paths, path)
+	}
+	_, errOut, code := run(t, filepath.Join(dir, "o.db"), false, append([]string{"import"}, paths...)...)
+	var lines []string
+	for _, line := range strings.Split(strings.TrimSpace(errOut), "\n") {
+		if strings.HasPrefix(line, "oktascope: ") {
+			lines = append(lines, line)
+		}
+	}
+	if code != 1 || len(lines) != 2 || strings.Contains(errOut, `\x0a`+filepath.Join(dir, "b")) ||
+		!strings.Contains(lines[0], "a.json: not an Okta System Log export") || !strings.Contains(lines[1], `b\x0ac.json: not an Okta System Log export`) {
+		t.Errorf("exit %d, error lines %q in:\n%s", code, lines, errOut)
+	}
+}
+
 func TestExplainStoredType(t *testing.T) {
 	dir := t.TempDir()
 	db, path := filepath.Join(dir, "o.db"), filepath.Join(dir, "rl.ndjson")

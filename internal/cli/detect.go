@@ -47,9 +47,9 @@ func newDetectCmd(f *factory, runF func(context.Context, *detectOptions) error) 
 		Use:   "detect [--rules PATH...]",
 		Short: "Run built-in detections, Sigma rules for Okta and Okta's customer-detections",
 		Long: `detect runs, in one pass over the store (or a time window of it): oktascope's built-in
-detections (MFA push fatigue, session hijack, recovery takeover, password spraying and
-brute force, anonymising proxies, scripted user agents, Admin Console access from a new
-IP; thresholds in docs/detect.md), and every rule under --rules: Sigma rules for Okta
+detections (MFA push fatigue, session hijack, recovery takeover, impossible travel,
+password spraying and brute force, anonymising proxies, scripted user agents, Admin
+Console access from a new IP; thresholds in docs/detect.md), and every rule under --rules: Sigma rules for Okta
 (.yml with logsource product okta) and okta/customer-detections files (their
 detection.okta_systemlog filter runs through oktascope's filter engine). Each finding
 names the rule, severity, indicator and time span, cites its events, and gives the

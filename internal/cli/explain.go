@@ -210,7 +210,9 @@ func (o *explainOptions) explainStored(ctx context.Context, id string, catalogue
 	fmt.Fprintf(w, "  In the store: %d events, first %s, last %s\n", st.events, stampOf(st.first), stampOf(st.last))
 	writeTally(w, "displayMessage values Okta wrote", &st.messages, shownMessages)
 	writeTally(w, "Actors with the most events", &st.actors, shownActors)
-	fmt.Fprintf(w, "  Search: oktascope search %s\n\n", render.ShellQuote(`eventType eq `+filter.Quote(id)))
+	// The type is event content: escaped, and a \uXXXX escape inside the
+	// filter's string still means the character.
+	fmt.Fprintf(w, "  Search: oktascope search %s\n\n", render.Terminal(render.ShellQuote(`eventType eq `+filter.Quote(id))))
 	return nil
 }
 

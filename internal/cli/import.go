@@ -48,7 +48,7 @@ stored: it is counted apart and written to the rejects file with the stored even
 A compressed file's content is capped (--max-gzip-ratio times what was read compressed, not
 below 1 MiB, and --max-gzip-size), and so is the rejects file (--max-rejects-size): past a
 cap import says which, keeps what it read before it, and exits 1. Events published before
-2009-01-01 or more than a day after the import's clock are rejected (docs/import.md).
+2009-01-01 or more than a day after this machine's clock are rejected (docs/import.md).
 
 Exit status: 0 all imported, 3 some records rejected or conflicting, 1 a file could not be
 read whole (the records before the break are imported; re-run to complete) or a cap was

@@ -88,7 +88,7 @@
 // Deduplication by uuid is the writer's job, including duplicates within one
 // batch (see backend.InsertResult); a record whose uuid is held with other
 // content (a conflict) is written to the rejects file with the event held.
-// Events published outside PlausibleRange are rejected. The rejects file is
+// Events published outside logevent.PlausibleRange are rejected. The rejects file is
 // created private (internal/privfile) and capped (Options.MaxRejectsSize);
 // file names in messages are escaped for the terminal (docs/import.md).
 package ingest

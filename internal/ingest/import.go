@@ -46,7 +46,7 @@ type Options struct {
 	// longer written, and Import returns a *LimitError at the end.
 	MaxRejectsSize int64
 	// Now is the import's clock, which bounds the plausible published
-	// times (see CheckPlausible); time.Now when nil.
+	// times (see logevent.CheckPlausible); time.Now when nil.
 	Now func() time.Time
 }
 
@@ -314,7 +314,7 @@ func (c *chunk) keep(b []byte) []byte {
 }
 
 // decode decodes every record of the chunk, and rejects the events
-// published outside the plausible range at now (CheckPlausible).
+// published outside the plausible range at now (logevent.CheckPlausible).
 func (c *chunk) decode(now time.Time) {
 	c.events = make([]*logevent.Event, len(c.records))
 	c.errs = make([]error, len(c.records))
@@ -325,7 +325,7 @@ func (c *chunk) decode(now time.Time) {
 		}
 		e, err := logevent.Decode(rec.JSON)
 		if err == nil {
-			err = CheckPlausible(e, now)
+			err = logevent.CheckPlausible(e, now)
 		}
 		if err != nil {
 			e = nil

@@ -41,7 +41,7 @@ func TestImplausiblePublishedRejected(t *testing.T) {
 	}{
 		{1, `published: "1000-01-01T00:00:00Z" is before 2009-01-01`},
 		{2, `published: "2008-12-31T23:59:59.999Z" is before 2009-01-01`},
-		{6, `published: "2025-06-02T12:00:01Z" is more than a day after the import's clock (2025-06-01T12:00:00Z)`},
+		{6, `published: "2025-06-02T12:00:01Z" is more than a day after this machine's clock (2025-06-01T12:00:00Z)`},
 		{7, `published: "2400-01-01T00:00:00Z" is more than a day after`},
 	}
 	if len(got) != len(want) || sum.Rejected != len(want) {

@@ -250,3 +250,32 @@ func TestCollectSlowBodyFailsInBoundedTime(t *testing.T) {
 		t.Errorf("%d attempts, want %d", got, MaxTimeoutAttempts)
 	}
 }
+
+// TestCollectRefusesAnOversizedPage: a body past MaxBody (256 MB by
+// default) fails the collect at once, saying so. It used to be read to the
+// bound, called "not a JSON array of events" and fetched again, ten times
+// (a hostile server: two minutes and 700 MB of memory).
+func TestCollectRefusesAnOversizedPage(t *testing.T) {
+	var requests atomic.Int32
+	event := `{"uuid":"u","published":"2025-03-03T10:00:00Z","eventType":"user.session.start"}`
+	org, _ := stub(t, func(w http.ResponseWriter, r *http.Request) {
+		requests.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte("[" + event))
+		for range 30_000 { // 2.4 MB
+			if _, err := w.Write([]byte("," + event)); err != nil {
+				return
+			}
+		}
+		w.Write([]byte("]"))
+	})
+	const limit = 1 << 20
+	c := &Collector{Org: org, Sink: openStore(t, "c.db"), Sleep: (&noSleep{}).sleep, MaxBody: limit}
+	_, err := c.Run(t.Context(), Params{Since: time.Now().Add(-time.Hour), Until: time.Now()})
+	if err == nil || !strings.Contains(err.Error(), "larger than 1048576 bytes") {
+		t.Fatalf("err %v, want one naming the bound", err)
+	}
+	if got := requests.Load(); got != 1 {
+		t.Errorf("%d requests, want 1: an oversized page is not fetched again", got)
+	}
+}

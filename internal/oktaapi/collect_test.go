@@ -3,11 +3,13 @@ package oktaapi
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -418,6 +420,39 @@ func TestCollectRefusesForeignNextLink(t *testing.T) {
 	_, _, err := collect(t, org, Params{}, func(c *Collector) { c.Token = SSWSToken(testSecret) })
 	if err == nil || !strings.Contains(err.Error(), "evil.example") || len(*reqs) != 1 {
 		t.Fatalf("err %v after %d requests", err, len(*reqs))
+	}
+}
+
+// TestCollectSkipsImplausibleEvents: a server (or anything posing as one)
+// answering events published before Okta existed or far in the future gets
+// them counted as bad, as import rejects them, never stored: they would
+// stretch every time-based view across centuries.
+func TestCollectSkipsImplausibleEvents(t *testing.T) {
+	now := time.Date(2025, 6, 1, 12, 0, 0, 0, time.UTC)
+	at := func(uuid, published string) string {
+		return fmt.Sprintf(`{"uuid":%q,"published":%q,"eventType":"user.session.start"}`, uuid, published)
+	}
+	org, _ := stub(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte("[" + at("year-1000", "1000-01-01T00:00:00Z") + "," + at("ok", "2025-06-01T11:00:00Z") + "," +
+			at("year-2300", "2300-01-01T00:00:00Z") + "]"))
+	})
+	rec := &recorder{}
+	sink, prog, err := collect(t, org, Params{Since: now.Add(-time.Hour), Until: now}, func(c *Collector) {
+		c.Progress = rec.add
+		c.Now = func() time.Time { return now }
+	})
+	must(t, err)
+	if got := uuids(t, sink); prog.Bad != 2 || !slices.Equal(got, []string{"ok"}) {
+		t.Errorf("stored %v, tally %+v; want only ok, 2 bad", got, prog)
+	}
+	var reasons []string
+	for _, p := range rec.all() {
+		if p.Phase == PhaseBadEvent {
+			reasons = append(reasons, p.Reason)
+		}
+	}
+	if len(reasons) != 2 || !strings.Contains(reasons[0], "is before 2009-01-01") || !strings.Contains(reasons[1], "more than a day after") {
+		t.Errorf("bad events reported as %q", reasons)
 	}
 }
 

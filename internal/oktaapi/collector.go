@@ -44,6 +44,9 @@ const (
 	// request may return (each with a new next link) before the collect
 	// stops as making no progress.
 	DefaultMaxEmptyPages = 50
+	// DefaultMaxBody bounds a response body: a page of 1,000 events is a
+	// few MB.
+	DefaultMaxBody = 256 << 20
 )
 
 // Sort orders.
@@ -108,6 +111,10 @@ type Collector struct {
 	// DefaultMaxEmptyPages). A polling request's empty page means it caught
 	// up, and never counts.
 	MaxEmptyPages int
+	// MaxBody bounds a response body, in bytes (default DefaultMaxBody). A
+	// longer one fails the collect at once, without a retry: the server
+	// would send it again.
+	MaxBody int64
 }
 
 // Params is the query to collect.
@@ -300,6 +307,13 @@ func (c *Collector) maxEmptyPages() int {
 		return c.MaxEmptyPages
 	}
 	return DefaultMaxEmptyPages
+}
+
+func (c *Collector) maxBody() int64 {
+	if c.MaxBody > 0 {
+		return c.MaxBody
+	}
+	return DefaultMaxBody
 }
 
 func (c *Collector) maxAttempts() int {

@@ -14,9 +14,6 @@ import (
 	"github.com/oktascope/oktascope/internal/logevent"
 )
 
-// maxBody bounds a response body: a page of 1000 events is a few MB.
-const maxBody = 256 << 20
-
 // Retry backoff after a 5xx or a network error: exponential from
 // backoffBase, capped at backoffCap, with jitter (half to all of it).
 const (
@@ -143,11 +140,17 @@ func (r *run) attempt(ctx context.Context, u string, rs *retryState) (*page, err
 		return nil, failed(err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	limit := r.c.maxBody()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	r.lastRate = readRateLimit(resp.Header, r.c.now())
 	r.notBefore = r.c.now().Add(paceDelay(r.lastRate))
 	if err != nil {
 		return nil, failed(fmt.Errorf("reading the response: %w", err))
+	}
+	if int64(len(body)) > limit {
+		// Not transient: the server would send it again.
+		return nil, fmt.Errorf("HTTP %d: the response is larger than %d bytes, more than any page of events (a page of %d is a few MB): refusing it",
+			resp.StatusCode, limit, MaxPageSize)
 	}
 	return r.handle(req.URL, resp, body, rs)
 }

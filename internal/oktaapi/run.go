@@ -146,12 +146,18 @@ func (r *run) advance(ctx context.Context, pg *page) (bool, error) {
 	return true, r.wait(ctx, PhasePoll, r.p.PollInterval, "caught up")
 }
 
-// decode decodes the page's events, counting and reporting bad ones.
+// decode decodes the page's events, counting and reporting bad ones:
+// those that do not decode, and those published outside
+// logevent.PlausibleRange, as import rejects them.
 func (r *run) decode(pg *page) {
 	r.fetched++
 	pg.events = make([]*logevent.Event, 0, len(pg.raw))
+	now := r.c.now()
 	for i, raw := range pg.raw {
 		e, err := logevent.Decode(raw)
+		if err == nil {
+			err = logevent.CheckPlausible(e, now)
+		}
 		if err != nil {
 			r.count(func(p *Progress) { p.Bad++ })
 			r.report(PhaseBadEvent, 0, fmt.Sprintf("page %d, event %d: %v", r.fetched, i+1, err))

@@ -215,6 +215,29 @@ func Markdown(s string) string {
 	return b.String()
 }
 
+// MarkdownCode writes text as an inline code span in a GitHub table cell:
+// control characters as render.Terminal shows them, each pipe as \| (a
+// table splits cells at pipes even inside code, and drops the backslash),
+// fenced by more backticks than the text's longest run of them, so that
+// the span shows the text as it is (a command stays the command).
+func MarkdownCode(s string) string {
+	s = strings.ReplaceAll(Terminal(s), "|", `\|`)
+	longest, run := 0, 0
+	for _, r := range s {
+		if r == '`' {
+			run++
+			longest = max(longest, run)
+		} else {
+			run = 0
+		}
+	}
+	fence := strings.Repeat("`", longest+1)
+	if strings.HasPrefix(s, "`") || strings.HasSuffix(s, "`") {
+		s = " " + s + " " // CommonMark strips one space each side
+	}
+	return fence + s + fence
+}
+
 // Spreadsheet defuses a CSV cell that a spreadsheet would evaluate as a
 // formula (one starting with = + - @ tab or carriage return) by prefixing a
 // single quote, as OWASP recommends.

@@ -84,8 +84,8 @@ func writeFindingsMarkdown(w io.Writer, findings []detect.Finding) error {
 	fmt.Fprintln(w, "| Severity | Start | End | Rule | Indicator | Events | Follow up |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|")
 	for _, f := range findings {
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s %s | %d | `%s` |\n", f.Severity, f.Start.Format(time.RFC3339), f.End.Format(time.RFC3339),
-			Markdown(f.Title), f.Indicator.Kind, Markdown(f.Indicator.Value), len(f.UUIDs), strings.ReplaceAll(Command(f.FollowUp), "`", "'"))
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s %s | %d | %s |\n", f.Severity, f.Start.Format(time.RFC3339), f.End.Format(time.RFC3339),
+			Markdown(f.Title), f.Indicator.Kind, Markdown(f.Indicator.Value), len(f.UUIDs), MarkdownCode(Command(f.FollowUp)))
 	}
 	return nil
 }

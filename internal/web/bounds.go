@@ -14,6 +14,8 @@ import (
 //   - a value put into a pivot link: maxPivotValue bytes (longer values get
 //     no link: no filter could search them anyway);
 //   - rows expanded at once (open=): maxOpen, each uuid at most maxIDLength;
+//   - target users given pivots in an event's detail: maxTargetPivots (the
+//     rest are counted; the JSON view and the raw event hold them all);
 //   - an event's JSON view: the bounds of jsonview.go;
 //   - a whole page: Options.MaxPageBytes; a JSON answer:
 //     Options.MaxAnswerBytes (a page of events stops short of it and links
@@ -23,6 +25,9 @@ const (
 	maxPivotValue = 1 << 10
 	maxOpen       = 20
 	maxIDLength   = 200
+	// maxTargetPivots is the most target users an event's detail lists
+	// with their pivots.
+	maxTargetPivots = 20
 )
 
 // Default bounds of Options.

@@ -267,3 +267,53 @@ func TestRequestsFromAnotherSitesPagesAreRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestManyTargetsCostABoundedPage serves an event naming 100,000 target
+// users (3 MB, which import accepts): each used to get a row of five pivot
+// links, 800 bytes a target, so its page (80 MB) passed the page bound and
+// answered 400, and a search page with the row open failed whole. The
+// pivots list the first maxTargetPivots users and count the rest.
+func TestManyTargetsCostABoundedPage(t *testing.T) {
+	const targets = 100_000
+	var b strings.Builder
+	b.WriteString(`,"target":[`)
+	for i := range targets {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"id":"00u%07d","type":"User","alternateId":"u%d@acme.example"}`, i, i)
+	}
+	b.WriteString(`]`)
+	const uuid = "many-0000-4000-8000-000000000004"
+	e, err := logevent.Decode([]byte(hostileEvent(uuid, "2025-03-03T10:00:03.000Z", b.String())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(filepath.Join(t.TempDir(), "many.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := st.Insert(t.Context(), []*logevent.Event{e}); err != nil {
+		t.Fatal(err)
+	}
+	h := New(st, Options{})
+	more := fmt.Sprintf("and %s more target users", "99,980")
+	for _, target := range []string{"/event?uuid=" + uuid, "/ui/event?uuid=" + uuid, "/?open=" + uuid} {
+		status, text, alloc := measured(t, h, target)
+		t.Logf("%s: status %d, %d bytes, %.1f MB allocated", target, status, len(text), float64(alloc)/(1<<20))
+		if status != http.StatusOK {
+			t.Errorf("%s: status %d: %s", target, status, cut(text, 300))
+			continue
+		}
+		if len(text) > 512<<10 {
+			t.Errorf("%s: %d bytes of page, bound %d", target, len(text), 512<<10)
+		}
+		if n := strings.Count(text, `<span class="pg-name">target user</span>`); n != maxTargetPivots {
+			t.Errorf("%s: %d target users with pivots, want %d", target, n, maxTargetPivots)
+		}
+		if !strings.Contains(text, more) || !strings.Contains(text, "Download the raw event") {
+			t.Errorf("%s: the page does not say %q and offer the raw event", target, more)
+		}
+	}
+}

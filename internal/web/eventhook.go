@@ -64,6 +64,9 @@ type EventHookOptions struct {
 	// StoreTimeout bounds storing a delivery (default
 	// DefaultEventHookStoreTimeout).
 	StoreTimeout time.Duration
+	// Now is the clock that bounds the plausible published times
+	// (logevent.CheckPlausible; default time.Now).
+	Now func() time.Time
 }
 
 // EventHookStats count what a receiver did.
@@ -105,6 +108,9 @@ func NewEventHook(store backend.Writer, opts EventHookOptions) (*EventHook, erro
 	}
 	if opts.StoreTimeout <= 0 {
 		opts.StoreTimeout = DefaultEventHookStoreTimeout
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
 	}
 	return &EventHook{store: store, opts: opts}, nil
 }
@@ -174,7 +180,7 @@ func (h *EventHook) deliver(w http.ResponseWriter, r *http.Request) {
 		plainError(w, http.StatusBadRequest, "the body could not be read")
 		return
 	}
-	events, err := ParseEventHookDelivery(body)
+	events, err := ParseEventHookDelivery(body, h.opts.Now())
 	if err != nil {
 		h.stats.rejected.Add(1)
 		plainError(w, http.StatusBadRequest, err.Error())
@@ -200,9 +206,10 @@ func (h *EventHook) deliver(w http.ResponseWriter, r *http.Request) {
 
 // ParseEventHookDelivery reads the events of an Event Hook delivery:
 // data.events, an array of System Log events, each of which must decode
-// (uuid, eventType, published). The error names the first event at fault
+// (uuid, eventType, published) and be published within
+// logevent.PlausibleRange(now). The error names the first event at fault
 // and its field; a delivery with any bad event is refused whole.
-func ParseEventHookDelivery(body []byte) ([]*logevent.Event, error) {
+func ParseEventHookDelivery(body []byte, now time.Time) ([]*logevent.Event, error) {
 	var d struct {
 		Data *struct {
 			Events *[]json.RawMessage `json:"events"`
@@ -222,6 +229,9 @@ func ParseEventHookDelivery(body []byte) ([]*logevent.Event, error) {
 	events := make([]*logevent.Event, 0, len(raws))
 	for i, raw := range raws {
 		e, err := logevent.Decode(bytes.Clone(raw))
+		if err == nil {
+			err = logevent.CheckPlausible(e, now)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("data.events[%d]: %v", i, err)
 		}

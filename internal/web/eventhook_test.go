@@ -193,6 +193,8 @@ func TestEventHookRefusesBadBodies(t *testing.T) {
 	good := synthRaws(t, 5)
 	noUUID := []byte(`{"published":"2025-03-03T10:00:00.000Z","eventType":"user.session.start"}`)
 	badTime := []byte(`{"uuid":"u1","published":"yesterday","eventType":"user.session.start"}`)
+	year1000 := []byte(`{"uuid":"u2","published":"1000-01-01T00:00:00Z","eventType":"user.session.start"}`)
+	future := []byte(`{"uuid":"u3","published":"2300-01-01T00:00:00Z","eventType":"user.session.start"}`)
 	cases := []struct {
 		name   string
 		body   []byte
@@ -205,6 +207,9 @@ func TestEventHookRefusesBadBodies(t *testing.T) {
 		{"two values", append(delivery(good...), delivery(good...)...), 400, "more than one"},
 		{"an event without uuid", delivery(good[0], good[1], noUUID), 400, "data.events[2]: uuid"},
 		{"an event with a bad time", delivery(badTime, good[0]), 400, "data.events[0]: published"},
+		// As import rejects them: they would stretch every view across centuries.
+		{"an event published before Okta existed", delivery(good[0], year1000), 400, "data.events[1]: published: \"1000-01-01T00:00:00Z\" is before 2009-01-01"},
+		{"an event published in 2300", delivery(future), 400, "data.events[0]: published: \"2300-01-01T00:00:00Z\" is more than a day after"},
 		{"an event that is not an object", delivery(good[0], []byte(`"x"`)), 400, "data.events[1]"},
 		{"too large", delivery(bytes.Repeat([]byte(`{"x":1},`), 10000)), 413, "at most"},
 	}
@@ -265,7 +270,7 @@ func FuzzParseEventHookDelivery(f *testing.F) {
 	f.Add([]byte(`{"data":{"events":[{"uuid":1}]}}`))
 	f.Add([]byte(`{"data":null}`))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		events, err := ParseEventHookDelivery(body)
+		events, err := ParseEventHookDelivery(body, time.Now())
 		if err != nil {
 			return
 		}

@@ -159,7 +159,7 @@ func (s *server) window(sinceText, untilText string) (since, until time.Time, er
 
 // parseWhen reads a since or until value as the CLI does: an RFC 3339
 // time, a date (midnight UTC), or a duration before now (90m, 24h, 7d),
-// from 1970 to 2200 (earliestTime, latestTime): no System Log holds other
+// from 1970 to 2100 (earliestTime, latestTime): no System Log holds other
 // times, and the histogram's arithmetic stays within bounds. Empty is the
 // zero time (unbounded).
 func parseWhen(field, value string, now time.Time) (time.Time, error) {

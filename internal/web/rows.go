@@ -123,8 +123,11 @@ type eventDetail struct {
 	JSON       render.JSONView // indented within bounds, unsafe characters escaped
 	RawBytes   string          // the size of the raw event, for the download link
 	Groups     []pivotGroup
-	PageURL    string // the event's own page
-	RawURL     string // the raw event, as a download
+	// MoreTargets counts the target users past maxTargetPivots, listed
+	// without pivots (in the JSON view and the raw event only).
+	MoreTargets string
+	PageURL     string // the event's own page
+	RawURL      string // the raw event, as a download
 }
 
 // newDetail builds the expanded view of an event.
@@ -133,23 +136,34 @@ func newDetail(e *logevent.Event, pv pivots) *eventDetail {
 		UUID: show(e.UUID), EventType: show(e.EventType), Definition: definitionOf(e.EventType),
 		JSON: render.DisplayJSON(e.Raw), RawBytes: render.Thousands(len(e.Raw)), PageURL: pv.Event(e.UUID), RawURL: rawEventURL(e.UUID),
 	}
-	d.Groups = eventPivots(e, pv)
+	var more int
+	d.Groups, more = eventPivots(e, pv)
+	if more > 0 {
+		d.MoreTargets = render.Thousands(more)
+	}
 	return d
 }
 
 // eventPivots lists the pivots an event offers: its actor, its user
-// targets, its IP address, its session and its event type.
-func eventPivots(e *logevent.Event, pv pivots) []pivotGroup {
-	var groups []pivotGroup
+// targets (the first maxTargetPivots distinct ones: more reports how many
+// others there are), its IP address, its session and its event type.
+func eventPivots(e *logevent.Event, pv pivots) (groups []pivotGroup, more int) {
 	if e.Actor.ID != "" {
 		groups = append(groups, pivotGroup{Name: "actor", Value: show(e.Actor.ID),
 			Note: show(joinNonEmpty(" ", e.Actor.DisplayName, e.Actor.AlternateID)), Links: pv.userPivots(e.Actor.ID)})
 	}
+	listed := make(map[string]bool)
 	for _, t := range e.Target {
-		if t.ID != "" && strings.EqualFold(t.Type, "User") && t.ID != e.Actor.ID {
-			groups = append(groups, pivotGroup{Name: "target user", Value: show(t.ID),
-				Note: show(joinNonEmpty(" ", t.DisplayName, t.AlternateID)), Links: pv.userPivots(t.ID)})
+		if t.ID == "" || !strings.EqualFold(t.Type, "User") || t.ID == e.Actor.ID || listed[t.ID] {
+			continue
 		}
+		if len(listed) == maxTargetPivots {
+			more++
+			continue
+		}
+		listed[t.ID] = true
+		groups = append(groups, pivotGroup{Name: "target user", Value: show(t.ID),
+			Note: show(joinNonEmpty(" ", t.DisplayName, t.AlternateID)), Links: pv.userPivots(t.ID)})
 	}
 	if ip := e.Client.IPAddress; ip != "" {
 		groups = append(groups, pivotGroup{Name: "IP address", Value: show(ip), Note: show(render.Location(e)), Links: pv.ipPivots(ip)})
@@ -162,7 +176,7 @@ func eventPivots(e *logevent.Event, pv pivots) []pivotGroup {
 	}
 	groups = append(groups, pivotGroup{Name: "event type", Value: show(e.EventType), Note: definitionOf(e.EventType),
 		Links: []link{{"all events of this type", pv.Equals("eventType", e.EventType), "Every event of this type"}}})
-	return groups
+	return groups, more
 }
 
 func joinNonEmpty(sep string, parts ...string) string {

@@ -27,7 +27,8 @@ func TestTransactionsAreNotSessions(t *testing.T) {
 			t.Errorf("%s: session link %q, transaction link %q", tt.session, r.SessionURL, r.TransactionURL)
 		}
 		var names []string
-		for _, g := range eventPivots(e, pv) {
+		groups, _ := eventPivots(e, pv)
+		for _, g := range groups {
 			names = append(names, g.Name)
 		}
 		want := map[bool]string{true: "session", false: "API transaction"}[tt.wantSession]

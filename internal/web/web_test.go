@@ -495,7 +495,7 @@ func TestHistogramTimesAreBounded(t *testing.T) {
 		"/ui/histogram?since=1700-01-01":                "since",
 		"/api/histogram?until=2400-01-01":               "until",
 		"/api/histogram?since=1969-12-31T23:59:59Z":     "since",
-		"/ui/histogram?until=2200-01-01T00:00:01Z":      "until",
+		"/ui/histogram?until=2100-01-01T00:00:01Z":      "until",
 		"/api/search?since=1000-01-01&until=2000-01-01": "since",
 	} {
 		w := getWithin(t, testHandler(t, Options{}), target)
@@ -532,6 +532,46 @@ func TestHistogramTimesAreBounded(t *testing.T) {
 	for _, target := range []string{"/ui/histogram", "/ui/histogram?filter=" + url.QueryEscape(`eventType eq "user.session.start"`), "/"} {
 		mustStatus(t, getWithin(t, h, target), http.StatusOK)
 	}
+}
+
+// TestHistogramOverTheWholeRange asks for the widest histogram the time
+// parameters allow, and for one over a store whose events span centuries
+// (as a hostile server or Event Hook could write them): each is counted,
+// never a 500 because the buckets outgrow what a backend counts.
+func TestHistogramOverTheWholeRange(t *testing.T) {
+	for _, target := range []string{
+		"/api/histogram?since=" + earliestTime.Format(time.RFC3339) + "&until=" + latestTime.Format(time.RFC3339),
+		"/ui/histogram?since=" + earliestTime.Format(time.RFC3339) + "&until=" + latestTime.Format(time.RFC3339),
+		"/api/histogram?until=" + latestTime.Format(time.RFC3339),
+	} {
+		mustStatus(t, getWithin(t, testHandler(t, Options{}), target), http.StatusOK)
+	}
+	st, err := store.Open(filepath.Join(t.TempDir(), "span.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	var events []*logevent.Event
+	for i, published := range []string{"1000-01-01T00:00:00Z", "2024-05-01T10:00:00Z", "2300-01-01T00:00:00Z"} {
+		e, err := logevent.Decode([]byte(fmt.Sprintf(`{"uuid":"span-%d","published":%q,"eventType":"user.session.start"}`, i, published)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		events = append(events, e)
+	}
+	if _, err := st.Insert(t.Context(), events); err != nil {
+		t.Fatal(err)
+	}
+	h := New(st, Options{})
+	var hj histogramJSON
+	if err := json.Unmarshal([]byte(mustStatus(t, getWithin(t, h, "/api/histogram"), http.StatusOK)), &hj); err != nil {
+		t.Fatal(err)
+	}
+	if !hj.Complete || hj.Total != 1 || len(hj.Buckets) == 0 || len(hj.Buckets) > MaxBuckets {
+		t.Errorf("histogram of a store from the year 1000 to 2300: from %v to %v, %d buckets, total %d, complete %v",
+			hj.From, hj.To, len(hj.Buckets), hj.Total, hj.Complete)
+	}
+	mustStatus(t, getWithin(t, h, "/ui/histogram"), http.StatusOK)
 }
 
 // getWithin is get with a deadline of a few seconds on the request's
