@@ -10,11 +10,13 @@
 # columns and one the columns cannot answer at all, each next to jq computing
 # the same answer over the NDJSON (the ratio is oktascope's time over jq's,
 # and the answers must agree); and the scope of the busiest (office) IP
-# address. oktascope's queries are timed as the best of $RUNS (default 3)
+# address, and the unfiltered histogram (stats). oktascope's queries are timed as the best of $RUNS (default 3)
 # runs of the whole command (process start included), jq's once. It ends
 # with a summary table of every size. Runs unattended; the machine's load
 # average is printed with each size, as timings on a shared machine vary.
 #
+# JQ=0 skips jq (at 10M events each jq pass takes 10 minutes or more): the
+# jq columns then read "-" and the answers are not cross-checked.
 # REUSE_DB=1 keeps a store already built; CLEAN=1 deletes each size's NDJSON
 # and store when done (10M events: about 20 GB and 10 GB). Needs jq, sqlite3
 # and GNU time (apt-get install jq sqlite3 time). Writes to bench/out/.
@@ -67,7 +69,8 @@ for n in "${@:-1000000 10000000}"; do
   echo
   row "measure" "oktascope" "jq" "oktascope/jq" "answer (events)"
   row "---" "---" "---" "---" "---"
-  jq_import=$(RUNS=1 best_ms jq -c . "$file")
+  jq_import=-
+  [ "${JQ:-1}" = 0 ] || jq_import=$(RUNS=1 best_ms jq -c . "$file")
   rate=$(awk -v s="$secs" -v e="$events" 'BEGIN{printf "%d", e/s}')
   row "import" "${secs} s: ${rate} events/s, ${cpu} CPU-s, peak RSS $(( rss_kb / 1024 )) MB; store $(( dbsize / 1048576 )) MiB = ${ratio} × the NDJSON" "${jq_import} ms (jq -c . reads it once)" "-" "$events"
 
@@ -79,10 +82,14 @@ for n in "${@:-1000000 10000000}"; do
     local o j t0 t1 count jcount r
     o=$(best_ms "$bin" --db "$db" "${args[@]}" --format ndjson)
     count=$("$bin" --db "$db" "${args[@]}" --format ndjson | wc -l)
-    t0=$(date +%s%N); jcount=$(jq -c "$prog" "$file" | wc -l); t1=$(date +%s%N)
-    j=$(( (t1 - t0) / 1000000 ))
-    [ "$count" = "$jcount" ] || echo "MISMATCH for $name: oktascope $count, jq $jcount" >&2
-    r=$(awk -v o="$o" -v j="$j" 'BEGIN{printf "%.3f", o/j}')
+    if [ "${JQ:-1}" = 0 ]; then
+      j=- r=-
+    else
+      t0=$(date +%s%N); jcount=$(jq -c "$prog" "$file" | wc -l); t1=$(date +%s%N)
+      j=$(( (t1 - t0) / 1000000 ))
+      [ "$count" = "$jcount" ] || echo "MISMATCH for $name: oktascope $count, jq $jcount" >&2
+      r=$(awk -v o="$o" -v j="$j" 'BEGIN{printf "%.3f", o/j}')
+    fi
     ratios+=("$r")
     row "$name" "${o} ms" "${j} ms" "$r" "$count"
   }
@@ -106,6 +113,9 @@ for n in "${@:-1000000 10000000}"; do
   read -r ssecs srss susr ssys <"$out/scope-$n.time"
   scope_events=$(jq -r '"\(.events) events, \((.users | length) + (.relatedUsers | length)) users, cappedAt \(.cappedAt)"' "$out/scope-$n.json")
   row "scope --ip $office (busiest address)" "${ssecs} s, $(awk -v u="$susr" -v s="$ssys" 'BEGIN{printf "%.1f", u+s}') CPU-s, peak RSS $(( srss / 1024 )) MB" "-" "-" "$scope_events"
+
+  hist=$(best_ms "$bin" --db "$db" stats --format json)
+  row "histogram of every event (stats, 60 buckets; the web UI's)" "${hist} ms" "-" "-" "$("$bin" --db "$db" stats --format json | jq .Total)"
 
   summary+=("$(printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s s, %s MB |' \
     "$n" "$rate" "$cpu" "$(( rss_kb / 1024 ))" "$ratio" "${ratios[1]}" "${ratios[3]}" "${ratios[4]}/${ratios[5]}" "$ssecs" "$(( srss / 1024 ))")")

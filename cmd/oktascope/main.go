@@ -11,8 +11,10 @@ import (
 )
 
 func main() {
+	stopProfile := startProfile()
 	ctx, stop := cli.SignalContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := cli.Main(ctx, os.Args[1:], cli.SystemIO())
 	stop()
+	stopProfile()
 	os.Exit(code)
 }

@@ -192,6 +192,7 @@ in Okta's own filter language.`,
 	root.PersistentFlags().StringVar(&f.db, "db", "", "store file (default $OKTASCOPE_DB or ./oktascope.db)")
 	root.AddCommand(
 		newSearchCmd(f, nil),
+		newStatsCmd(f, nil),
 		newImportCmd(f, nil),
 		newHuntCmd(f, nil),
 		newExplainCmd(f, nil),

@@ -88,8 +88,9 @@ func listEvents(ctx context.Context, st backend.Reader, streams IO, l listing, e
 		n++
 		return w.Write(e)
 	})
-	if err != nil {
-		return n, err
+	// Closed on an error too: what was written before it is flushed.
+	if cerr := w.Close(); err == nil {
+		err = cerr
 	}
-	return n, w.Close()
+	return n, err
 }

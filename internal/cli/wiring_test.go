@@ -80,8 +80,11 @@ func TestFlagErrorsOpenNoStorage(t *testing.T) {
 		{[]string{"watch", "--webhook", "http://alerts.example.com/in"}, "use https"},
 		{[]string{"watch", "--webhook", "https://alerts.example.com/in", "--webhook-format", "xml"}, "webhook format"},
 		{[]string{"watch", "--fatigue-count", "1"}, "fatigue count"},
+		{[]string{"stats", "--buckets", "0"}, "--buckets"},
+		{[]string{"stats", "--since", "a while"}, "--since"},
+		{[]string{"stats", "--format", "ndjson"}, "--format"},
 	}
-	if len(cases) != 28 {
+	if len(cases) != 31 {
 		t.Fatalf("%d cases", len(cases))
 	}
 	for _, c := range cases {

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bufio"
 	"io"
 
 	"github.com/oktascope/oktascope/internal/logevent"
@@ -31,6 +32,11 @@ func NewEventWriter(w io.Writer, f Format, opts Options) EventWriter {
 		if opts.Terminal {
 			tw := NewJSONTerminalWriter(w)
 			out, closer = tw, tw
+		} else {
+			// For a program, buffered: two write calls an event cost
+			// more than reading and decoding it (docs/performance.md).
+			bw := bufio.NewWriterSize(w, outputBuffer)
+			out, closer = bw, flusher{bw}
 		}
 		if f == JSON {
 			return &jsonWriter{w: out, closer: closer}
@@ -41,6 +47,14 @@ func NewEventWriter(w io.Writer, f Format, opts Options) EventWriter {
 	}
 	return newTableWriter(w, cols, opts.Width)
 }
+
+// outputBuffer is the buffer of events written for a program.
+const outputBuffer = 64 << 10
+
+// flusher closes a buffered writer by flushing it.
+type flusher struct{ w *bufio.Writer }
+
+func (f flusher) Close() error { return f.w.Flush() }
 
 type ndjsonWriter struct {
 	w      io.Writer

@@ -49,6 +49,9 @@ func TimelineFormats() Formats { return Formats{Text, JSON, HTML} }
 // ScopeFormats are the formats of a scope report.
 func ScopeFormats() Formats { return Formats{Text, JSON, MD, HTML} }
 
+// HistogramFormats are the formats of a histogram (stats).
+func HistogramFormats() Formats { return Formats{Table, CSV, JSON} }
+
 // FindingFormats are the formats of detection findings.
 func FindingFormats() Formats { return Formats{Table, JSON, NDJSON, MD} }
 

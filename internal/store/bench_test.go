@@ -23,7 +23,9 @@ import (
 //
 //	go test ./internal/store -run '^$' -bench . -benchtime 5x
 //
-// OKTASCOPE_BENCH_EVENTS sets the number of events (default 200,000).
+// OKTASCOPE_BENCH_EVENTS sets the number of events (default 200,000);
+// OKTASCOPE_BENCH_DB names a store to search instead (a bench/run.sh
+// store: it is migrated to this version when older).
 // BenchmarkInsert times Insert alone, on events decoded beforehand. The
 // search benchmarks share one store, bulk-loaded once per run (not timed),
 // and report the CPU time per search next to the elapsed time, which a
@@ -186,6 +188,15 @@ func sharedStore(b *testing.B) (*Store, indicators) {
 }
 
 func buildSharedStore(b *testing.B) error {
+	if path := os.Getenv("OKTASCOPE_BENCH_DB"); path != "" {
+		s, err := Open(path)
+		if err != nil {
+			return err
+		}
+		benchStore.store = s
+		benchStore.indicators, err = pickIndicators(s)
+		return err
+	}
 	dir, err := os.MkdirTemp("", "oktascope-bench-")
 	if err != nil {
 		return err

@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"runtime"
 	"sync"
 
+	"github.com/klauspost/compress/s2"
 	"github.com/klauspost/compress/zstd"
 )
 
@@ -73,9 +75,9 @@ type codec struct {
 
 	mu    sync.RWMutex
 	dicts map[uint32][]byte
-	enc   *zstd.Encoder // with the newest dictionary, if any
-	dict  uint32        // enc's dictionary (0: none)
-	dec   *zstd.Decoder // with every dictionary of dicts
+	enc   blockEncoder        // with the newest dictionary, if any
+	dec   *zstd.Decoder       // zstd blocks, with every dictionary of dicts
+	s2    map[uint32]*s2.Dict // s2 blocks' dictionaries, by id
 	// counts counts each byte in the newest dictionary (nil: none): a
 	// sample of the store's JSON, for the prefilter's anchors.
 	counts *[256]int
@@ -90,18 +92,42 @@ func newCodec(load func() (map[uint32][]byte, error)) (*codec, error) {
 	return c, nil
 }
 
+// blockEncoder compresses blocks with s2 and dictionary id (none if 0);
+// safe for concurrent use.
+type blockEncoder struct {
+	id   uint32
+	dict *s2.Dict
+}
+
 // newEncoder returns an encoder using dictionary id (none if 0).
-func newEncoder(id uint32, content []byte) (*zstd.Encoder, error) {
-	opts := []zstd.EOption{zstd.WithEncoderLevel(zstd.SpeedFastest),
-		zstd.WithEncoderConcurrency(runtime.GOMAXPROCS(0)), zstd.WithEncoderCRC(false)}
-	if id != 0 {
-		opts = append(opts, zstd.WithEncoderDictRaw(id, content))
+func newEncoder(id uint32, content []byte) (blockEncoder, error) {
+	if id == 0 {
+		return blockEncoder{}, nil
 	}
-	enc, err := zstd.NewWriter(nil, opts...)
-	if err != nil {
-		return nil, fmt.Errorf("zstd encoder: %w", err)
+	d := s2.MakeDict(content, nil)
+	if d == nil {
+		return blockEncoder{}, fmt.Errorf("s2 dictionary %d of %d bytes", id, len(content))
 	}
-	return enc, nil
+	return blockEncoder{id: id, dict: d}, nil
+}
+
+// s2Tag starts an s2 block's data (then the uvarint of its dictionary's
+// id, 0 for none, then the s2 block); a zstd block starts with zstd's
+// magic number, 28 B5 2F FD.
+const s2Tag = 0x53 // "S"
+
+// encode compresses buf into a block's data.
+func (e blockEncoder) encode(buf []byte) []byte {
+	out := make([]byte, 1+binary.MaxVarintLen32+s2.MaxEncodedLen(len(buf)))
+	out[0] = s2Tag
+	head := 1 + binary.PutUvarint(out[1:], uint64(e.id))
+	var enc []byte
+	if e.dict != nil {
+		enc = e.dict.Encode(out[head:], buf)
+	} else {
+		enc = s2.Encode(out[head:], buf)
+	}
+	return out[:head+len(enc)]
 }
 
 // reload reads the dictionaries and makes the encoder and decoder anew.
@@ -132,10 +158,15 @@ func (c *codec) setLocked(dicts map[uint32][]byte) error {
 		dec.Close()
 		return err
 	}
-	// The encoder and decoder replaced are left to the collector: an Insert
-	// or a search may still be using them (used only through EncodeAll
-	// and DecodeAll, they run no goroutine).
-	c.dicts, c.enc, c.dict, c.dec = dicts, enc, newest, dec
+	s2dicts := map[uint32]*s2.Dict{}
+	for id, content := range dicts {
+		if d := s2.MakeDict(content, nil); d != nil {
+			s2dicts[id] = d
+		}
+	}
+	// The decoder replaced is left to the collector: a search may still
+	// be using it (used only through DecodeAll, it runs no goroutine).
+	c.dicts, c.enc, c.dec, c.s2 = dicts, enc, dec, s2dicts
 	c.counts = nil
 	if content := dicts[newest]; len(content) > 0 {
 		c.counts = new([256]int)
@@ -147,10 +178,10 @@ func (c *codec) setLocked(dicts map[uint32][]byte) error {
 }
 
 // encoder returns the encoder and its dictionary's id.
-func (c *codec) encoder() (*zstd.Encoder, uint32) {
+func (c *codec) encoder() (blockEncoder, uint32) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	return c.enc, c.dict
+	return c.enc, c.enc.id
 }
 
 // byteCounts returns how often each byte occurs in a sample of the
@@ -173,6 +204,9 @@ func (c *codec) adopt(id uint32, content []byte) error {
 
 // decode decompresses a block's data.
 func (c *codec) decode(data []byte) ([]byte, error) {
+	if len(data) > 0 && data[0] == s2Tag {
+		return c.decodeS2(data[1:])
+	}
 	c.mu.RLock()
 	dec := c.dec
 	plain, err := dec.DecodeAll(data, nil)
@@ -187,6 +221,36 @@ func (c *codec) decode(data []byte) ([]byte, error) {
 	return plain, err
 }
 
+// decodeS2 decompresses an s2 block's data after its tag.
+func (c *codec) decodeS2(data []byte) ([]byte, error) {
+	id, k := binary.Uvarint(data)
+	if k <= 0 || id > math.MaxUint32 {
+		return nil, errors.New("s2 block: bad dictionary id")
+	}
+	data = data[k:]
+	if n, err := s2.DecodedLen(data); err != nil || n > maxBlockSize {
+		return nil, fmt.Errorf("s2 block: decoded length %d: %v", n, err)
+	}
+	if id == 0 {
+		return s2.Decode(nil, data)
+	}
+	c.mu.RLock()
+	d := c.s2[uint32(id)]
+	c.mu.RUnlock()
+	if d == nil {
+		if err := c.reload(); err != nil {
+			return nil, err
+		}
+		c.mu.RLock()
+		d = c.s2[uint32(id)]
+		c.mu.RUnlock()
+		if d == nil {
+			return nil, fmt.Errorf("s2 block: %w (%d)", zstd.ErrUnknownDictionary, id)
+		}
+	}
+	return d.Decode(nil, data)
+}
+
 func (c *codec) close() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -194,13 +258,10 @@ func (c *codec) close() {
 }
 
 func (c *codec) closeLocked() {
-	if c.enc != nil {
-		c.enc.Close()
-	}
 	if c.dec != nil {
 		c.dec.Close()
 	}
-	c.enc, c.dec = nil, nil
+	c.dec = nil
 }
 
 // dictContent picks a dictionary's content from the JSON of events: an
@@ -276,7 +337,7 @@ func splitBlocks(raws [][]byte, blockBytes int) []int {
 
 // encodeBlock compresses the JSON of consecutive events into a block's
 // data.
-func encodeBlock(enc *zstd.Encoder, raws [][]byte) []byte {
+func encodeBlock(enc blockEncoder, raws [][]byte) []byte {
 	size := 0
 	for _, r := range raws {
 		size += binary.MaxVarintLen32 + len(r)
@@ -288,7 +349,7 @@ func encodeBlock(enc *zstd.Encoder, raws [][]byte) []byte {
 	for _, r := range raws {
 		buf = append(buf, r...)
 	}
-	return enc.EncodeAll(buf, make([]byte, 0, len(buf)/4))
+	return enc.encode(buf)
 }
 
 // block is a row of raw_blocks, decompressed on first use.

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"testing"
 
 	"github.com/klauspost/compress/zstd"
@@ -44,7 +45,8 @@ func TestSplitBlocks(t *testing.T) {
 }
 
 // TestBlockDecodeErrors checks that a damaged block is an error, never a
-// panic or wrong bytes.
+// panic or wrong bytes, and that the blocks of both codecs decode: s2
+// (written now) and zstd (written by the previous release).
 func TestBlockDecodeErrors(t *testing.T) {
 	c, err := newCodec(func() (map[uint32][]byte, error) { return nil, nil })
 	if err != nil {
@@ -53,16 +55,31 @@ func TestBlockDecodeErrors(t *testing.T) {
 	defer c.close()
 	enc, _ := c.encoder()
 	good := encodeBlock(enc, [][]byte{[]byte(`{"a":1}`), []byte(`{"b":2}`)})
-	b := &block{id: 10, n: 2, data: good}
-	if raw, err := b.event(c, 11); err != nil || string(raw) != `{"b":2}` {
-		t.Fatalf("event 11: %q, %v", raw, err)
+	zenc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest))
+	if err != nil {
+		t.Fatal(err)
 	}
+	defer zenc.Close()
+	zstdBlock := zenc.EncodeAll([]byte("\x07\x07{\"a\":1}{\"b\":2}"), nil)
+	for name, data := range map[string][]byte{"s2": good, "zstd": zstdBlock} {
+		b := &block{id: 10, n: 2, data: data}
+		if raw, err := b.event(c, 11); err != nil || string(raw) != `{"b":2}` {
+			t.Fatalf("%s: event 11: %q, %v", name, raw, err)
+		}
+	}
+	huge := []byte{s2Tag, 0}
+	huge = binary.AppendUvarint(huge, maxBlockSize+1)
 	for name, blk := range map[string]*block{
-		"not zstd":         {id: 1, n: 2, data: []byte("{}")},
-		"more events":      {id: 1, n: 3, data: good},
-		"fewer events":     {id: 1, n: 1, data: good},
-		"lengths too long": {id: 1, n: 1, data: enc.EncodeAll([]byte{200, 1, 'x'}, nil)},
-		"truncated":        {id: 1, n: 2, data: good[:len(good)-3]},
+		"not a block":                 {id: 1, n: 2, data: []byte("{}")},
+		"more events":                 {id: 1, n: 3, data: good},
+		"fewer events":                {id: 1, n: 1, data: good},
+		"lengths too long":            {id: 1, n: 1, data: enc.encode([]byte{200, 1, 'x'})},
+		"truncated":                   {id: 1, n: 2, data: good[:len(good)-3]},
+		"truncated zstd":              {id: 1, n: 2, data: zstdBlock[:len(zstdBlock)-3]},
+		"unknown dictionary":          {id: 1, n: 2, data: append([]byte{s2Tag, 9}, good[2:]...)},
+		"bad dictionary id":           {id: 1, n: 2, data: []byte{s2Tag, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}},
+		"decoded length over the cap": {id: 1, n: 2, data: huge},
+		"empty":                       {id: 1, n: 2, data: nil},
 	} {
 		if raw, err := blk.event(c, 1); err == nil {
 			t.Errorf("%s: %q, no error", name, raw)
@@ -104,9 +121,8 @@ func TestDictionary(t *testing.T) {
 	if err := s.read.QueryRow("SELECT data FROM raw_blocks ORDER BY id DESC LIMIT 1").Scan(&data); err != nil {
 		t.Fatal(err)
 	}
-	var h zstd.Header
-	if err := h.Decode(data); err != nil || h.DictionaryID != 1 {
-		t.Fatalf("last block's dictionary %d (%v), want 1", h.DictionaryID, err)
+	if len(data) < 2 || data[0] != s2Tag || data[1] != 1 {
+		t.Fatalf("last block starts % x, want an s2 block of dictionary 1", data[:min(len(data), 2)])
 	}
 	want := map[string][]byte{}
 	for _, e := range append(small, large...) {

@@ -11,8 +11,6 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/klauspost/compress/zstd"
-
 	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/logevent"
 )
@@ -68,6 +66,8 @@ const (
 	sqlInsertBlock = "INSERT INTO raw_blocks (id, n, data) VALUES (?, ?, ?)"
 	sqlCountType   = `INSERT INTO event_type_counts (event_type, n) VALUES (?, ?)
 	ON CONFLICT (event_type) DO UPDATE SET n = n + excluded.n`
+	sqlCountMinute = `INSERT INTO minute_counts (minute, n) VALUES (?, ?)
+	ON CONFLICT (minute) DO UPDATE SET n = n + excluded.n`
 )
 
 // table is a multi-row INSERT statement: head, then rows of cols values.
@@ -101,7 +101,7 @@ type inserter struct {
 
 func newInserter(ctx context.Context, db *sql.DB) (*inserter, error) {
 	ins := &inserter{stmts: map[string]*sql.Stmt{}}
-	texts := []string{sqlCountType, sqlAddIPUser, sqlInsertBlock}
+	texts := []string{sqlCountType, sqlCountMinute, sqlAddIPUser, sqlInsertBlock}
 	for rows := 1; rows <= maxTargetRows; rows *= 2 {
 		if rows <= rowsPerStmt {
 			texts = append(texts, eventsInsert.sql(rows), existingSQL(rows))
@@ -169,7 +169,7 @@ func (s *Store) insertTx(ctx context.Context, events []*logevent.Event) (backend
 	}
 	defer tx.Rollback()
 	b := &batch{ctx: ctx, run: context.WithoutCancel(ctx), tx: tx, ins: s.insert, s: s,
-		seen: make(map[string]*logevent.Event, len(events)), types: map[string]int{}, ipUsers: map[ipUserKey]*ipUserSum{}}
+		seen: make(map[string]*logevent.Event, len(events)), types: map[string]int{}, minutes: map[int64]int{}, ipUsers: map[ipUserKey]*ipUserSum{}}
 	if err := tx.QueryRowContext(b.run, sqlNextID).Scan(&b.nextID); err != nil {
 		return backend.InsertResult{}, fmt.Errorf("next id: %w", err)
 	}
@@ -195,7 +195,6 @@ func (s *Store) insertTx(ctx context.Context, events []*logevent.Event) (backend
 			if enc, err = newEncoder(dictID, dict); err != nil {
 				return backend.InsertResult{}, err
 			}
-			defer enc.Close()
 		}
 	}
 	blocks := s.compressBlocks(enc, firstID, b.fresh)
@@ -251,6 +250,7 @@ type batch struct {
 	result   backend.InsertResult // duplicates and conflicts
 	held     map[string]int64     // the chunk's uuids the store holds: raw_hash (reused)
 	types    map[string]int       // events inserted, by type
+	minutes  map[int64]int        // events inserted, by minute (minuteOf)
 	ipUsers  map[ipUserKey]*ipUserSum
 	args     []any
 	fresh    []*logevent.Event // the events to insert, in order
@@ -423,7 +423,7 @@ type compressedBlock struct {
 // compressBlocks cuts the JSON of events (with consecutive ids from
 // first) into blocks and compresses them on GOMAXPROCS goroutines, in
 // order; each block's done is closed when its data is ready.
-func (s *Store) compressBlocks(enc *zstd.Encoder, first int64, events []*logevent.Event) []*compressedBlock {
+func (s *Store) compressBlocks(enc blockEncoder, first int64, events []*logevent.Event) []*compressedBlock {
 	raws := make([][]byte, len(events))
 	for i, e := range events {
 		raws[i] = e.Raw
@@ -554,12 +554,14 @@ func (b *batch) stmt(text string) (*sql.Stmt, error) {
 func (b *batch) count(fresh []*logevent.Event) {
 	for _, e := range fresh {
 		b.types[e.EventType]++
+		b.minutes[minuteOf(unixNanos(e.Time))]++
 		b.sumIPUser(e)
 	}
 	b.inserted += len(fresh)
 }
 
-// countTypes adds the batch's events to the per-type counters.
+// countTypes adds the batch's events to the per-type and per-minute
+// counters.
 func (b *batch) countTypes() error {
 	st, err := b.stmt(sqlCountType)
 	if err != nil {
@@ -568,6 +570,14 @@ func (b *batch) countTypes() error {
 	for eventType, n := range b.types {
 		if _, err := st.ExecContext(b.run, eventType, n); err != nil {
 			return fmt.Errorf("count event types: %w", err)
+		}
+	}
+	if st, err = b.stmt(sqlCountMinute); err != nil {
+		return err
+	}
+	for minute, n := range b.minutes {
+		if _, err := st.ExecContext(b.run, minute, n); err != nil {
+			return fmt.Errorf("count events by minute: %w", err)
 		}
 	}
 	return nil

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/backend/backendtest"
@@ -139,6 +140,7 @@ func TestOldLayoutStoreOpens(t *testing.T) {
 			ref.Insert(uniqueEvents(all))
 			backendtest.CheckIPUsersWhole(t, s, ref)
 			checkResolveUser(t, s, ref, uniqueEvents(all))
+			checkHistograms(t, s, ref)
 		})
 	}
 }
@@ -262,5 +264,30 @@ func checkResolveUser(t *testing.T, s *Store, ref *backendtest.Reference, events
 	}
 	if targets == 0 {
 		t.Error("no login is a target of type User: the check is weak")
+	}
+}
+
+// checkHistograms compares unfiltered histograms (answered from
+// minute_counts, which migration 0006 fills from the events a store
+// held) with the reference's.
+func checkHistograms(t *testing.T, s *Store, ref *backendtest.Reference) {
+	t.Helper()
+	st := ref.Stats()
+	counted := 0
+	for _, bk := range []backend.Buckets{
+		{From: st.First.Truncate(time.Hour), Step: 10 * time.Minute, N: 200},
+		{From: st.First.Add(-7 * time.Second), Step: 3*time.Minute + 11*time.Second, N: 300},
+	} {
+		got, err := s.Histogram(context.Background(), backend.Query{}, bk)
+		want := ref.Histogram(backend.Query{}, bk)
+		if err != nil || !slices.Equal(got, want) {
+			t.Errorf("Histogram(%+v) = %v, %v\nwant %v", bk, got, err, want)
+		}
+		for _, n := range want {
+			counted += n
+		}
+	}
+	if counted == 0 {
+		t.Error("the histograms counted no event")
 	}
 }

@@ -59,6 +59,7 @@ func TestPlans(t *testing.T) {
 		{`authenticationContext.externalSessionId eq "x"`, "INDEX events_session_id", false},
 		{`actor.id eq "00u00000000000000003" and eventType eq "user.session.start"`, "INDEX events_actor_id", false},
 		{`target.id eq "00u00000000000000003"`, "targets_id", true},
+		{`target.alternateId eq "user3@example.com"`, "targets_alt_id", true},
 		{`eventType sw "user.mfa." and outcome.result eq "FAILURE"`, "INDEX events_", true},
 		{`(actor.id eq "00u00000000000000003" or target.id eq "00u00000000000000003") and (eventType eq "user.session.start" or eventType eq "user.authentication.sso")`, "MULTI-INDEX OR", true},
 		{``, "INDEX events_published", false},

@@ -36,3 +36,17 @@ func exactNanos(t time.Time) (int64, bool) {
 func inRange(t time.Time) bool {
 	return t.After(minInstant) && t.Before(maxInstant)
 }
+
+// minuteNanos is a minute in nanoseconds: the span of a minute_counts
+// counter.
+const minuteNanos = int64(time.Minute)
+
+// minuteOf is the minute_counts minute of a published value: floor
+// division, so that minute m holds [m*minuteNanos, (m+1)*minuteNanos)
+// before 1970 too (as the migration that creates the table computes it).
+func minuteOf(published int64) int64 {
+	if published >= 0 {
+		return published / minuteNanos
+	}
+	return -((-(published + 1)) / minuteNanos) - 1
+}
