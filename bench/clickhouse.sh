@@ -38,7 +38,7 @@ for n in "${@:-1000000 10000000}"; do
   file="$out/events-$n.ndjson"
   [ -s "$file" ] || "$bin" generate --events "$n" --users $(( n / 500 + 50 )) --duration $(( n / 100000 + 24 ))h --incidents >"$file"
   dir="$out/ch-$n"
-  rm -rf "$dir"
+  rm -rf "$dir" "$out/ch-$n.dsn"
   "$out/chcluster" -shards "$shards" -zstd-min-part 1 -dir "$dir" -dsn-file "$out/ch-$n.dsn" >"$out/ch-$n.log" 2>&1 &
   cluster=$!
   trap 'kill $cluster 2>/dev/null; wait $cluster 2>/dev/null' EXIT
