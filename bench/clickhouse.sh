@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Benchmark oktascope's ClickHouse backend on a local 2-shard cluster
-# (docs/clickhouse.md). Runs unattended and ends with a summary table.
+# Benchmark oktascope's ClickHouse backend on a local cluster, 2 shards
+# unless SHARDS says otherwise (docs/clickhouse.md). Runs unattended and
+# ends with a summary table.
 #
 #   bench/clickhouse.sh [EVENTS...]      default: 1000000 10000000
+#   SHARDS=1 bench/clickhouse.sh 1000000
 #
 # For each size: generates the log (bench/out/events-N.ndjson, shared with
-# bench/run.sh), starts a fresh 2-shard cluster with zstd parts
+# bench/run.sh), starts a fresh cluster of SHARDS servers whose merged
+# parts are compressed with zstd and inserted ones with LZ4
 # (bench/chcluster, folder bench/out/ch-N), imports through `oktascope
 # import --db clickhouse://…` (wall time, events/s, CPU of oktascope and of
 # the servers, load average), measures the disk per event, then runs
@@ -29,13 +32,14 @@ servers_cpu() { # CPU seconds of the cluster's servers
   echo "$total"
 }
 
+shards=${SHARDS:-2}
 summary=()
 for n in "${@:-1000000 10000000}"; do
   file="$out/events-$n.ndjson"
   [ -s "$file" ] || "$bin" generate --events "$n" --users $(( n / 500 + 50 )) --duration $(( n / 100000 + 24 ))h --incidents >"$file"
   dir="$out/ch-$n"
-  rm -rf "$dir"
-  "$out/chcluster" -dir "$dir" -dsn-file "$out/ch-$n.dsn" >"$out/ch-$n.log" 2>&1 &
+  rm -rf "$dir" "$out/ch-$n.dsn"
+  "$out/chcluster" -shards "$shards" -zstd-min-part 1 -dir "$dir" -dsn-file "$out/ch-$n.dsn" >"$out/ch-$n.log" 2>&1 &
   cluster=$!
   trap 'kill $cluster 2>/dev/null; wait $cluster 2>/dev/null' EXIT
   for _ in $(seq 120); do [ -s "$out/ch-$n.dsn" ] && break; sleep 0.5; done
@@ -84,7 +88,7 @@ for n in "${@:-1000000 10000000}"; do
 done
 
 echo
-echo "## Summary (2 shards on this machine, zstd parts; load $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores)"
+echo "## Summary ($shards shard(s) on this machine, zstd merged parts; load $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores)"
 echo
 echo "| events | import | disk/event | slowest user playbook | slowest query | unfiltered histogram |"
 echo "|---|---|---|---|---|---|"

@@ -26,11 +26,12 @@ func main() {
 	dir := flag.String("dir", "", "folder for the servers' data and logs (default: a temporary folder, removed on exit)")
 	db := flag.String("database", "oktascope", "database named in the printed DSN")
 	zstd := flag.Bool("zstd", true, "compress parts with zstd (smaller than LZ4, about as fast here)")
+	zstdMin := flag.Int64("zstd-min-part", 0, "with -zstd, only parts of at least so many bytes (merged parts) use zstd, an INSERT's parts LZ4")
 	dsnFile := flag.String("dsn-file", "", "write the DSN to this file when the cluster is up")
 	block := flag.Int("compress-block", 0, "the servers' min and max compress block size in bytes (default: the server's, 64 KiB to 1 MiB)")
 	port := flag.Int("port", 0, "first port: shard i listens on port+3i (native), +1 (HTTP), +2 (interserver); default: free ports")
 	flag.Parse()
-	opts := chtest.Options{Shards: *shards, Dir: *dir, Zstd: *zstd, MemoryLimit: 8_000_000_000, BasePort: *port, CompressBlock: *block}
+	opts := chtest.Options{Shards: *shards, Dir: *dir, Zstd: *zstd, ZstdMinPart: *zstdMin, MemoryLimit: 8_000_000_000, BasePort: *port, CompressBlock: *block}
 	if err := run(opts, *db, *dsnFile); err != nil {
 		fmt.Fprintln(os.Stderr, "chcluster:", err)
 		os.Exit(1)

@@ -84,3 +84,7 @@ func openBackend(ctx context.Context, location string, mode openMode) (backend.B
 		return st, nil
 	}
 }
+
+// printableLocation is a store's location as commands may print it: a
+// ClickHouse DSN's password masked.
+func printableLocation(location string) string { return clickhouse.Redacted(location) }

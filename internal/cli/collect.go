@@ -28,13 +28,14 @@ type collectOptions struct {
 
 // collectFlags are collect's flags as given.
 type collectFlags struct {
-	org, tokenEnv, tokenFile string
-	clientID, privateKey     string
-	window                   windowFlags
-	filter, q                string
-	limit                    int
-	follow                   bool
-	poll                     time.Duration
+	org                  string
+	secret               secretFlags
+	clientID, privateKey string
+	window               windowFlags
+	filter, q            string
+	limit                int
+	follow               bool
+	poll                 time.Duration
 }
 
 func newCollectCmd(f *factory, runF func(context.Context, *collectOptions) error) *cobra.Command {
@@ -92,8 +93,7 @@ when the app requires it. The key file is read, never copied or printed.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&flags.org, "org", "", "the org's URL, e.g. https://acme.okta.com")
-	fl.StringVar(&flags.tokenEnv, "token-env", "", "environment variable holding the token (SSWS or Bearer)")
-	fl.StringVar(&flags.tokenFile, "token-file", "", "file holding the token (SSWS or Bearer)")
+	flags.secret.register(fl, "environment variable holding the token (SSWS or Bearer)", "file holding the token (SSWS or Bearer)")
 	fl.StringVar(&flags.clientID, "client-id", "", "OAuth 2.0 service app's client id (with --private-key)")
 	fl.StringVar(&flags.privateKey, "private-key", "", "file holding the service app's private key, PEM or JWK (with --client-id)")
 	flags.window.register(fl)
@@ -122,19 +122,11 @@ func runCollect(ctx context.Context, opts *collectOptions) error {
 
 // readToken reads the credential from the environment or a file.
 func (f *collectFlags) readToken(env func(string) (string, bool)) (oktaapi.Token, error) {
-	switch {
-	case f.tokenEnv != "" && f.tokenFile != "":
-		return oktaapi.Token{}, usageError("give --token-env or --token-file, not both")
-	case f.tokenFile != "":
-		return oktaapi.ReadTokenFile(f.tokenFile)
-	case f.tokenEnv != "":
-		value, ok := env(f.tokenEnv)
-		if !ok || strings.TrimSpace(value) == "" {
-			return oktaapi.Token{}, usageError("--token-env %s: the variable is not set", f.tokenEnv)
-		}
-		return oktaapi.ParseToken(value), nil
+	secret, err := f.secret.read(env)
+	if err != nil || secret == "" {
+		return oktaapi.Token{}, err
 	}
-	return oktaapi.Token{}, nil
+	return oktaapi.ParseToken(secret), nil
 }
 
 // oauth returns the OAuth 2.0 client of --client-id and --private-key, or

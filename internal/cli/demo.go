@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/oktascope/oktascope/internal/clickhouse"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -253,5 +252,5 @@ func (o *demoOptions) dbFlag() string {
 	if o.location == defaultDB {
 		return ""
 	}
-	return " --db " + render.ShellQuote(clickhouse.Redacted(o.location))
+	return " --db " + render.ShellQuote(printableLocation(o.location))
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -208,4 +209,54 @@ func (f *detectionFlags) validate() error { return asUsage(f.thresholds.Validate
 func (f *detectionFlags) options(w io.Writer) (detect.Options, error) {
 	opts := detect.Options{Builtin: !f.noBuiltin, Thresholds: f.thresholds}
 	return opts, loadRules(w, f.rules, &opts)
+}
+
+// maxSecretFile bounds what --token-file reads: a token is a line.
+const maxSecretFile = 64 << 10
+
+// secretFlags are --token-env and --token-file: where a command reads a
+// secret (collect its Okta credential, serve the token every request must
+// carry), never from a flag value that shows in ps. One or the other, not
+// both; a variable that is unset or blank, or a file that is empty, is an
+// error, not "no secret": a secret asked for and not found must not leave a
+// server open. Errors never quote the secret.
+type secretFlags struct{ env, file string }
+
+func (s *secretFlags) register(fl *pflag.FlagSet, envHelp, fileHelp string) {
+	fl.StringVar(&s.env, "token-env", "", envHelp)
+	fl.StringVar(&s.file, "token-file", "", fileHelp)
+}
+
+// read returns the secret, trimmed of surrounding space, or "" when
+// neither flag is given.
+func (s secretFlags) read(env func(string) (string, bool)) (string, error) {
+	switch {
+	case s.env != "" && s.file != "":
+		return "", usageError("give --token-env or --token-file, not both")
+	case s.file != "":
+		f, err := os.Open(s.file)
+		if err != nil {
+			return "", fmt.Errorf("--token-file: %w", err)
+		}
+		defer f.Close()
+		b, err := io.ReadAll(io.LimitReader(f, maxSecretFile+1))
+		switch {
+		case err != nil:
+			return "", fmt.Errorf("--token-file %s: %w", s.file, err)
+		case len(b) > maxSecretFile:
+			return "", fmt.Errorf("--token-file %s: larger than %d KiB, not a token", s.file, maxSecretFile>>10)
+		}
+		secret := strings.TrimSpace(string(b))
+		if secret == "" {
+			return "", fmt.Errorf("--token-file %s: the file is empty", s.file)
+		}
+		return secret, nil
+	case s.env != "":
+		secret, ok := env(s.env)
+		if secret = strings.TrimSpace(secret); !ok || secret == "" {
+			return "", usageError("--token-env %s: the variable is not set", s.env)
+		}
+		return secret, nil
+	}
+	return "", nil
 }

@@ -411,3 +411,40 @@ func TestSignalContext(t *testing.T) {
 		t.Error("a context without a signal gives an exit status")
 	}
 }
+
+// serve and collect read --token-env and --token-file one way: both at
+// once, an unset or blank variable, an empty or oversized file are refused,
+// never taken as "no token" (serve would then run open on loopback), and
+// the refusal never quotes the file.
+func TestTokenFlagsRefuseAMissingSecret(t *testing.T) {
+	db := hostileLog(t)
+	dir := t.TempDir()
+	empty := filepath.Join(dir, "empty")
+	os.WriteFile(empty, []byte(" \n"), 0o600)
+	big := filepath.Join(dir, "big")
+	os.WriteFile(big, bytes.Repeat([]byte("s"), maxSecretFile+1), 0o600)
+	full := filepath.Join(dir, "token")
+	os.WriteFile(full, []byte("token-0123456789\n"), 0o600)
+	const org = "https://acme.okta.com"
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"serve", "--token-env", "UI_TOKEN_NOT_SET"}, "UI_TOKEN_NOT_SET: the variable is not set"},
+		{[]string{"serve", "--token-file", empty}, "the file is empty"},
+		{[]string{"serve", "--token-file", big}, "larger than 64 KiB"},
+		{[]string{"serve", "--token-file", full, "--token-env", "UI_TOKEN"}, "not both"},
+		{[]string{"collect", "--org", org, "--token-env", "OKTA_TOKEN_NOT_SET"}, "OKTA_TOKEN_NOT_SET: the variable is not set"},
+		{[]string{"collect", "--org", org, "--token-file", empty}, "the file is empty"},
+		{[]string{"collect", "--org", org, "--token-file", big}, "larger than 64 KiB"},
+	}
+	if len(cases) == 0 {
+		t.Fatal("no cases")
+	}
+	for _, c := range cases {
+		_, stderr, code := run(t, db, false, c.args...)
+		if code == ExitOK || !strings.Contains(stderr, c.want) || strings.Contains(stderr, "ssssssss") || strings.Contains(stderr, "token-0123456789") {
+			t.Errorf("%q: exit %d: %s", c.args, code, stderr)
+		}
+	}
+}

@@ -10,8 +10,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -32,13 +30,12 @@ type serveOptions struct {
 
 // serveFlags are serve's flags as given.
 type serveFlags struct {
-	addr      string
-	tokenFile string
-	tokenEnv  string
-	faults    string
-	tlsCert   string
-	tlsKey    string
-	live      serveLiveFlags
+	addr    string
+	secret  secretFlags
+	faults  string
+	tlsCert string
+	tlsKey  string
+	live    serveLiveFlags
 }
 
 func newServeCmd(f *factory, runF func(context.Context, *serveOptions) error) *cobra.Command {
@@ -80,8 +77,7 @@ clear, and the command says so.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&flags.addr, "addr", defaultServeAddr, "address to listen on")
-	fl.StringVar(&flags.tokenFile, "token-file", "", "file holding the token every request must carry (required off loopback)")
-	fl.StringVar(&flags.tokenEnv, "token-env", "", "environment variable holding that token")
+	flags.secret.register(fl, "environment variable holding the token every request must carry", "file holding that token (without one, off loopback, a random token is made)")
 	fl.StringVar(&flags.faults, "faults", "", "inject faults into /api/v1/logs for drills, e.g. '429=0.1,500=0.05,drop=0.02,slow=0.1' (see docs)")
 	fl.StringVar(&flags.tlsCert, "tls-cert", "", "serve HTTPS with this certificate (PEM; with --tls-key)")
 	fl.StringVar(&flags.tlsKey, "tls-key", "", "the certificate's private key (PEM; with --tls-cert)")
@@ -163,16 +159,8 @@ func serveTLS(certFile, keyFile string) (*tls.Config, error) {
 // environment, or a random one (generated) when the address is not
 // loopback.
 func (f *serveFlags) serveToken(env func(string) (string, bool)) (token string, generated bool, err error) {
-	switch {
-	case f.tokenFile != "":
-		data, err := os.ReadFile(f.tokenFile)
-		if err != nil {
-			return "", false, fmt.Errorf("--token-file: %w", err)
-		}
-		token = strings.TrimSpace(string(data))
-	case f.tokenEnv != "":
-		token, _ = env(f.tokenEnv)
-		token = strings.TrimSpace(token)
+	if token, err = f.secret.read(env); err != nil {
+		return "", false, err
 	}
 	host, _, err := net.SplitHostPort(f.addr)
 	if err != nil {

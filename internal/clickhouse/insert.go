@@ -27,15 +27,20 @@ actor_id, actor_alternate_id, actor_display_name, actor_type, user_key,
 target_id, target_alternate_id, target_type, client_ip, user_agent, city, country,
 session_id, outcome_result, outcome_reason, raw_form, raw`
 
+// rawColumn is raw's index in insertColumns.
+const rawColumn = 23
+
 // Bits of raw_form.
 const (
 	rawNotVerbatim = 1 // pushdown.Form's Verbatim is false
 	rawNotASCII    = 2 // pushdown.Form's ASCII is false
 )
 
-// eventColumns are the values of insertColumns for a block of events,
-// column by column (which the client encodes without a type switch per
-// value).
+// eventColumns are the values of insertColumns but raw for a block of
+// events, column by column (which the client encodes without a type
+// switch per value); raw goes to its column row by row, as bytes (the
+// client's column takes a [][]byte only through a string copy of each).
+// Its slices are reused from block to block.
 type eventColumns struct {
 	published, publishedNs []int64
 	received               []uint64
@@ -44,17 +49,24 @@ type eventColumns struct {
 	targetID, targetAlternateID, targetType                                   [][]string
 	clientIP, userAgent, city, country, session, outcomeResult, outcomeReason []string
 	rawForm                                                                   []uint8
-	raw                                                                       [][]byte
+	// targets backs the block's target arrays.
+	targets []string
 }
 
 // add appends e's values.
 func (c *eventColumns) add(e *logevent.Event, received uint64) {
-	ids := make([]string, len(e.Target))
-	alts := make([]string, len(e.Target))
-	types := make([]string, len(e.Target))
-	for i, t := range e.Target {
-		ids[i], alts[i], types[i] = t.ID, t.AlternateID, t.Type
+	n := len(e.Target)
+	start := len(c.targets)
+	for _, t := range e.Target {
+		c.targets = append(c.targets, t.ID)
 	}
+	for _, t := range e.Target {
+		c.targets = append(c.targets, t.AlternateID)
+	}
+	for _, t := range e.Target {
+		c.targets = append(c.targets, t.Type)
+	}
+	ts := c.targets[start:len(c.targets):len(c.targets)]
 	var form uint8
 	f := pushdown.Form(e)
 	if !f.Verbatim {
@@ -80,9 +92,9 @@ func (c *eventColumns) add(e *logevent.Event, received uint64) {
 	c.actorDisplayName = append(c.actorDisplayName, a.DisplayName)
 	c.actorType = append(c.actorType, a.Type)
 	c.userKey = append(c.userKey, userKey)
-	c.targetID = append(c.targetID, ids)
-	c.targetAlternateID = append(c.targetAlternateID, alts)
-	c.targetType = append(c.targetType, types)
+	c.targetID = append(c.targetID, ts[:n:n])
+	c.targetAlternateID = append(c.targetAlternateID, ts[n:2*n:2*n])
+	c.targetType = append(c.targetType, ts[2*n:])
 	c.clientIP = append(c.clientIP, cl.IPAddress)
 	c.userAgent = append(c.userAgent, cl.UserAgent.RawUserAgent)
 	c.city = append(c.city, cl.GeographicalContext.City)
@@ -91,20 +103,26 @@ func (c *eventColumns) add(e *logevent.Event, received uint64) {
 	c.outcomeResult = append(c.outcomeResult, e.Outcome.Result)
 	c.outcomeReason = append(c.outcomeReason, e.Outcome.Reason)
 	c.rawForm = append(c.rawForm, form)
-	c.raw = append(c.raw, e.Raw)
 }
 
-// appendTo appends the columns to a batch of insertColumns and empties
-// them.
+// appendTo appends the columns to a batch of insertColumns (all but raw,
+// the last) and empties them, keeping their memory.
 func (c *eventColumns) appendTo(batch driver.Batch) error {
 	var errs []error
 	for i, col := range []any{c.published, c.publishedNs, c.received, c.uuid, c.eventType, c.severity, c.displayMessage,
 		c.actorID, c.actorAlternateID, c.actorDisplayName, c.actorType, c.userKey,
 		c.targetID, c.targetAlternateID, c.targetType, c.clientIP, c.userAgent, c.city, c.country,
-		c.session, c.outcomeResult, c.outcomeReason, c.rawForm, c.raw} {
+		c.session, c.outcomeResult, c.outcomeReason, c.rawForm} {
 		errs = append(errs, batch.Column(i).Append(col))
 	}
-	*c = eventColumns{}
+	c.published, c.publishedNs, c.received = c.published[:0], c.publishedNs[:0], c.received[:0]
+	for _, s := range []*[]string{&c.uuid, &c.eventType, &c.severity, &c.displayMessage,
+		&c.actorID, &c.actorAlternateID, &c.actorDisplayName, &c.actorType, &c.userKey,
+		&c.clientIP, &c.userAgent, &c.city, &c.country, &c.session, &c.outcomeResult, &c.outcomeReason, &c.targets} {
+		*s = (*s)[:0]
+	}
+	c.targetID, c.targetAlternateID, c.targetType = c.targetID[:0], c.targetAlternateID[:0], c.targetType[:0]
+	c.rawForm = c.rawForm[:0]
 	return errors.Join(errs...)
 }
 
@@ -342,7 +360,7 @@ func (b *Backend) write(ctx context.Context, events []*logevent.Event) error {
 // written as it is).
 func (b *Backend) writeShard(ctx context.Context, s int, events []*logevent.Event, idx []int, next uint64) error {
 	conn := b.shards[s]
-	var pivots []pivotRow
+	pivots := make([]pivotRow, 0, 8*len(idx))
 	for _, i := range idx {
 		pivots = appendPivots(pivots, events[i])
 	}
@@ -355,7 +373,7 @@ func (b *Backend) writeShard(ctx context.Context, s int, events []*logevent.Even
 	for chunk := range slices.Chunk(pivots, flushRows) {
 		kinds, keys, secs := make([]uint8, len(chunk)), make([]uint64, len(chunk)), make([]int64, len(chunk))
 		for i, p := range chunk {
-			kinds[i], keys[i], secs[i] = p.kind, p.key, p.sec
+			kinds[i], keys[i], secs[i] = p.kind(), p.key(), p.sec()
 		}
 		err := errors.Join(batch.Column(0).Append(kinds), batch.Column(1).Append(keys), batch.Column(2).Append(secs))
 		if err == nil && len(chunk) == flushRows {
@@ -380,8 +398,13 @@ func (b *Backend) writeShard(ctx context.Context, s int, events []*logevent.Even
 		return err
 	}
 	var cols eventColumns
+	raw := rows.Column(rawColumn)
 	for n, i := range idx {
 		cols.add(events[i], next+uint64(i))
+		if err := raw.AppendRow(events[i].Raw); err != nil {
+			rows.Abort()
+			return fmt.Errorf("events: %w", err)
+		}
 		if n%flushRows == flushRows-1 || n == len(idx)-1 {
 			err := cols.appendTo(rows)
 			if err == nil && n < len(idx)-1 {
@@ -403,21 +426,25 @@ func (b *Backend) writeShard(ctx context.Context, s int, events []*logevent.Even
 // (min_insert_block_size_rows).
 const flushRows = 2048
 
-// pivotRow is a row of pivots_local.
-type pivotRow struct {
-	kind uint8
-	key  uint64
-	sec  int64
+// pivotRow is a row of pivots_local (kind, key, published), packed so
+// that its order is that of the table's primary key: hi holds the kind
+// (3 bits) and the key's upper 61 bits, lo the key's lower 3 bits and the
+// second (below 2^61).
+type pivotRow struct{ hi, lo uint64 }
+
+func newPivotRow(kind uint8, key uint64, sec int64) pivotRow {
+	return pivotRow{uint64(kind)<<61 | key>>3, key<<61 | uint64(sec)}
 }
 
+func (p pivotRow) kind() uint8 { return uint8(p.hi >> 61) }
+func (p pivotRow) key() uint64 { return p.hi<<3 | p.lo>>61 }
+func (p pivotRow) sec() int64  { return int64(p.lo & (1<<61 - 1)) }
+
 func (p pivotRow) compare(q pivotRow) int {
-	if c := cmp.Compare(p.kind, q.kind); c != 0 {
-		return c
+	if p.hi != q.hi {
+		return cmp.Compare(p.hi, q.hi)
 	}
-	if c := cmp.Compare(p.key, q.key); c != 0 {
-		return c
-	}
-	return cmp.Compare(p.sec, q.sec)
+	return cmp.Compare(p.lo, q.lo)
 }
 
 // appendPivots adds e's pivots: its second under each of its indicators.
@@ -426,7 +453,7 @@ func appendPivots(rows []pivotRow, e *logevent.Event) []pivotRow {
 	add := func(kind uint8, value string) {
 		if value != "" {
 			kind, key := pivotKey(kind, value)
-			rows = append(rows, pivotRow{kind, key, sec})
+			rows = append(rows, newPivotRow(kind, key, sec))
 		}
 	}
 	add(pivotUUID, e.UUID)

@@ -2,10 +2,8 @@ package oktaapi
 
 import (
 	"encoding/base64"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 )
 
@@ -57,25 +55,6 @@ func ParseToken(s string) Token {
 		}
 	}
 	return SSWSToken(s)
-}
-
-// ReadTokenFile reads a credential from a file (see ParseToken). The error
-// never quotes the file's content.
-func ReadTokenFile(path string) (Token, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return Token{}, fmt.Errorf("token file: %w", err)
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, 64<<10))
-	if err != nil {
-		return Token{}, fmt.Errorf("token file %s: %w", path, err)
-	}
-	t := ParseToken(string(b))
-	if t.IsZero() {
-		return Token{}, errors.New("token file " + path + " is empty")
-	}
-	return t, nil
 }
 
 // IsZero reports whether the token is empty.

@@ -3,8 +3,6 @@ package oktaapi
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -50,21 +48,6 @@ func TestParseToken(t *testing.T) {
 		if tok.Scheme() != c.scheme || tok.header() != c.header {
 			t.Errorf("ParseToken(%q) = %s %q", c.in, tok.Scheme(), tok.header())
 		}
-	}
-}
-
-func TestReadTokenFile(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "token")
-	os.WriteFile(path, []byte("Bearer "+testSecret+"\n"), 0o600)
-	tok, err := ReadTokenFile(path)
-	if err != nil || tok.Scheme() != SchemeBearer || tok.header() != "Bearer "+testSecret {
-		t.Fatalf("ReadTokenFile = %v, %v", tok.header(), err)
-	}
-	empty := filepath.Join(dir, "empty")
-	os.WriteFile(empty, []byte("\n"), 0o600)
-	if _, err := ReadTokenFile(empty); err == nil {
-		t.Fatal("empty token file accepted")
 	}
 }
 

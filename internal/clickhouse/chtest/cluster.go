@@ -37,6 +37,10 @@ type Options struct {
 	// Zstd compresses the parts with zstd instead of LZ4 (smaller, slower
 	// to write).
 	Zstd bool
+	// ZstdMinPart, with Zstd, applies zstd only to parts of at least so
+	// many compressed bytes: the parts merges write (an INSERT's part is
+	// of size 0 to the server's choice), the others LZ4.
+	ZstdMinPart int64
 	// MemoryLimit caps each server's memory per query, in bytes (default
 	// 2 GB).
 	MemoryLimit int64
@@ -203,6 +207,9 @@ func (c *Cluster) write(s *Shard, interserver int, opts Options) error {
 	compression := ""
 	if opts.Zstd {
 		compression = "  <compression><case><method>zstd</method></case></compression>\n"
+		if opts.ZstdMinPart > 0 {
+			compression = fmt.Sprintf("  <compression><case><min_part_size>%d</min_part_size><method>zstd</method></case></compression>\n", opts.ZstdMinPart)
+		}
 	}
 	_, httpPort, _ := net.SplitHostPort(s.HTTP)
 	_, tcpPort, _ := net.SplitHostPort(s.TCP)

@@ -3,6 +3,7 @@ package chtest
 import (
 	"context"
 	"os"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -41,5 +42,47 @@ func TestStartStop(t *testing.T) {
 	}
 	if _, err := os.Stat(dir); !os.IsNotExist(err) {
 		t.Errorf("folder %s left after Stop: %v", dir, err)
+	}
+}
+
+// TestZstdMinPart checks that with ZstdMinPart an INSERT's parts stay LZ4
+// and a merge writes zstd: the merged part is much smaller than the
+// inserted ones it replaces (the same rows).
+func TestZstdMinPart(t *testing.T) {
+	RequireServer(t)
+	c, err := Start(context.Background(), Options{Shards: 1, Zstd: true, ZstdMinPart: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Stop()
+	s := c.Shards[0]
+	size := func() int {
+		t.Helper()
+		out, err := s.Query("SELECT sum(data_compressed_bytes) FROM system.parts WHERE active AND table = 'zstd_min_part'")
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := strconv.Atoi(strings.TrimSpace(out))
+		if err != nil || n == 0 {
+			t.Fatalf("compressed bytes: %q, %v", out, err)
+		}
+		return n
+	}
+	for _, q := range []string{
+		"CREATE TABLE default.zstd_min_part (n UInt64, s String) ENGINE = MergeTree() ORDER BY n",
+		`INSERT INTO default.zstd_min_part SELECT number, concat('{"uuid":"', toString(cityHash64(number)), '","eventType":"user.session.start","n":', toString(number % 1000), '}') FROM numbers(100000)`,
+		`INSERT INTO default.zstd_min_part SELECT number + 100000, concat('{"uuid":"', toString(cityHash64(number)), '","eventType":"user.authentication.sso","n":', toString(number % 1000), '}') FROM numbers(100000)`,
+	} {
+		if _, err := s.Query(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	inserted := size()
+	if _, err := s.Query("OPTIMIZE TABLE default.zstd_min_part FINAL"); err != nil {
+		t.Fatal(err)
+	}
+	merged := size()
+	if merged*10 > inserted*8 {
+		t.Errorf("merged part %d bytes, inserted parts %d: the merge did not take zstd, or the inserts did not keep LZ4", merged, inserted)
 	}
 }
