@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -112,5 +113,29 @@ func TestImportConflictsAgainstTheStore(t *testing.T) {
 	}
 	if line.File != second || line.Line != 2 || line.Record != edited || line.Stored != a || !strings.Contains(line.Reason, "conflicting duplicate") {
 		t.Errorf("rejects line %+v", line)
+	}
+}
+
+// TestImportGCPercent checks that an import runs with the garbage
+// collector's target raised (importGCPercent) and restores the previous
+// one, and that a GOGC from the environment is left alone.
+func TestImportGCPercent(t *testing.T) {
+	current := func() int { p := debug.SetGCPercent(100); debug.SetGCPercent(p); return p }
+	before := current()
+	var during int
+	t.Setenv("GOGC", "")
+	os.Unsetenv("GOGC")
+	if err := withImportGC(func() error { during = current(); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if during != importGCPercent || current() != before {
+		t.Errorf("GC percent %d during the import, %d after; want %d, %d", during, current(), importGCPercent, before)
+	}
+	t.Setenv("GOGC", "150")
+	if err := withImportGC(func() error { during = current(); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if during != before {
+		t.Errorf("GC percent %d during the import with GOGC set, want %d (left as it is)", during, before)
 	}
 }

@@ -1,5 +1,10 @@
 package ingest
 
+import (
+	"encoding/binary"
+	"math/bits"
+)
+
 // The byte-level scanning of JSON: finding where a value ends without
 // decoding it. The scanner is lenient on purpose: it balances brackets and
 // respects strings and escapes, and leaves every other judgement to
@@ -48,6 +53,18 @@ func init() {
 	}
 }
 
+// Words of bytes 0x01 and of bytes 0x80, for stringSpecials.
+const ones, highs = 0x0101010101010101, 0x8080808080808080
+
+// stringSpecials returns the high bits of the bytes of x (eight bytes of a
+// string, little-endian) that matter inside a string: quote, backslash,
+// newline (strSpecial). The lowest bit set is exact (the first such byte);
+// bits above it may be false.
+func stringSpecials(x uint64) uint64 {
+	zeros := func(y uint64) uint64 { return (y - ones) &^ y & highs }
+	return zeros(x^(ones*'"')) | zeros(x^(ones*'\\')) | zeros(x^(ones*'\n'))
+}
+
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
 // scanString scans the string whose opening quote is at pos and returns the
@@ -59,6 +76,18 @@ func (s *jsonReader) scanString(pos int64, r lineRules) (int64, status) {
 		buf := w.buf[:w.n]
 		i := int(pos - w.base)
 		for i < len(buf) {
+			// Eight bytes at a time up to the first special one: most
+			// of a record's bytes are in its strings.
+			for i+8 <= len(buf) {
+				if m := stringSpecials(binary.LittleEndian.Uint64(buf[i:])); m != 0 {
+					i += bits.TrailingZeros64(m) / 8
+					break
+				}
+				i += 8
+			}
+			if i == len(buf) {
+				break
+			}
 			c := buf[i]
 			if !strSpecial[c] {
 				i++

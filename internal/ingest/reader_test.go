@@ -2,8 +2,10 @@ package ingest
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"io"
+	"math/bits"
 	"slices"
 	"strings"
 	"testing"
@@ -290,5 +292,85 @@ func TestCallbackErrorStopsRead(t *testing.T) {
 	err := ReadRecords(strings.NewReader("{\"a\":1}\n{\"b\":2}\n"), "input", func(Record) error { n++; return stop })
 	if !errors.Is(err, stop) || n != 1 {
 		t.Errorf("err %v after %d records, want stop after 1", err, n)
+	}
+}
+
+// TestStringSpecials checks the word-at-a-time search of scanString
+// against the byte table: for every position of a quote, backslash or
+// newline among other bytes (those below and above them, and UTF-8's
+// high bytes), the first special byte found is that one.
+func TestStringSpecials(t *testing.T) {
+	fill := []byte{0, 1, '!', '#', '[', ']', 'a', 0x7f, 0x80, 0xdc, 0xff, '\t', '\r', 0x0b, 0x21, 0x5b, 0x5d}
+	cases := 0
+	for _, special := range []byte{'"', '\\', '\n'} {
+		for _, f := range fill {
+			for pos := 0; pos <= 8; pos++ {
+				var word [8]byte
+				for k := range word {
+					word[k] = f
+				}
+				if pos < 8 {
+					word[pos] = special
+				}
+				for k := pos + 1; k < 8; k++ { // specials after the first don't move it
+					if k%3 == 0 {
+						word[k] = '"'
+					}
+				}
+				want := 8
+				for k, c := range word {
+					if strSpecial[c] {
+						want = k
+						break
+					}
+				}
+				got := 8
+				if m := stringSpecials(binary.LittleEndian.Uint64(word[:])); m != 0 {
+					got = bits.TrailingZeros64(m) / 8
+				}
+				if got != want {
+					t.Fatalf("word %q: first special at %d, want %d", word, got, want)
+				}
+				cases++
+			}
+		}
+	}
+	if cases == 0 {
+		t.Fatal("no cases")
+	}
+}
+
+// TestStringsCutAnywhere reads NDJSON whose string values hold an escaped
+// quote, an escaped backslash or a raw newline at every offset up to twice
+// the scanner's word: the escapes stay inside their record, and a raw
+// newline (never valid JSON) ends it there, the next line being a record
+// of its own.
+func TestStringsCutAnywhere(t *testing.T) {
+	cases := 0
+	for off := 0; off <= 17; off++ {
+		pad := strings.Repeat("x", off)
+		for _, esc := range []string{`\"`, `\\`, `\"}{\"`} {
+			rec := `{"a":"` + pad + esc + `yz","b":"` + pad + `"}`
+			recs, _, err := readAll(t, []byte(rec+"\n"+`{"c":1}`+"\n"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := raws(recs); !slices.Equal(got, []string{rec, `{"c":1}`}) {
+				t.Fatalf("escape %s at %d: records %q", esc, off, got)
+			}
+			cases++
+		}
+		first := `{"a":"` + pad
+		recs, _, err := readAll(t, []byte(first+"\nyz\"}\n"+`{"c":1}`+"\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := raws(recs); !slices.Equal(got, []string{first, `yz"}`, `{"c":1}`}) {
+			t.Fatalf("raw newline at %d: records %q", off, got)
+		}
+		cases++
+	}
+	if cases == 0 {
+		t.Fatal("no cases")
 	}
 }

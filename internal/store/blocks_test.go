@@ -183,3 +183,37 @@ func TestScanOutOfIDOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestBlockScratchReuse compresses blocks of decreasing and increasing
+// size through one blockScratch, as a compressing goroutine does: each
+// block decodes to its own events, and is not changed by the blocks
+// encoded after it (nothing of the scratch buffers is shared).
+func TestBlockScratchReuse(t *testing.T) {
+	c, err := newCodec(func() (map[uint32][]byte, error) { return nil, nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.close()
+	enc, _ := c.encoder()
+	var s blockScratch
+	sizes := []int{3000, 10, 700, 5000, 1}
+	var blocks [][]byte
+	var want [][]byte
+	for i, n := range sizes {
+		raws := [][]byte{bytes.Repeat([]byte{'a' + byte(i)}, n), []byte(`{"i":` + string(rune('0'+i)) + `}`)}
+		blocks = append(blocks, s.encode(enc, raws))
+		want = append(want, raws[0], raws[1])
+	}
+	if len(blocks) != len(sizes) {
+		t.Fatalf("%d blocks", len(blocks))
+	}
+	for i, data := range blocks {
+		b := &block{id: int64(10 * i), n: 2, data: data}
+		for k := range 2 {
+			raw, err := b.event(c, int64(10*i+k))
+			if err != nil || !bytes.Equal(raw, want[2*i+k]) {
+				t.Fatalf("block %d event %d: %.40q, %v; want %.40q", i, k, raw, err, want[2*i+k])
+			}
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/hex"
@@ -34,7 +35,9 @@ import (
 //     appends to that index rather than writing all over it, which keeps
 //     a large import from being bound by random I/O.
 //   - Duplicates are found before inserting (one SELECT per chunk on the
-//     uuid index, and a set of the batch's own uuids), so no conflict can
+//     uuid index for the keys not above the greatest key the store held
+//     when the batch began, which a chronological import's keys mostly
+//     are, and a set of the batch's own uuids), so no conflict can
 //     remain: exec checks that every row went in and that events got the
 //     expected ids. The same SELECT returns a duplicate's
 //     raw_hash, a checksum of its stored JSON: an identical re-import
@@ -61,6 +64,9 @@ var (
 
 const (
 	sqlNextID = "SELECT coalesce(max(id), 0) + 1 FROM events"
+	// sqlMaxKey is the greatest uuid_key held (NULL in an empty store): a
+	// seek to the end of its index.
+	sqlMaxKey = "SELECT max(uuid_key) FROM events"
 	// sqlInsertBlock inserts one block: a single-row statement, which
 	// cannot stop midway (no statement journal).
 	sqlInsertBlock = "INSERT INTO raw_blocks (id, n, data) VALUES (?, ?, ?)"
@@ -173,6 +179,9 @@ func (s *Store) insertTx(ctx context.Context, events []*logevent.Event) (backend
 	if err := tx.QueryRowContext(b.run, sqlNextID).Scan(&b.nextID); err != nil {
 		return backend.InsertResult{}, fmt.Errorf("next id: %w", err)
 	}
+	if err := tx.QueryRowContext(b.run, sqlMaxKey).Scan(&b.maxKey); err != nil {
+		return backend.InsertResult{}, fmt.Errorf("greatest uuid key: %w", err)
+	}
 	firstID := b.nextID
 	for base := 0; base < len(events); {
 		chunk := events[base : base+pow2Floor(min(rowsPerStmt, len(events)-base))]
@@ -249,6 +258,7 @@ type batch struct {
 	inserted int
 	result   backend.InsertResult // duplicates and conflicts
 	held     map[string]int64     // the chunk's uuids the store holds: raw_hash (reused)
+	maxKey   []byte               // the greatest uuid_key held when the batch began (nil: none)
 	types    map[string]int       // events inserted, by type
 	minutes  map[int64]int        // events inserted, by minute (minuteOf)
 	ipUsers  map[ipUserKey]*ipUserSum
@@ -384,20 +394,20 @@ func (b *batch) compareStored(unsure []unsureEvent) error {
 // existing returns the uuids of the chunk the store already holds, in a
 // map reused from chunk to chunk.
 func (b *batch) existing(chunk []*logevent.Event) (map[string]int64, error) {
-	st, err := b.stmt(existingSQL(len(chunk)))
+	clear(b.held)
+	b.args = mayBeHeld(b.args, chunk, b.maxKey)
+	if len(b.args) == 0 {
+		return b.held, nil
+	}
+	st, err := b.stmt(existingSQL(len(b.args)))
 	if err != nil {
 		return nil, err
-	}
-	b.args = b.args[:0]
-	for _, e := range chunk {
-		b.args = append(b.args, uuidKey(e.UUID))
 	}
 	rows, err := st.QueryContext(b.run, b.args...)
 	if err != nil {
 		return nil, fmt.Errorf("find duplicates: %w", err)
 	}
 	defer rows.Close()
-	clear(b.held)
 	for rows.Next() {
 		var uuid string
 		var hash int64
@@ -410,6 +420,30 @@ func (b *batch) existing(chunk []*logevent.Event) (map[string]int64, error) {
 		b.held[uuid] = hash
 	}
 	return b.held, rows.Err()
+}
+
+// mayBeHeld returns, in keys (reused), the uuid keys of the chunk's
+// events (a power of two of them) that the store may hold: those not above
+// maxKey, the greatest key it holds (none when maxKey is nil), the last
+// repeated up to a power of two of them, the sizes of the prepared
+// statements (a key twice in IN changes nothing). SQLite orders BLOBs as
+// bytes.Compare does.
+func mayBeHeld(keys []any, chunk []*logevent.Event, maxKey []byte) []any {
+	keys = keys[:0]
+	if maxKey == nil {
+		return keys
+	}
+	for _, e := range chunk {
+		if key := uuidKey(e.UUID); bytes.Compare(key, maxKey) <= 0 {
+			keys = append(keys, key)
+		}
+	}
+	if n := len(keys); n > 0 && pow2Floor(n) < n {
+		for size := 2 * pow2Floor(n); len(keys) < size; {
+			keys = append(keys, keys[n-1])
+		}
+	}
+	return keys
 }
 
 // compressedBlock is a block of raw_blocks being compressed.
@@ -441,10 +475,11 @@ func (s *Store) compressBlocks(enc blockEncoder, first int64, events []*logevent
 	close(next)
 	for range min(len(out), runtime.GOMAXPROCS(0)) {
 		go func() {
+			var scratch blockScratch
 			for i := range next {
 				blk := out[i]
 				off := int(blk.id - first)
-				blk.data = encodeBlock(enc, raws[off:off+blk.n])
+				blk.data = scratch.encode(enc, raws[off:off+blk.n])
 				close(blk.done)
 			}
 		}()

@@ -341,3 +341,45 @@ func uuids(events []*logevent.Event) []string {
 	}
 	return out
 }
+
+// TestMayBeHeld checks which uuids of a chunk are looked up in the store
+// before inserting: none in an empty store; only those whose key is not
+// above the greatest held key (a non-v1 uuid's key is below every v1
+// one's), padded with the last to a power of two.
+func TestMayBeHeld(t *testing.T) {
+	v1 := func(hi string) string { return "00000000-0000-1" + hi + "-8000-000000000000" } // time_hi orders first
+	ev := func(uuids ...string) []*logevent.Event {
+		var out []*logevent.Event
+		for _, u := range uuids {
+			out = append(out, &logevent.Event{LogEvent: logevent.LogEvent{UUID: u}})
+		}
+		return out
+	}
+	chunk := ev(v1("005"), "not-v1", v1("001"), v1("009"))
+	cases := []struct {
+		max  []byte
+		want []string // uuids whose keys are looked up, in order
+	}{
+		{nil, nil},
+		{uuidKey(v1("000")), []string{"not-v1"}},
+		{uuidKey(v1("001")), []string{"not-v1", v1("001")}},
+		{uuidKey(v1("005")), []string{v1("005"), "not-v1", v1("001"), v1("001")}}, // padded to 4
+		{uuidKey(v1("fff")), []string{v1("005"), "not-v1", v1("001"), v1("009")}},
+		{uuidKey("a"), nil}, // a non-v1 maximum: "not-v1" sorts above it
+	}
+	for _, c := range cases {
+		got := mayBeHeld(nil, chunk, c.max)
+		var want []any
+		for _, u := range c.want {
+			want = append(want, uuidKey(u))
+		}
+		if len(got) != len(want) {
+			t.Fatalf("max %x: %d keys, want %d", c.max, len(got), len(want))
+		}
+		for i := range got {
+			if !bytes.Equal(got[i].([]byte), want[i].([]byte)) {
+				t.Errorf("max %x: key %d is %x, want %x", c.max, i, got[i], want[i])
+			}
+		}
+	}
+}
