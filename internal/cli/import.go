@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -125,6 +126,7 @@ func importFiles(ctx context.Context, opts *importOptions) error {
 		if opts.io.Terminal {
 			ingestOpts.Progress = opts.io.Err
 		}
+		start := time.Now()
 		bulk, _ := st.(backend.BulkLoader)
 		if bulk != nil {
 			if err := bulk.BeginBulk(ctx, estimateEvents(opts.paths)); err != nil {
@@ -137,6 +139,9 @@ func importFiles(ctx context.Context, opts *importOptions) error {
 				err = endErr
 			}
 		}
+		// The events are searchable once the bulk load's indexes are built:
+		// the summary's time and rate count that too.
+		summary.Elapsed = time.Since(start)
 		fmt.Fprintln(opts.io.Err, summary)
 		if code := summary.ExitCode(err); code != ExitOK {
 			if err == nil {
