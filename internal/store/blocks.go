@@ -390,14 +390,15 @@ type block struct {
 }
 
 // event returns the JSON of event id, which the block holds; the bytes
-// are the block's (callers copy what they keep).
+// are the block's, capped at the event's end (callers copy what they keep
+// apart from the block's other events).
 func (b *block) event(c *codec, id int64) ([]byte, error) {
 	b.once.Do(func() { b.err = b.decompress(c) })
 	if b.err != nil {
 		return nil, b.err
 	}
 	i := id - b.id
-	return b.json[b.offs[i]:b.offs[i+1]], nil
+	return b.json[b.offs[i]:b.offs[i+1]:b.offs[i+1]], nil
 }
 
 func (b *block) decompress(c *codec) error {

@@ -5,11 +5,15 @@ import (
 	"context"
 	"encoding/binary"
 	"testing"
+	"time"
+	"unsafe"
 
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/oktascope/oktascope/internal/backend"
 	"github.com/oktascope/oktascope/internal/backend/backendtest"
+	"github.com/oktascope/oktascope/internal/filter"
+	"github.com/oktascope/oktascope/internal/logevent"
 )
 
 func TestSplitBlocks(t *testing.T) {
@@ -214,6 +218,73 @@ func TestBlockScratchReuse(t *testing.T) {
 			if err != nil || !bytes.Equal(raw, want[2*i+k]) {
 				t.Fatalf("block %d event %d: %.40q, %v; want %.40q", i, k, raw, err, want[2*i+k])
 			}
+		}
+	}
+}
+
+// TestScanSharesBlocks checks where a search's events get their JSON: a
+// search that delivers every row (no condition tested in Go) leaves each
+// event's JSON in its block's bytes, the events of a block one after the
+// other, each capped at its end (an append to one cannot overwrite the
+// next); a search that tests events in Go copies each (a kept event does
+// not keep its block). Both give the JSON inserted.
+func TestScanSharesBlocks(t *testing.T) {
+	events := backendtest.NewGenerator(backendtest.GenOptions{Seed: 33, Users: 10}).Events(200)
+	s := openTemp(t)
+	mustInsert(t, s, events)
+	want := map[string][]byte{}
+	for _, e := range events {
+		if want[e.UUID] == nil {
+			want[e.UUID] = e.Raw
+		}
+	}
+	checkJSON(t, s, want)
+	blocks := countRows(t, s, "raw_blocks")
+	residual, err := filter.Parse(`debugContext.debugData.requestUri pr or not (debugContext.debugData.requestUri pr)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name   string
+		q      backend.Query
+		shared bool
+	}{
+		{"unfiltered", backend.Query{}, true},
+		{"by id", backend.Query{Order: backend.ByReceived}, true},
+		{"time bounds in SQL", backend.Query{Since: time.Unix(0, 0), Until: time.Now().Add(1000 * time.Hour)}, true},
+		{"filter tested in Go", backend.Query{Filter: residual}, false},
+		{"time bound tested in Go", backend.Query{Since: time.Date(1000, 1, 1, 0, 0, 0, 0, time.UTC)}, false},
+	} {
+		var got []*logevent.Event
+		err := s.Search(context.Background(), tt.q, func(e *logevent.Event, _ backend.Cursor) error {
+			got = append(got, e)
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("%s: %d events, want %d", tt.name, len(got), len(want))
+		}
+		adjacent := 0
+		for i, e := range got {
+			if !bytes.Equal(e.Raw, want[e.UUID]) {
+				t.Fatalf("%s: event %s: JSON %.60q, stored %.60q", tt.name, e.UUID, e.Raw, want[e.UUID])
+			}
+			if tt.shared && cap(e.Raw) != len(e.Raw) {
+				t.Errorf("%s: event %s: JSON of %d bytes with room for %d", tt.name, e.UUID, len(e.Raw), cap(e.Raw))
+			}
+			if prev := got[max(i-1, 0)].Raw; i > 0 && unsafe.Pointer(unsafe.SliceData(e.Raw)) == unsafe.Add(unsafe.Pointer(unsafe.SliceData(prev)), len(prev)) {
+				adjacent++
+			}
+		}
+		// All but the first event of each block follow the one before in
+		// its bytes.
+		if wantAdjacent := len(got) - blocks; tt.shared && adjacent < wantAdjacent {
+			t.Errorf("%s: %d events follow the one before in the same bytes, want at least %d", tt.name, adjacent, wantAdjacent)
+		}
+		if !tt.shared && adjacent > 0 {
+			t.Errorf("%s: %d events share bytes with the one before, want copies", tt.name, adjacent)
 		}
 	}
 }

@@ -109,7 +109,7 @@ func (s *Store) scanPlan(ctx context.Context, p *queryPlan, query string, limit 
 	src := newRawSource(db, s.rawMax)
 	defer src.close()
 	p.prefilter.anchor(s.codec.byteCounts())
-	sc := scan(ctx, rows, src, s.codec, &rowMatch{prefilter: p.prefilter, event: p.match})
+	sc := scan(ctx, rows, src, s.codec, &rowMatch{prefilter: p.prefilter, event: p.match, every: !p.filtered && !p.goSide()})
 	err = deliver(sc, limit, fn)
 	if stopErr := sc.stop(); err == nil && stopErr != nil {
 		err = fmt.Errorf("store: search: %w", stopErr)
