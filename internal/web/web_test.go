@@ -504,27 +504,7 @@ func TestHistogramTimesAreBounded(t *testing.T) {
 			t.Errorf("%s: the error does not name %s:\n%s", target, field, cut(text, 400))
 		}
 	}
-	st, err := store.Open(filepath.Join(t.TempDir(), "old.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	var events []*logevent.Event
-	for i, published := range []string{"1000-01-01T00:00:00Z", "2024-05-01T10:00:00Z", "2024-05-01T11:00:00Z"} {
-		e, err := logevent.Decode([]byte(fmt.Sprintf(`{"uuid":"old-%d","published":%q,"eventType":"user.session.start"}`, i, published)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		events = append(events, e)
-	}
-	if _, err := st.Insert(t.Context(), events); err != nil {
-		t.Fatal(err)
-	}
-	h := New(st, Options{})
-	var hj histogramJSON
-	if err := json.Unmarshal([]byte(mustStatus(t, getWithin(t, h, "/api/histogram"), http.StatusOK)), &hj); err != nil {
-		t.Fatal(err)
-	}
+	h, hj := histogramOfStore(t, "1000-01-01T00:00:00Z", "2024-05-01T10:00:00Z", "2024-05-01T11:00:00Z")
 	if !hj.Complete || hj.Total != 2 || len(hj.Buckets) == 0 || len(hj.Buckets) > MaxBuckets || hj.From.Before(earliestTime.AddDate(-1, 0, 0)) {
 		t.Errorf("histogram of a store with an event of the year 1000: from %v, %d buckets, total %d, complete %v",
 			hj.From, len(hj.Buckets), hj.Total, hj.Complete)
@@ -546,27 +526,7 @@ func TestHistogramOverTheWholeRange(t *testing.T) {
 	} {
 		mustStatus(t, getWithin(t, testHandler(t, Options{}), target), http.StatusOK)
 	}
-	st, err := store.Open(filepath.Join(t.TempDir(), "span.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	var events []*logevent.Event
-	for i, published := range []string{"1000-01-01T00:00:00Z", "2024-05-01T10:00:00Z", "2300-01-01T00:00:00Z"} {
-		e, err := logevent.Decode([]byte(fmt.Sprintf(`{"uuid":"span-%d","published":%q,"eventType":"user.session.start"}`, i, published)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		events = append(events, e)
-	}
-	if _, err := st.Insert(t.Context(), events); err != nil {
-		t.Fatal(err)
-	}
-	h := New(st, Options{})
-	var hj histogramJSON
-	if err := json.Unmarshal([]byte(mustStatus(t, getWithin(t, h, "/api/histogram"), http.StatusOK)), &hj); err != nil {
-		t.Fatal(err)
-	}
+	h, hj := histogramOfStore(t, "1000-01-01T00:00:00Z", "2024-05-01T10:00:00Z", "2300-01-01T00:00:00Z")
 	if !hj.Complete || hj.Total != 1 || len(hj.Buckets) == 0 || len(hj.Buckets) > MaxBuckets {
 		t.Errorf("histogram of a store from the year 1000 to 2300: from %v to %v, %d buckets, total %d, complete %v",
 			hj.From, hj.To, len(hj.Buckets), hj.Total, hj.Complete)
@@ -767,4 +727,33 @@ func TestScopeMaxShared(t *testing.T) {
 	if !strings.Contains(form, `name="maxShared" type="number" min="0" value="3"`) {
 		t.Errorf("the form does not keep maxShared=3")
 	}
+}
+
+// histogramOfStore stores a session start published at each instant (RFC
+// 3339) in a new store and returns a handler over it and its unfiltered
+// /api/histogram.
+func histogramOfStore(t *testing.T, published ...string) (http.Handler, histogramJSON) {
+	t.Helper()
+	st, err := store.Open(filepath.Join(t.TempDir(), "span.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	var events []*logevent.Event
+	for i, p := range published {
+		e, err := logevent.Decode([]byte(fmt.Sprintf(`{"uuid":"span-%d","published":%q,"eventType":"user.session.start"}`, i, p)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		events = append(events, e)
+	}
+	if _, err := st.Insert(t.Context(), events); err != nil {
+		t.Fatal(err)
+	}
+	h := New(st, Options{})
+	var hj histogramJSON
+	if err := json.Unmarshal([]byte(mustStatus(t, getWithin(t, h, "/api/histogram"), http.StatusOK)), &hj); err != nil {
+		t.Fatal(err)
+	}
+	return h, hj
 }
